@@ -1,0 +1,105 @@
+"""RC Bingo: the application factory."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from . import config
+from .extensions import babel, csrf, db, htmx, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions and blueprints. Touches no database and no network."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_object(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "rcbingo.sqlite3")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config.from_environment())
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        log.warning("SECRET_KEY is not set: using a random key, so sessions end when the server restarts.")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]))
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from .cards import models as _cards_models  # noqa: F401 - registers the tables for migrations
+    from .cards.views import bp as cards_bp
+    from .cli import register as register_cli
+    from .org.views import bp as org_bp
+
+    app.register_blueprint(org_bp)
+    app.register_blueprint(cards_bp)
+    register_cli(app)
+    app.after_request(_security_headers)
+    _register_error_pages(app)
+    return app
+
+
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static":
+        # Shared tablets: what one person saw or typed must not come back for the next
+        # through the back button or a cache.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page(400, _("This page has expired"),
+                    _("For your security, forms expire after a while. Go back, reload the page and try again."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        message = error.description if error.description != error.__class__.description else None
+        return page(404, _("Page not found"), message or _("There is nothing at this address."))
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return page(400, _("Something was missing"), _("The request could not be understood. Please try again."))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return page(413, _("Too much text"), _("What you sent is too long. Please shorten it and try again."))
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        return page(500, _("Something went wrong"),
+                    _("We could not finish that. Please try again in a moment."))

@@ -1,0 +1,103 @@
+"""The nomination card as a form: it parses and renders; the rules decide what is acceptable."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+
+from ..rc import DIMENSION_KEYS
+from .rules import Draft, Entry, Problem
+
+SUBMISSION_ID = re.compile(r"^[0-9a-f]{32}$")
+YES, NO = "yes", "no"
+
+
+class NominatorForm(Form):
+    name = StringField(_l("Your name"))
+    workgroup = SelectField(_l("Your workgroup"), validate_choice=False)
+    unit = SelectField(_l("Your unit"), validate_choice=False)
+
+
+class NomineeForm(Form):
+    name = StringField(_l("Name"))
+    workgroup = SelectField(_l("Workgroup"), validate_choice=False)
+    unit = SelectField(_l("Unit"), validate_choice=False)
+
+
+class CardForm(FlaskForm):
+    """The card; `problems` holds the rules' messages by field path ("nominees.0.name")."""
+
+    submission_id = HiddenField()
+    nominator = FormField(NominatorForm)
+    nominees = FieldList(FormField(NomineeForm), min_entries=1)
+    dimensions = SelectMultipleField(choices=[SelectChoice(k) for k in DIMENSION_KEYS], validate_choice=False)
+    practice = StringField(_l("Which practice impressed you most"))
+    story = TextAreaField(_l("Your story"))
+    consent_publish = RadioField(
+        _l("May we share your story on the board and in the newsletter?"), default=YES,
+        choices=[SelectChoice(YES, _l("Yes, share it")), SelectChoice(NO, _l("No, only count the recognition"))])
+    show_nominator_name = RadioField(
+        _l("Show your name with it?"), default=YES,
+        choices=[SelectChoice(YES, _l("Show my name")), SelectChoice(NO, _l("Say “a colleague”"))])
+
+    problems: dict[str, Problem]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.problems = {}
+
+    def set_choices(self, workgroups, units, default_unit: str) -> None:
+        """Fill every person's lists from the organization's workgroups and units."""
+        for person in [self.nominator.form, *(entry.form for entry in self.nominees)]:
+            _fill_choices(person, workgroups, units, default_unit)
+
+    @property
+    def submission_ok(self) -> bool:
+        return bool(SUBMISSION_ID.match(self.submission_id.data or ""))
+
+    def draft(self) -> Draft:
+        return Draft(
+            nominator=_entry(self.nominator.form),
+            nominees=tuple(_entry(entry.form) for entry in self.nominees),
+            dimensions=frozenset(self.dimensions.data or ()),
+            practice=self.practice.data or "",
+            story=self.story.data or "",
+            consent_publish=self.consent_publish.data != NO,
+            show_nominator_name=self.show_nominator_name.data != NO,
+        )
+
+
+def person_form(slot: str, picked, workgroups, units, default_unit: str) -> Form:
+    """One person's row on its own, named like the card's (`slot` is "nominator" or "nominees-3").
+
+    `picked` is a roster person whose name, workgroup and unit fill the row, or None for a blank row.
+    """
+    form_class = NominatorForm if slot == "nominator" else NomineeForm
+    data = {"name": picked.name, "workgroup": picked.workgroup.key, "unit": picked.unit.key} if picked else {}
+    form = form_class(prefix=slot, data=data)
+    _fill_choices(form, workgroups, units, default_unit)
+    return form
+
+
+def _fill_choices(person: Form, workgroups, units, default_unit: str) -> None:
+    """A person's unit defaults to the kiosk's unit: most colleagues work beside the writer."""
+    person.workgroup.choices = [SelectChoice("", _l("Choose…")), *(SelectChoice(w.key, w.name) for w in workgroups)]
+    person.unit.choices = [SelectChoice(u.key, u.name) for u in units]
+    if not person.unit.data:
+        person.unit.data = default_unit
+
+
+def _entry(form: Form) -> Entry:
+    return Entry(name=form.name.data or "", workgroup=form.workgroup.data or "", unit=form.unit.data or "")

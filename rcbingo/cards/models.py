@@ -1,0 +1,88 @@
+"""The nomination card: who recognised whom, for which dimensions, and the story."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..org.models import Person, Unit, Workgroup
+
+
+class CardStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Card(db.Model):
+    """One nomination, written on a unit's kiosk (or transcribed from paper)."""
+
+    __tablename__ = "card"
+    __table_args__ = (Index("ix_card_unit_status", "unit_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Chosen by the form when it is shown: a double tap or a retry sends the same id again.
+    submission_id: Mapped[str] = mapped_column(String(36), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))  # where it was written
+    nominator_name: Mapped[str] = mapped_column(String(120))
+    nominator_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    nominator_workgroup_id: Mapped[int] = mapped_column(ForeignKey("workgroup.id"))
+    nominator_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    practice: Mapped[str] = mapped_column(String(200), default="")
+    story: Mapped[str] = mapped_column(Text)
+    consent_publish: Mapped[bool]
+    show_nominator_name: Mapped[bool]
+    status: Mapped[CardStatus] = mapped_column(
+        Enum(CardStatus, name="card_status", values_callable=lambda e: [m.value for m in e]),
+        default=CardStatus.SUBMITTED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    nominator_workgroup: Mapped[Workgroup] = relationship(foreign_keys=[nominator_workgroup_id])
+    nominator_unit: Mapped[Unit] = relationship(foreign_keys=[nominator_unit_id])
+    nominator_person: Mapped[Person | None] = relationship(foreign_keys=[nominator_person_id])
+    nominees: Mapped[list["Nominee"]] = relationship(
+        back_populates="card", order_by="Nominee.position", cascade="all, delete-orphan")
+    dimensions: Mapped[list["CardDimension"]] = relationship(
+        back_populates="card", cascade="all, delete-orphan")
+
+    @property
+    def dimension_keys(self) -> set[str]:
+        return {d.dimension for d in self.dimensions}
+
+    def __repr__(self) -> str:
+        return f"<Card {self.id} {self.status}>"
+
+
+class Nominee(db.Model):
+    """A person the card recognises, as the writer named them (from the roster or typed)."""
+
+    __tablename__ = "nominee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(120))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    workgroup_id: Mapped[int] = mapped_column(ForeignKey("workgroup.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+
+    card: Mapped[Card] = relationship(back_populates="nominees")
+    workgroup: Mapped[Workgroup] = relationship()
+    unit: Mapped[Unit] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+
+class CardDimension(db.Model):
+    """A dimension ticked on a card."""
+
+    __tablename__ = "card_dimension"
+
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    card: Mapped[Card] = relationship(back_populates="dimensions")

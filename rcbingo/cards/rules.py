@@ -1,0 +1,118 @@
+"""What makes a card acceptable, and what it credits: plain functions of plain data.
+
+Messages are marked with N_() and translated where they are shown.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ..rc import DIMENSION_KEYS, N_
+
+NAME_MAX = 120
+PRACTICE_MAX = 200
+STORY_MAX = 1500
+PEOPLE_MAX = 8
+
+
+class Problem(NamedTuple):
+    """A message for the writer of the card, with the values it names."""
+
+    message: str
+    params: dict = {}  # noqa: RUF012 - never mutated; a NamedTuple default
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A person as written on the card: a name, a workgroup key and a unit key."""
+
+    name: str = ""
+    workgroup: str = ""
+    unit: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.name.strip() or self.workgroup)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A card as submitted, before it is accepted."""
+
+    nominator: Entry
+    nominees: tuple[Entry, ...]
+    dimensions: frozenset[str] = frozenset()
+    practice: str = ""
+    story: str = ""
+    consent_publish: bool = True
+    show_nominator_name: bool = True
+
+    @property
+    def named(self) -> tuple[Entry, ...]:
+        """The people involved, without rows left blank."""
+        return tuple(n for n in self.nominees if not n.is_blank)
+
+
+def credited_workgroups(nominator_workgroup: str, nominee_workgroups: list[str]) -> list[str]:
+    """The workgroups a card credits: every nominee's workgroup except the nominator's own, once each."""
+    credited: list[str] = []
+    for workgroup in nominee_workgroups:
+        if workgroup != nominator_workgroup and workgroup not in credited:
+            credited.append(workgroup)
+    return credited
+
+
+def credits(draft: Draft) -> set[tuple[str, str]]:
+    """The (workgroup, dimension) squares a card covers: each other workgroup earns each ticked dimension."""
+    workgroups = credited_workgroups(draft.nominator.workgroup, [n.workgroup for n in draft.named])
+    return {(w, d) for w in workgroups for d in draft.dimensions}
+
+
+def problems(draft: Draft, workgroups: set[str], units: set[str]) -> dict[str, Problem]:
+    """Why a card cannot be accepted, by field ("story", "nominees.0.name"…); empty when it can.
+
+    `workgroups` and `units` are the keys a card may name.
+    """
+    found: dict[str, Problem] = {}
+    _check_person(found, "nominator", draft.nominator, workgroups, units, yours=True)
+    if not draft.named:
+        found["nominees"] = Problem(N_("Add the colleague you want to recognise."))
+    elif len(draft.named) > PEOPLE_MAX:
+        found["nominees"] = Problem(N_("A card can name at most %(max)s people."), {"max": PEOPLE_MAX})
+    for index, nominee in enumerate(draft.nominees):
+        if not nominee.is_blank:
+            _check_person(found, f"nominees.{index}", nominee, workgroups, units, yours=False)
+    named_workgroups = [n.workgroup for n in draft.named]
+    if ("nominees" not in found and draft.nominator.workgroup in workgroups
+            and all(w in workgroups for w in named_workgroups)
+            and not credited_workgroups(draft.nominator.workgroup, named_workgroups)):
+        found["nominees"] = Problem(N_(
+            "Recognition goes to another profession: name at least one person whose workgroup is not yours."))
+    if not draft.dimensions:
+        found["dimensions"] = Problem(N_("Tick at least one thing they showed."))
+    elif not draft.dimensions <= set(DIMENSION_KEYS):
+        found["dimensions"] = Problem(N_("Tick the dimensions from the card."))
+    if len(draft.practice.strip()) > PRACTICE_MAX:
+        found["practice"] = _too_long(draft.practice, PRACTICE_MAX)
+    if not draft.story.strip():
+        found["story"] = Problem(N_("Tell us what happened: a sentence or two is enough."))
+    elif len(draft.story.strip()) > STORY_MAX:
+        found["story"] = _too_long(draft.story, STORY_MAX)
+    return found
+
+
+def _check_person(found, prefix, entry: Entry, workgroups, units, yours: bool):
+    name = entry.name.strip()
+    if not name:
+        found[f"{prefix}.name"] = Problem(N_("Type your name.") if yours else N_("Type their name."))
+    elif len(name) > NAME_MAX:
+        found[f"{prefix}.name"] = _too_long(name, NAME_MAX)
+    if entry.workgroup not in workgroups:
+        found[f"{prefix}.workgroup"] = Problem(
+            N_("Choose your workgroup from the list.") if yours else N_("Choose their workgroup from the list."))
+    if entry.unit not in units:
+        found[f"{prefix}.unit"] = Problem(N_("Choose a unit from the list."))
+
+
+def _too_long(text: str, limit: int) -> Problem:
+    return Problem(N_("Please shorten this to %(max)s characters (it has %(count)s)."),
+                   {"max": limit, "count": len(text.strip())})

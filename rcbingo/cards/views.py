@@ -1,0 +1,91 @@
+"""The kiosk card: shown, filled, sent, thanked; type-ahead and rows for the people involved."""
+
+import uuid
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+
+from ..extensions import csrf, htmx
+from ..org.service import active_units, active_workgroups, organization, person, search_people, unit_by_key
+from ..rc import FAMILIES, dimensions_of
+from . import rules, service
+from .forms import CardForm, person_form
+
+bp = Blueprint("cards", __name__)
+
+
+@bp.context_processor
+def card_context():
+    return {"families": FAMILIES, "dimensions_of": dimensions_of, "rules": rules}
+
+
+def _unit_or_404(unit_key: str):
+    unit = unit_by_key(unit_key)
+    if unit is None:
+        abort(404, _("There is no unit with that address. Ask your coordinator for the card's link."))
+    return unit
+
+
+def _blank_form() -> CardForm:
+    form = CardForm(formdata=None)
+    form.submission_id.data = uuid.uuid4().hex
+    return form
+
+
+def _render_card(unit, form: CardForm, status: int = 200):
+    form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
+    template = "cards/_card.html" if htmx else "cards/kiosk.html"
+    return render_template(template, unit=unit, form=form, org=organization()), status
+
+
+@bp.get("/u/<unit_key>/card")
+def show_card(unit_key):
+    """A blank card; htmx asks for the card alone to clear the screen for the next person."""
+    return _render_card(_unit_or_404(unit_key), _blank_form())
+
+
+# The card checks its own CSRF token (form.validate) so that a stale token re-shows the
+# card with everything typed still in it, instead of a bare error page.
+@csrf.exempt
+@bp.post("/u/<unit_key>/card")
+def submit_card(unit_key):
+    """Store a card once, or show it again with a message beside each field to fix."""
+    unit = _unit_or_404(unit_key)
+    form = CardForm()
+    if not form.validate() or not form.submission_ok:
+        form.submission_id.data = form.submission_id.data if form.submission_ok else uuid.uuid4().hex
+        form.problems["form"] = _("This card was open for a long time. Check it and tap Send again.")
+        return _render_card(unit, form, 400)
+    try:
+        card, _stored = service.submit(form.draft(), unit, form.submission_id.data)
+    except service.CardRefused as refused:
+        form.problems.update(refused.problems)
+        return _render_card(unit, form, 422)
+    template = "cards/_thanks.html" if htmx else "cards/thanks.html"
+    return render_template(template, unit=unit, card=card, org=organization())
+
+
+@bp.get("/u/<unit_key>/card/people")
+def suggest_people(unit_key):
+    """Roster names matching what is typed in a name box, to pick with one tap."""
+    unit = _unit_or_404(unit_key)
+    slot = request.args.get("slot", "")
+    people = search_people(request.args.get(f"{slot}-name", ""), near=unit) if _slot_ok(slot) else []
+    return render_template("cards/_suggestions.html", unit=unit, slot=slot, people=people)
+
+
+@bp.get("/u/<unit_key>/card/person")
+def person_row(unit_key):
+    """A person's row on the card: blank for "Add another person", or filled from the roster."""
+    unit = _unit_or_404(unit_key)
+    slot = request.args.get("slot", "")
+    if not _slot_ok(slot):
+        abort(400)
+    picked = person(request.args.get("person", type=int) or 0)
+    form = person_form(slot, picked, active_workgroups(), active_units(), default_unit=unit.key)
+    return render_template("cards/_person.html", unit=unit, person=form, slot=slot, problems={},
+                           adding=request.args.get("add") == "1")
+
+
+def _slot_ok(slot: str) -> bool:
+    return slot == "nominator" or (slot.startswith("nominees-") and slot[9:].isdigit() and int(slot[9:]) < 100)

@@ -1,0 +1,33 @@
+"""Default settings; instance/config.py and environment variables override them."""
+
+import os
+from datetime import timedelta
+
+LANGUAGES = ("en",)
+MAX_CONTENT_LENGTH = 256 * 1024
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+WTF_CSRF_TIME_LIMIT = 12 * 3600
+# A card left half-written on a shared tablet clears itself after this long without a touch.
+CARD_IDLE_SECONDS = 180
+# The thank-you screen returns to a blank card after this long.
+THANKS_SECONDS = 8
+
+
+def from_environment() -> dict:
+    """Settings given as environment variables (DATABASE_URL, SECRET_KEY)."""
+    settings = {}
+    if os.environ.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
+    return settings
+
+
+def database_url(url: str) -> str:
+    """Accept the usual postgres:// and postgresql:// forms and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,141 @@
+"""Fixtures: a fresh app and database per test, on SQLite or on PostgreSQL (TEST_DATABASE_URL)."""
+
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from rcbingo import create_app
+from rcbingo.config import database_url
+from rcbingo.extensions import db
+from rcbingo.org.service import load_roster
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+
+
+def _make_app(url: str, **settings):
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url, **settings})
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """The migrations, run once: a SQLite file each test copies, or the PostgreSQL database each test empties."""
+    if TEST_DATABASE_URL:
+        url = database_url(TEST_DATABASE_URL)
+        app = _make_app(url)
+        with app.app_context():
+            db.session.execute(text("DROP SCHEMA public CASCADE"))
+            db.session.execute(text("CREATE SCHEMA public"))
+            db.session.commit()
+            upgrade()
+            db.engine.dispose()
+        return url
+    template = tmp_path_factory.mktemp("template") / "rcbingo.sqlite3"
+    app = _make_app(f"sqlite:///{template}")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return template
+
+
+@pytest.fixture
+def database_uri(migrated_database, tmp_path):
+    if TEST_DATABASE_URL:
+        app = _make_app(migrated_database)
+        with app.app_context():
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+            db.engine.dispose()
+        return migrated_database
+    copy = tmp_path / "rcbingo.sqlite3"
+    shutil.copy(migrated_database, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def app(database_uri):
+    app = _make_app(database_uri)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+ROSTER = {
+    "organization": "Test General",
+    "program_name": "Ward Connections",
+    "units": [{"key": "icu", "name": "Intensive Care"}, {"key": "ward", "name": "Surgical Ward"}],
+    "workgroups": [
+        {"key": "nurses", "name": "Nurses"},
+        {"key": "pharmacists", "name": "Pharmacists"},
+        {"key": "rehab", "name": "Rehabilitation therapists"},
+    ],
+    "staff": [
+        {"name": "Nora Nurse", "workgroup": "nurses", "unit": "icu"},
+        {"name": "Ned Night", "workgroup": "nurses", "unit": "icu"},
+        {"name": "Phil Pharma", "workgroup": "pharmacists", "unit": "icu"},
+        {"name": "Rita Rehab", "workgroup": "rehab", "unit": "ward"},
+    ],
+}
+
+
+@pytest.fixture
+def roster(app):
+    """A small organization: two units, three workgroups, four people."""
+    load_roster(ROSTER)
+    return ROSTER
+
+
+@pytest.fixture
+def card_form(client):
+    """Builder: the fields of a filled, valid card as the kiosk page would send them, with its tokens."""
+
+    def build(unit="icu", **overrides):
+        page = client.get(f"/u/{unit}/card").get_data(as_text=True)
+        fields = {
+            "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+            "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
+            "nominator-name": "Nora Nurse",
+            "nominator-workgroup": "nurses",
+            "nominator-unit": "icu",
+            "nominees-0-name": "Phil Pharma",
+            "nominees-0-workgroup": "pharmacists",
+            "nominees-0-unit": "icu",
+            "dimensions": ["timely", "accurate"],
+            "practice": "Checked the dose before it was hung",
+            "story": "Phil called within minutes with the corrected rate.",
+            "consent_publish": "yes",
+            "show_nominator_name": "yes",
+        }
+        fields.update(overrides)
+        return {k: v for k, v in fields.items() if v is not None}
+
+    return build
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free local port in a background thread, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)

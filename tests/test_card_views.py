@@ -1,0 +1,259 @@
+"""The kiosk card over HTTP: stored once, refused with everything kept, protected."""
+
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from rcbingo.cards.models import Card, CardStatus
+from rcbingo.extensions import db
+
+HTMX = {"HX-Request": "true"}
+
+
+def stored_cards() -> list[Card]:
+    db.session.rollback()  # a fresh look: requests commit in their own sessions
+    return list(db.session.scalars(select(Card).order_by(Card.id)))
+
+
+def test_home_links_each_unit_to_its_card(client, roster):
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("Recognise a colleague") == 2
+    assert 'href="/u/icu/card"' in page and 'href="/u/ward/card"' in page
+
+
+def test_card_page_shows_the_cards_labels(client, roster):
+    page = client.get("/u/icu/card").get_data(as_text=True)
+    for label in ["Your name", "Your workgroup", "Your unit", "Name", "Workgroup", "Unit",
+                  "Shared Goals", "Shared Knowledge", "Mutual Respect", "Frequent", "Timely", "Accurate",
+                  "Problem Solving", "Which practice impressed you most", "Your story", "Relationships",
+                  "Communication", "Tell us about your Ward Connections experience"]:
+        assert f">{label}<" in page or label in page, label
+
+
+def test_a_valid_card_is_stored_as_submitted(client, roster, card_form):
+    response = client.post("/u/icu/card", data=card_form(), headers=HTMX)
+    assert response.status_code == 200
+    assert "Thank you!" in response.get_data(as_text=True)
+    [card] = stored_cards()
+    assert card.status is CardStatus.SUBMITTED
+    assert card.unit.key == "icu"
+    assert card.nominator_workgroup.key == "nurses"
+    assert [(n.name, n.workgroup.key) for n in card.nominees] == [("Phil Pharma", "pharmacists")]
+    assert card.dimension_keys == {"timely", "accurate"}
+    assert card.nominator_person is not None and card.nominees[0].person is not None
+    assert card.consent_publish and card.show_nominator_name
+
+
+def test_a_typed_name_not_on_the_roster_is_kept_as_written(client, roster, card_form):
+    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Visiting Pharmacist"}))
+    [card] = stored_cards()
+    assert card.nominees[0].name == "Visiting Pharmacist"
+    assert card.nominees[0].person is None
+
+
+def test_consent_choices_are_stored(client, roster, card_form):
+    client.post("/u/icu/card", data=card_form(consent_publish="no", show_nominator_name="no"))
+    [card] = stored_cards()
+    assert not card.consent_publish and not card.show_nominator_name
+
+
+def test_a_card_posted_twice_with_one_submission_id_is_stored_once(client, roster, card_form):
+    fields = card_form()
+    first = client.post("/u/icu/card", data=fields, headers=HTMX)
+    again = client.post("/u/icu/card", data=fields, headers=HTMX)
+    assert first.status_code == again.status_code == 200
+    assert "Thank you!" in again.get_data(as_text=True)
+    assert len(stored_cards()) == 1
+
+
+def test_a_double_tap_at_the_same_instant_is_stored_once(app, roster, card_form):
+    fields = card_form()
+    results = []
+    barrier = threading.Barrier(4)
+
+    def send():
+        with app.test_client() as client:
+            with client.session_transaction() as session:
+                session["csrf_token"] = csrf_secret
+            barrier.wait()
+            results.append(client.post("/u/icu/card", data=fields).status_code)
+
+    csrf_secret = _csrf_secret(app, fields)
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * 4
+    assert len(stored_cards()) == 1
+
+
+def test_several_tablets_writing_at_once_all_get_their_cards_stored(app, roster, card_form):
+    forms = [card_form(story=f"Story number {n}") for n in range(6)]
+    secret = _csrf_secret(app, forms[0])
+    barrier = threading.Barrier(len(forms))
+    results = []
+
+    def send(fields):
+        with app.test_client() as client:
+            with client.session_transaction() as session:
+                session["csrf_token"] = secret
+            barrier.wait()
+            results.append(client.post("/u/icu/card", data=fields).status_code)
+
+    threads = [threading.Thread(target=send, args=(f,)) for f in forms]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * len(forms)
+    assert sorted(c.story for c in stored_cards()) == sorted(f["story"] for f in forms)
+
+
+def _csrf_secret(app, fields) -> str:
+    """The session secret behind the card's CSRF token, so other clients may send the same form."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(fields["csrf_token"])
+
+
+def test_a_same_workgroup_card_is_refused_with_everything_kept(client, roster, card_form):
+    story = "Ned <b>stayed</b> late & helped with the turn."
+    fields = card_form(**{"nominees-0-name": "Ned Night", "nominees-0-workgroup": "nurses"}, story=story)
+    response = client.post("/u/icu/card", data=fields, headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Recognition goes to another profession" in page
+    assert "Ned &lt;b&gt;stayed&lt;/b&gt; late &amp; helped with the turn.</textarea>" in page
+    assert 'value="Ned Night"' in page and 'value="Checked the dose before it was hung"' in page
+    assert re.search(r'<option selected value="nurses">|<option value="nurses" selected>', page)
+    assert 'value="timely" id="dim-timely"' in page and page.count("checked") >= 4
+    assert fields["submission_id"] in page
+    assert stored_cards() == []
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"dimensions": []}, "dimensions", "Tick at least one thing they showed."),
+    ({"story": "   "}, "story", "Tell us what happened"),
+    ({"story": "x" * 1501}, "story", "Please shorten this to 1500 characters (it has 1501)."),
+    ({"nominator-workgroup": "astronauts"}, "nominator-workgroup", "Choose your workgroup from the list."),
+    ({"nominees-0-unit": "moon"}, "nominees-0-unit", "Choose a unit from the list."),
+    ({"nominees-0-name": "", "nominees-0-workgroup": ""}, "nominees", "Add the colleague you want to recognise."),
+])
+def test_each_refusal_is_shown_beside_its_field(client, roster, card_form, change, field, message):
+    response = client.post("/u/icu/card", data=card_form(**change), headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(rf'<p class="problem" id="{field}-problem">[^<]*{re.escape(message)}', page)
+    assert stored_cards() == []
+
+
+def test_a_post_without_the_csrf_token_stores_nothing(client, roster, card_form):
+    response = client.post("/u/icu/card", data=card_form(csrf_token=None), headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Check it and tap Send again" in page
+    assert "Phil called within minutes with the corrected rate.</textarea>" in page
+    assert stored_cards() == []
+
+
+def test_a_post_with_another_sessions_token_stores_nothing(app, roster, card_form):
+    fields = card_form()
+    with app.test_client() as stranger:
+        assert stranger.post("/u/icu/card", data=fields).status_code == 400
+    assert stored_cards() == []
+
+
+def test_a_card_for_an_unknown_unit_is_not_found(client, roster, card_form):
+    assert client.get("/u/nowhere/card").status_code == 404
+    assert client.post("/u/nowhere/card", data=card_form()).status_code == 404
+    assert stored_cards() == []
+
+
+def test_a_missing_submission_id_gets_a_new_one_and_stores_nothing(client, roster, card_form):
+    response = client.post("/u/icu/card", data=card_form(submission_id="../../etc"), headers=HTMX)
+    assert response.status_code == 400
+    assert re.search(r'name="submission_id" type="hidden" value="[0-9a-f]{32}"', response.get_data(as_text=True))
+    assert stored_cards() == []
+
+
+def test_every_page_sends_the_security_headers(client, roster):
+    for url in ["/", "/u/icu/card", "/nowhere"]:
+        headers = client.get(url).headers
+        policy = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_the_card_page_keeps_nothing_for_the_next_person(client, roster):
+    page = client.get("/u/icu/card").get_data(as_text=True)
+    assert 'hx-history="false"' in page
+    assert re.search(r'<form id="card"[^>]*autocomplete="off"', page)
+    assert "<script>" not in page and "style=" not in page
+
+
+def test_each_blank_card_has_a_new_submission_id(client, roster):
+    ids = {re.search(r'name="submission_id" type="hidden" value="([^"]+)"', client.get("/u/icu/card").get_data(
+        as_text=True)).group(1) for _ in range(3)}
+    assert len(ids) == 3
+
+
+def test_htmx_gets_the_card_alone(client, roster):
+    page = client.get("/u/icu/card", headers=HTMX).get_data(as_text=True)
+    assert page.lstrip().startswith("<form")
+
+
+def test_typing_a_name_suggests_people_from_the_roster(client, roster):
+    page = client.get("/u/icu/card/people", query_string={"slot": "nominees-0", "nominees-0-name": "ph"},
+                      headers=HTMX).get_data(as_text=True)
+    assert "Phil Pharma" in page and "Pharmacists" in page
+    assert "Nora Nurse" not in page
+
+
+def test_one_letter_suggests_nobody(client, roster):
+    page = client.get("/u/icu/card/people", query_string={"slot": "nominator", "nominator-name": "n"})
+    assert page.get_data(as_text=True).strip() == ""
+
+
+def test_picking_a_suggestion_fills_the_persons_row(client, roster):
+    db.session.rollback()
+    from rcbingo.org.models import Person
+
+    rita = db.session.scalar(select(Person).where(Person.name == "Rita Rehab"))
+    page = client.get("/u/icu/card/person", query_string={"slot": "nominees-2", "person": rita.id}).get_data(
+        as_text=True)
+    assert 'name="nominees-2-name"' in page and 'value="Rita Rehab"' in page
+    assert re.search(r'<option selected value="rehab">|<option value="rehab" selected>', page)
+    assert re.search(r'<option selected value="ward">|<option value="ward" selected>', page)
+
+
+def test_adding_a_person_sends_a_blank_row_and_the_next_add_button(client, roster):
+    page = client.get("/u/icu/card/person", query_string={"slot": "nominees-1", "add": "1"}).get_data(as_text=True)
+    assert 'name="nominees-1-name"' in page and 'id="nominees-1"' in page
+    assert 'hx-swap-oob="true"' in page and "slot=nominees-2" in page
+
+
+def test_a_made_up_slot_is_refused(client, roster):
+    assert client.get("/u/icu/card/person", query_string={"slot": "csrf_token"}).status_code == 400
+
+
+def test_a_card_with_added_people_is_stored_with_all_of_them(client, roster, card_form):
+    fields = card_form(**{"nominees-3-name": "Rita Rehab", "nominees-3-workgroup": "rehab",
+                          "nominees-3-unit": "ward"})
+    client.post("/u/icu/card", data=fields)
+    [card] = stored_cards()
+    assert [(n.name, n.unit.key) for n in card.nominees] == [("Phil Pharma", "icu"), ("Rita Rehab", "ward")]
+
+
+def test_cards_count_is_unchanged_by_refusals_and_repeats(client, roster, card_form):
+    fields = card_form()
+    client.post("/u/icu/card", data=card_form(story=""))
+    client.post("/u/icu/card", data=fields)
+    client.post("/u/icu/card", data=fields)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Card)) == 1
