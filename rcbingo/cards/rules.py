@@ -18,7 +18,7 @@ class Problem(NamedTuple):
     """A message for the writer of the card, with the values it names."""
 
     message: str
-    params: dict = {}  # noqa: RUF012 - never mutated; a NamedTuple default
+    params: dict = {}
 
 
 @dataclass(frozen=True)

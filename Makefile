@@ -1,0 +1,45 @@
+# RC Bingo: `make run` starts the app with demo data, `make test` runs the checks.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+# Set to a PostgreSQL URL to run the same tests there, e.g. postgresql://127.0.0.1:5432/test
+TEST_DATABASE_URL ?=
+export TEST_DATABASE_URL
+
+.PHONY: install run test lint browser messages
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+run: install instance/config.py
+	$(BIN)/flask --app rcbingo db upgrade
+	$(BIN)/flask --app rcbingo seed-demo
+	@echo "RC Bingo is at http://$(HOST):$(PORT)/"
+	$(BIN)/flask --app rcbingo run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium drives the browser tests (Playwright does not download a browser here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install browser lint
+	$(BIN)/python -m pytest
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o rcbingo/translations/messages.pot .
