@@ -1,0 +1,108 @@
+"""Units, workgroups and the roster: loading a file, finding people."""
+
+import copy
+import json
+
+from sqlalchemy import select
+
+from rcbingo.extensions import db
+from rcbingo.org.models import Person, Unit
+from rcbingo.org.rules import roster_problems
+from rcbingo.org.service import load_roster, organization, search_people, unit_by_key
+
+from .conftest import ROSTER
+
+
+def test_a_valid_roster_has_no_problems():
+    assert roster_problems(ROSTER) == []
+
+
+def test_roster_problems_name_each_bad_entry():
+    bad = copy.deepcopy(ROSTER)
+    bad["units"].append({"key": "Bad Key!", "name": "x"})
+    bad["workgroups"].append({"key": "nurses", "name": "Nurses again"})
+    bad["staff"].append({"name": "Zed", "workgroup": "astronauts", "unit": "icu"})
+    bad["staff"].append({"name": "", "workgroup": "nurses", "unit": "icu"})
+    bad["units"][0]["timezone"] = "Mars/Olympus"
+    assert roster_problems(bad) == [
+        "units #1: 'Mars/Olympus' is not a time zone name such as 'America/Chicago'.",
+        "units #3: 'key' must be 1-40 lower-case letters, digits or dashes.",
+        "workgroups #4: the key 'nurses' appears twice.",
+        "staff #5 (Zed): unknown workgroup 'astronauts'.",
+        "staff #6: 'name' is missing or longer than 120 characters.",
+    ]
+
+
+def test_a_roster_that_is_not_an_object_is_refused():
+    assert roster_problems(["nurses"]) == [
+        "The file must hold one JSON object with 'units', 'workgroups' and 'staff'."]
+
+
+def test_loading_a_roster_twice_creates_nothing_twice(app):
+    assert load_roster(ROSTER) == {"units": 2, "workgroups": 3, "staff": 4}
+    assert load_roster(ROSTER) == {"units": 0, "workgroups": 0, "staff": 0}
+    assert len(db.session.scalars(select(Person)).all()) == 4
+    assert organization().program_name == "Ward Connections"
+
+
+def test_loading_a_roster_again_moves_a_person_to_their_new_workgroup(app, roster):
+    changed = copy.deepcopy(ROSTER)
+    changed["staff"][1]["workgroup"] = "rehab"
+    load_roster(changed)
+    ned = db.session.scalar(select(Person).where(Person.name == "Ned Night"))
+    assert ned.workgroup.key == "rehab"
+
+
+def test_without_a_roster_the_program_is_called_rc_bingo(app):
+    assert organization().program_name == "RC Bingo"
+
+
+def test_people_are_found_by_any_part_of_their_name_nearest_unit_first(app, roster):
+    icu = unit_by_key("icu")
+    assert [p.name for p in search_people("ri", near=icu)] == ["Rita Rehab"]
+    assert [p.name for p in search_people("n", near=icu)] == []
+    ward = unit_by_key("ward")
+    load_roster({**ROSTER, "staff": [*ROSTER["staff"], {"name": "Nia Ward", "workgroup": "nurses", "unit": "ward"}]})
+    assert [p.name for p in search_people("ni", near=ward)] == ["Nia Ward", "Nora Nurse"]
+    assert [p.name for p in search_people("ned ni", near=icu)] == ["Ned Night"]
+
+
+def test_search_treats_wildcards_as_letters(app, roster):
+    assert search_people("%%", near=unit_by_key("icu")) == []
+    assert search_people("__", near=unit_by_key("icu")) == []
+
+
+def test_load_roster_command_reports_problems_and_loads_nothing(runner, tmp_path):
+    bad = copy.deepcopy(ROSTER)
+    bad["staff"][0]["unit"] = "moon"
+    path = tmp_path / "roster.json"
+    path.write_text(json.dumps(bad))
+    result = runner.invoke(args=["load-roster", str(path)])
+    assert result.exit_code != 0
+    assert "staff #1 (Nora Nurse): unknown unit 'moon'." in result.output
+    assert db.session.scalars(select(Unit)).all() == []
+
+
+def test_load_roster_command_loads_a_file(runner, tmp_path):
+    path = tmp_path / "roster.json"
+    path.write_text(json.dumps(ROSTER))
+    result = runner.invoke(args=["load-roster", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 new units, 3 new workgroups, 4 new staff" in result.output
+
+
+def test_load_roster_command_explains_broken_json(runner, tmp_path):
+    path = tmp_path / "roster.json"
+    path.write_text("{not json")
+    result = runner.invoke(args=["load-roster", str(path)])
+    assert result.exit_code != 0 and "is not valid JSON" in result.output
+
+
+def test_seed_demo_gives_a_living_icu_once(runner, client):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "new cards" in first.output
+    again = runner.invoke(args=["seed-demo"])
+    assert "0 new units, 0 new workgroups, 0 new staff, 0 new cards" in again.output
+    page = client.get("/").get_data(as_text=True)
+    assert "ICU Connections" in page and "Intensive Care Unit" in page
