@@ -5,13 +5,16 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from . import config
-from .extensions import babel, csrf, db, htmx, migrate
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .rc import BY_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,20 +52,39 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _l("Please sign in to open that page.")
+    login_manager.login_message_category = "info"
+    app.session_interface = _SessionInterface()
     babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]))
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["dimension_label"] = lambda key: BY_KEY[key].card_label
 
-    from .cards import models as _cards_models  # noqa: F401 - registers the tables for migrations
+    from .audit import models as _audit_models  # noqa: F401 - registers the tables for migrations
+    from .cards import models as _cards_models  # noqa: F401
+    from .cards.review_views import bp as review_bp
     from .cards.views import bp as cards_bp
     from .cli import register as register_cli
+    from .org.account_views import bp as accounts_bp
+    from .org.accounts import load_account
     from .org.views import bp as org_bp
 
-    app.register_blueprint(org_bp)
-    app.register_blueprint(cards_bp)
+    login_manager.user_loader(load_account)
+    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp):
+        app.register_blueprint(blueprint)
     register_cli(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (behind ProxyFix, at the proxy)."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def _security_headers(response):
@@ -90,6 +112,16 @@ def _register_error_pages(app: Flask) -> None:
     def not_found(error):
         message = error.description if error.description != error.__class__.description else None
         return page(404, _("Page not found"), message or _("There is nothing at this address."))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        message = error.description if error.description != error.__class__.description else None
+        return page(403, _("Not for this account"), message or _("You do not have access to this page."))
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return page(429, _("Too many attempts"),
+                    _("Too many failed sign-ins for this account from this device. Wait a minute and try again."))
 
     @app.errorhandler(400)
     def bad_request(_error):

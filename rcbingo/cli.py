@@ -1,17 +1,21 @@
 """Command-line tasks: flask --app rcbingo COMMAND."""
 
 import json
+import sys
 
 import click
 from flask import Flask
 
 from . import demo
-from .org.service import RosterError, load_roster
+from .org import accounts
+from .org.rules import PASSWORD_MIN, password_problem
+from .org.service import RosterError, load_roster, staff_names
+from .privacy.screen import screen
 
 
 def register(app: Flask) -> None:
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(load_roster_command)
+    for command in (seed_demo, load_roster_command, create_admin, phi_scan):
+        app.cli.add_command(command)
 
 
 @click.command("seed-demo")
@@ -34,3 +38,31 @@ def load_roster_command(file):
             click.echo(problem, err=True)
         raise click.ClickException(f"{file.name} was not loaded: {len(error.problems)} problem(s).") from error
     click.echo("Roster loaded: " + ", ".join(f"{n} new {what}" for what, n in created.items()))
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="", help="The name shown for the account (default: the email's first part).")
+def create_admin(email, name):
+    """Create an administrator account; the password is asked for (or read from standard input)."""
+    if accounts.account_by_email(email):
+        raise click.ClickException(f"An account for {email} already exists.")
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    problem = password_problem(password, email)
+    if problem:
+        raise click.ClickException(problem % {"min": PASSWORD_MIN})
+    account = accounts.create_account(email, name or email.split("@")[0], password, is_admin=True)
+    click.echo(f"Administrator {account.email} created. Sign in at /sign-in.")
+
+
+@click.command("phi-scan")
+def phi_scan():
+    """Screen stories for patient information: one story per line in, one JSON object per line out."""
+    names = staff_names()
+    for line in sys.stdin:
+        found = screen(line.rstrip("\r\n"), names)
+        click.echo(json.dumps({"flagged": bool(found), "findings": [
+            {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text} for f in found]}))

@@ -9,6 +9,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 WTF_CSRF_TIME_LIMIT = 12 * 3600
+SESSION_IDLE_MINUTES = 30
+SESSION_MAX_HOURS = 12
+# Failed sign-ins per device address and account; memory:// counts per process: use
+# redis:// (RATELIMIT_STORAGE_URI) when several workers or hosts serve the app.
+SIGN_IN_LIMIT = "5 per minute; 20 per hour"
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = False
 # A card left half-written on a shared tablet clears itself after this long without a touch.
 CARD_IDLE_SECONDS = 180
 # The thank-you screen returns to a blank card after this long.

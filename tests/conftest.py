@@ -1,11 +1,13 @@
 """Fixtures: a fresh app and database per test, on SQLite or on PostgreSQL (TEST_DATABASE_URL)."""
 
+import contextvars
 import os
 import re
 import shutil
 import threading
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 from werkzeug.serving import make_server
@@ -19,8 +21,18 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (g, database session, signed-in account), as in production,
+    even while the test itself holds an app context open to look at the database."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def _make_app(url: str, **settings):
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url, **settings})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url, **settings})
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -164,3 +176,43 @@ def tablet(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_account(app):
+    """Builder: an account with roles given as (unit key, role) pairs."""
+    from rcbingo.org import accounts
+    from rcbingo.org.service import unit_by_key
+
+    def build(email="coord@example.org", *, roles=(), is_admin=False, password=PASSWORD, name="Casey Coordinator"):
+        account = accounts.create_account(email, name, password, is_admin=is_admin)
+        if roles or is_admin:
+            accounts.set_roles(account, {(unit_by_key(u).id, r) for u, r in roles}, is_admin, actor=None)
+        return account
+
+    return build
+
+
+def csrf_from(page: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    return match.group(1)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, email="coord@example.org", password=PASSWORD):
+        token = csrf_from(self.client.get("/sign-in").get_data(as_text=True))
+        return self.client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+    def csrf(self, url="/manage") -> str:
+        return csrf_from(self.client.get(url).get_data(as_text=True))
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)

@@ -74,11 +74,11 @@ def test_a_double_tap_at_the_same_instant_is_stored_once(app, roster, card_form)
     barrier = threading.Barrier(4)
 
     def send():
-        with app.test_client() as client:
-            with client.session_transaction() as session:
-                session["csrf_token"] = csrf_secret
-            barrier.wait()
-            results.append(client.post("/u/icu/card", data=fields).status_code)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["csrf_token"] = csrf_secret
+        barrier.wait()
+        results.append(client.post("/u/icu/card", data=fields).status_code)
 
     csrf_secret = _csrf_secret(app, fields)
     threads = [threading.Thread(target=send) for _ in range(4)]
@@ -97,11 +97,11 @@ def test_several_tablets_writing_at_once_all_get_their_cards_stored(app, roster,
     results = []
 
     def send(fields):
-        with app.test_client() as client:
-            with client.session_transaction() as session:
-                session["csrf_token"] = secret
-            barrier.wait()
-            results.append(client.post("/u/icu/card", data=fields).status_code)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["csrf_token"] = secret
+        barrier.wait()
+        results.append(client.post("/u/icu/card", data=fields).status_code)
 
     threads = [threading.Thread(target=send, args=(f,)) for f in forms]
     for thread in threads:
@@ -161,8 +161,8 @@ def test_a_post_without_the_csrf_token_stores_nothing(client, roster, card_form)
 
 def test_a_post_with_another_sessions_token_stores_nothing(app, roster, card_form):
     fields = card_form()
-    with app.test_client() as stranger:
-        assert stranger.post("/u/icu/card", data=fields).status_code == 400
+    stranger = app.test_client()
+    assert stranger.post("/u/icu/card", data=fields).status_code == 400
     assert stored_cards() == []
 
 

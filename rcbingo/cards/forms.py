@@ -5,6 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -101,3 +102,17 @@ def _fill_choices(person: Form, workgroups, units, default_unit: str) -> None:
 
 def _entry(form: Form) -> Entry:
     return Entry(name=form.name.data or "", workgroup=form.workgroup.data or "", unit=form.unit.data or "")
+
+
+class ReviewForm(FlaskForm):
+    """A coordinator's decision on a card, with the text as it may be redacted."""
+
+    practice = StringField(_l("Which practice impressed you most"))
+    story = TextAreaField(_l("Story"))
+    reason = StringField(_l("Reason (seen by coordinators only)"))
+
+
+class PaperCardForm(CardForm):
+    """A paper card typed in by a coordinator on its writer's behalf."""
+
+    written_on = DateField(_l("Date on the paper card"))

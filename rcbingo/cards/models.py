@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
-from ..org.models import Person, Unit, Workgroup
+from ..org.models import Account, Person, Unit, Workgroup
+from ..rc import N_
 
 
 class CardStatus(enum.StrEnum):
@@ -17,12 +18,20 @@ class CardStatus(enum.StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {CardStatus.SUBMITTED: N_("waiting for review"), CardStatus.PUBLISHED: N_("published"),
+                 CardStatus.REJECTED: N_("rejected"), CardStatus.WITHDRAWN: N_("withdrawn")}
+
 
 class Card(db.Model):
     """One nomination, written on a unit's kiosk (or transcribed from paper)."""
 
     __tablename__ = "card"
-    __table_args__ = (Index("ix_card_unit_status", "unit_id", "status"),)
+    __table_args__ = (Index("ix_card_unit_status", "unit_id", "status", "published_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Chosen by the form when it is shown: a double tap or a retry sends the same id again.
@@ -40,6 +49,13 @@ class Card(db.Model):
         Enum(CardStatus, name="card_status", values_callable=lambda e: [m.value for m in e]),
         default=CardStatus.SUBMITTED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The patient-information screen found something: never published without a coordinator's review.
+    flagged: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    decision_reason: Mapped[str] = mapped_column(String(300), default="")
+    transcribed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     nominator_workgroup: Mapped[Workgroup] = relationship(foreign_keys=[nominator_workgroup_id])
@@ -49,6 +65,10 @@ class Card(db.Model):
         back_populates="card", order_by="Nominee.position", cascade="all, delete-orphan")
     dimensions: Mapped[list["CardDimension"]] = relationship(
         back_populates="card", cascade="all, delete-orphan")
+    revisions: Mapped[list["CardRevision"]] = relationship(
+        back_populates="card", order_by="CardRevision.id", cascade="all, delete-orphan")
+    reviewed_by: Mapped[Account | None] = relationship(foreign_keys=[reviewed_by_id])
+    transcribed_by: Mapped[Account | None] = relationship(foreign_keys=[transcribed_by_id])
 
     @property
     def dimension_keys(self) -> set[str]:
@@ -86,3 +106,19 @@ class CardDimension(db.Model):
     dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
 
     card: Mapped[Card] = relationship(back_populates="dimensions")
+
+
+class CardRevision(db.Model):
+    """The text of a card before a coordinator edited it: the original is never lost."""
+
+    __tablename__ = "card_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("card.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    practice: Mapped[str] = mapped_column(String(200))
+    story: Mapped[str] = mapped_column(Text)
+
+    card: Mapped[Card] = relationship(back_populates="revisions")
+    by: Mapped[Account | None] = relationship()

@@ -116,3 +116,13 @@ def _check_person(found, prefix, entry: Entry, workgroups, units, yours: bool):
 def _too_long(text: str, limit: int) -> Problem:
     return Problem(N_("Please shorten this to %(max)s characters (it has %(count)s)."),
                    {"max": limit, "count": len(text.strip())})
+
+
+def initial_status(review_first: bool, flagged: bool) -> str:
+    """A new card is published at once only where the unit allows it and the screen found nothing."""
+    return "submitted" if review_first or flagged else "published"
+
+
+def counts(status: str) -> bool:
+    """Only a published card counts on a board or appears in a newsletter; rejected and withdrawn count for nothing."""
+    return status == "published"

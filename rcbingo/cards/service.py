@@ -1,20 +1,31 @@
-"""Storing cards: the rules decide, this module reads and writes."""
+"""Storing, screening, reviewing and publishing cards: the rules decide, this module reads and writes."""
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import write_transaction
+from ..audit.service import record
+from ..database import utcnow, write_transaction
 from ..extensions import db
+from ..org.events import workgroups_merged
 from ..org.models import Person, Unit, Workgroup
-from ..org.service import active_units, active_workgroups
+from ..org.service import active_units, active_workgroups, staff_names
+from ..privacy.screen import Finding, screen
 from . import rules
-from .models import Card, CardDimension, Nominee
+from .events import card_published, card_unpublished
+from .models import Card, CardDimension, CardRevision, CardStatus, Nominee
 
 
 class CardRefused(ValueError):
     def __init__(self, problems: dict[str, rules.Problem]):
         super().__init__(", ".join(sorted(problems)))
         self.problems = problems
+
+
+def published_cards() -> Select:
+    """The cards that count: on boards, walls and newsletters. Every later feature starts here."""
+    return select(Card).where(Card.status == CardStatus.PUBLISHED)
 
 
 def check(draft: rules.Draft) -> dict[str, rules.Problem]:
@@ -26,8 +37,15 @@ def card_by_submission(submission_id: str) -> Card | None:
     return db.session.scalar(select(Card).where(Card.submission_id == submission_id))
 
 
-def submit(draft: rules.Draft, unit: Unit, submission_id: str) -> tuple[Card, bool]:
-    """Store a card written on `unit`'s kiosk once, however often it is sent.
+def findings(card: Card) -> dict[str, list[Finding]]:
+    """What the patient-information screen finds in a card's practice line and story now."""
+    names = staff_names()
+    return {"practice": screen(card.practice, names), "story": screen(card.story, names)}
+
+
+def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by=None,
+           written_at: datetime | None = None) -> tuple[Card, bool]:
+    """Store a card written on `unit`'s kiosk once, however often it is sent, and publish it when allowed.
 
     Returns the card and whether this call stored it (False for a repeat of a stored card).
     Raises CardRefused when the rules refuse the draft.
@@ -40,6 +58,11 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str) -> tuple[Card, bo
         raise CardRefused(found)
     workgroups = {w.key: w for w in active_workgroups()}
     units = {u.key: u for u in active_units()}
+    names = staff_names()
+    flagged = bool(screen(draft.story, names) or screen(draft.practice, names))
+    # A coordinator transcribing a paper card is its review.
+    status = CardStatus(rules.initial_status(unit.review_first and transcribed_by is None, flagged))
+    now = utcnow()
     try:
         with write_transaction() as session:
             card = Card(
@@ -59,8 +82,18 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str) -> tuple[Card, bo
                             person_id=_roster_id(entry, workgroups, units))
                     for position, entry in enumerate(draft.named)],
                 dimensions=[CardDimension(dimension=key) for key in sorted(draft.dimensions)],
+                flagged=flagged,
+                status=status,
+                created_at=written_at or now,
+                published_at=now if status is CardStatus.PUBLISHED else None,
+                transcribed_by_id=getattr(transcribed_by, "id", None),
             )
             session.add(card)
+            session.flush()
+            if transcribed_by is not None:
+                record("card_transcribed", actor=transcribed_by, unit_id=unit.id, subject=f"card {card.id}")
+            if status is CardStatus.PUBLISHED:
+                card_published.send(card, session=session)
     except IntegrityError:
         # The same card sent twice at the same instant: the other request stored it.
         existing = card_by_submission(submission_id)
@@ -75,3 +108,73 @@ def _roster_id(entry: rules.Entry, workgroups: dict[str, Workgroup], units: dict
     return db.session.scalar(select(Person.id).where(
         Person.name == entry.name.strip(), Person.workgroup_id == workgroups[entry.workgroup].id,
         Person.unit_id == units[entry.unit].id, Person.retired_at.is_(None)).limit(1))
+
+
+def review_queue(unit: Unit) -> list[Card]:
+    """Cards waiting for a coordinator, flagged ones first, oldest first."""
+    return list(db.session.scalars(select(Card).where(
+        Card.unit_id == unit.id, Card.status == CardStatus.SUBMITTED).order_by(Card.flagged.desc(), Card.id)))
+
+
+def recent_decisions(unit: Unit, limit: int = 30) -> list[Card]:
+    return list(db.session.scalars(select(Card).where(
+        Card.unit_id == unit.id, Card.status != CardStatus.SUBMITTED).order_by(Card.id.desc()).limit(limit)))
+
+
+def unit_card(unit: Unit, card_id: int) -> Card | None:
+    card = db.session.get(Card, card_id)
+    return card if card is not None and card.unit_id == unit.id else None
+
+
+def edit(card: Card, *, practice: str, story: str, actor) -> bool:
+    """Change a card's text (to redact it), keeping the original as a revision. Returns whether it changed."""
+    practice, story = practice.strip(), story.strip()
+    if (practice, story) == (card.practice, card.story):
+        return False
+    with write_transaction() as session:
+        card = session.merge(card)
+        session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
+        card.practice, card.story = practice, story
+        names = staff_names()
+        card.flagged = bool(screen(story, names) or screen(practice, names))
+        record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
+    return True
+
+
+def approve(card: Card, actor) -> None:
+    """Publish a card: from now on it counts."""
+    _decide(card, CardStatus.PUBLISHED, "", actor, "card_approved")
+
+
+def reject(card: Card, reason: str, actor) -> None:
+    _decide(card, CardStatus.REJECTED, reason, actor, "card_rejected")
+
+
+def withdraw(card: Card, reason: str, actor) -> None:
+    """Take back a published card: it stops counting."""
+    _decide(card, CardStatus.WITHDRAWN, reason, actor, "card_withdrawn")
+
+
+def _decide(card: Card, status: CardStatus, reason: str, actor, action: str) -> None:
+    with write_transaction() as session:
+        card = session.merge(card)
+        was_counted = card.status is CardStatus.PUBLISHED
+        now = utcnow()
+        card.status, card.reviewed_at, card.reviewed_by_id = status, now, actor.id
+        card.decision_reason = reason.strip()[:300]
+        if status is CardStatus.PUBLISHED:
+            card.published_at = now
+        record(action, actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
+        session.flush()
+        if status is CardStatus.PUBLISHED and not was_counted:
+            card_published.send(card, session=session)
+        elif was_counted and status is not CardStatus.PUBLISHED:
+            card_unpublished.send(card, session=session)
+
+
+@workgroups_merged.connect
+def _credit_the_merged_workgroup(_sender=None, *, source_id: int, target_id: int, session, **_):
+    """Cards that credited (or were written by) a merged workgroup now speak of the workgroup it joined."""
+    session.execute(update(Nominee).where(Nominee.workgroup_id == source_id).values(workgroup_id=target_id))
+    session.execute(update(Card).where(Card.nominator_workgroup_id == source_id).values(
+        nominator_workgroup_id=target_id))

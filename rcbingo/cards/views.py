@@ -6,7 +6,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from ..extensions import csrf, htmx
+from ..org.access import can
+from ..org.models import RoleName
 from ..org.service import active_units, active_workgroups, organization, person, search_people, unit_by_key
+from ..org.tablets import COOKIE as TABLET_COOKIE
+from ..org.tablets import kiosk_allowed
 from ..rc import FAMILIES, dimensions_of
 from . import rules, service
 from .forms import CardForm, person_form
@@ -19,10 +23,14 @@ def card_context():
     return {"families": FAMILIES, "dimensions_of": dimensions_of, "rules": rules}
 
 
-def _unit_or_404(unit_key: str):
+def _kiosk_unit(unit_key: str):
+    """The unit whose card this is, if this device may write cards for it."""
     unit = unit_by_key(unit_key)
     if unit is None:
         abort(404, _("There is no unit with that address. Ask your coordinator for the card's link."))
+    if not kiosk_allowed(unit, request.cookies.get(TABLET_COOKIE)) and not can(RoleName.COORDINATOR, unit):
+        abort(403, _("This device is not enrolled to send cards for %(unit)s. "
+                     "Ask a coordinator to enrol it.", unit=unit.name))
     return unit
 
 
@@ -41,7 +49,7 @@ def _render_card(unit, form: CardForm, status: int = 200):
 @bp.get("/u/<unit_key>/card")
 def show_card(unit_key):
     """A blank card; htmx asks for the card alone to clear the screen for the next person."""
-    return _render_card(_unit_or_404(unit_key), _blank_form())
+    return _render_card(_kiosk_unit(unit_key), _blank_form())
 
 
 # The card checks its own CSRF token (form.validate) so that a stale token re-shows the
@@ -50,7 +58,7 @@ def show_card(unit_key):
 @bp.post("/u/<unit_key>/card")
 def submit_card(unit_key):
     """Store a card once, or show it again with a message beside each field to fix."""
-    unit = _unit_or_404(unit_key)
+    unit = _kiosk_unit(unit_key)
     form = CardForm()
     if not form.validate() or not form.submission_ok:
         form.submission_id.data = form.submission_id.data if form.submission_ok else uuid.uuid4().hex
@@ -68,7 +76,7 @@ def submit_card(unit_key):
 @bp.get("/u/<unit_key>/card/people")
 def suggest_people(unit_key):
     """Roster names matching what is typed in a name box, to pick with one tap."""
-    unit = _unit_or_404(unit_key)
+    unit = _kiosk_unit(unit_key)
     slot = request.args.get("slot", "")
     people = search_people(request.args.get(f"{slot}-name", ""), near=unit) if _slot_ok(slot) else []
     return render_template("cards/_suggestions.html", unit=unit, slot=slot, people=people)
@@ -77,7 +85,7 @@ def suggest_people(unit_key):
 @bp.get("/u/<unit_key>/card/person")
 def person_row(unit_key):
     """A person's row on the card: blank for "Add another person", or filled from the roster."""
-    unit = _unit_or_404(unit_key)
+    unit = _kiosk_unit(unit_key)
     slot = request.args.get("slot", "")
     if not _slot_ok(slot):
         abort(400)

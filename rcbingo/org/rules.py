@@ -1,7 +1,13 @@
 """Rules about organisation data, as plain functions of plain data."""
 
+import csv
+import io
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
+
+from ..rc import N_
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 NAME_MAX = 120
@@ -32,6 +38,8 @@ def roster_problems(data: object) -> list[str]:
             zone = entry.get("timezone") if isinstance(entry, dict) else None
             if section == "units" and zone is not None and zone not in available_timezones():
                 problems.append(f"{where}: '{zone}' is not a time zone name such as 'America/Chicago'.")
+            if section == "units" and not isinstance(entry.get("review_first", True), bool):
+                problems.append(f"{where}: 'review_first' must be true or false.")
     staff = data.get("staff", [])
     if not isinstance(staff, list):
         return [*problems, "'staff' must be a list."]
@@ -48,3 +56,79 @@ def roster_problems(data: object) -> list[str]:
 
 def _is_name(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value.strip()) <= NAME_MAX
+
+
+PASSWORD_MIN = 12
+ROLES = ("coordinator", "editor")
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password will not do, or None. Length beats complexity rules (NIST SP 800-63B)."""
+    if len(password) < PASSWORD_MIN:
+        return N_("Use at least %(min)s characters.")
+    if len(password) > 256:
+        return N_("Use at most 256 characters.")
+    if email and password.strip().lower() == email.strip().lower():
+        return N_("Do not use your email address as your password.")
+    return None
+
+
+def sign_in_expired(started: datetime, seen: datetime, now: datetime, idle: timedelta, longest: timedelta) -> bool:
+    """A session ends after `idle` without a request, and `longest` after sign-in whatever happens."""
+    return now - seen > idle or now - started > longest
+
+
+def may(is_admin: bool, roles: set[tuple[int, str]], unit_id: int | None, role: str) -> bool:
+    """Whether an account may act as `role` in a unit: administrators everywhere, others where they hold it.
+
+    `roles` holds (unit id, role) pairs; a coordinator does not edit newsletters unless also an editor.
+    """
+    return is_admin or (unit_id, role) in roles
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One row of a roster CSV file as it will be imported, with what is wrong with it."""
+
+    line: int
+    name: str
+    workgroup: str  # the workgroup's key when it was recognised
+    workgroup_text: str
+    problems: tuple[str, ...] = ()
+
+
+def parse_roster_csv(text: str, workgroups: dict[str, str]) -> list[CsvRow]:
+    """Read a roster CSV with columns `name` and `workgroup` (its name or key), one person a row.
+
+    `workgroups` maps each workgroup's key and lower-cased name to its key. Rows are checked one by
+    one, so a coordinator sees every row's problems before anything is saved.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
+    if not {"name", "workgroup"} <= headers:
+        return [CsvRow(1, "", "", "", (N_("The first line must name the columns: name, workgroup."),))]
+    rows, seen = [], set()
+    for line, raw in enumerate(reader, start=2):
+        fields = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
+        name, workgroup_text = " ".join(fields.get("name", "").split()), fields.get("workgroup", "")
+        if not name and not workgroup_text:
+            continue
+        key = workgroups.get(workgroup_text) or workgroups.get(workgroup_text.lower(), "")
+        problems = []
+        if not name:
+            problems.append(N_("The name is missing."))
+        elif len(name) > NAME_MAX:
+            problems.append(N_("The name is longer than 120 characters."))
+        elif name.lower() in seen:
+            problems.append(N_("This name appears twice in the file."))
+        if not key:
+            problems.append(N_("Unknown workgroup: use one of the workgroups listed on this page."))
+        seen.add(name.lower())
+        rows.append(CsvRow(line, name, key, workgroup_text, tuple(problems)))
+    return rows
+
+
+def slug(name: str) -> str:
+    """A key for a new workgroup: lower-case letters, digits and dashes."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return (text or "workgroup")[:40].rstrip("-")

@@ -1,11 +1,13 @@
 """Reading and writing units, workgroups and the roster."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ..database import write_transaction
+from ..audit.service import record
+from ..database import utcnow, write_transaction
 from ..extensions import db
+from .events import workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
-from .rules import roster_problems
+from .rules import CsvRow, roster_problems, slug
 
 
 class RosterError(ValueError):
@@ -90,7 +92,121 @@ def _upsert(session, model, entries: list[dict], created: dict, counter: str) ->
             session.add(row)
             created[counter] += 1
         row.name = entry["name"].strip()
-        if "timezone" in entry:
-            row.timezone = entry["timezone"]
+        for setting in ("timezone", "review_first"):
+            if setting in entry:
+                setattr(row, setting, entry[setting])
     session.flush()
     return rows
+
+
+def staff_names() -> list[str]:
+    """Every name on the roster, retired staff included: none of them is patient information."""
+    return list(db.session.scalars(select(Person.name).distinct()))
+
+
+def unit_people(unit: Unit) -> list[Person]:
+    return list(db.session.scalars(
+        select(Person).where(Person.unit_id == unit.id).order_by(Person.retired_at.is_not(None), Person.name)))
+
+
+def all_workgroups() -> list[Workgroup]:
+    return list(db.session.scalars(select(Workgroup).order_by(Workgroup.retired_at.is_not(None), Workgroup.name)))
+
+
+def workgroup_lookup() -> dict[str, str]:
+    """Each active workgroup's key and lower-cased name, mapped to its key."""
+    lookup = {}
+    for workgroup in active_workgroups():
+        lookup[workgroup.key] = lookup[workgroup.name.lower()] = workgroup.key
+    return lookup
+
+
+def save_person(person: Person | None, *, name: str, workgroup_key: str, unit: Unit, actor) -> Person:
+    """Add a person to a unit's roster, or change their name, workgroup or unit."""
+    with write_transaction() as session:
+        workgroup = session.scalar(select(Workgroup).where(Workgroup.key == workgroup_key))
+        if person is None:
+            person = Person(name=" ".join(name.split()), workgroup=workgroup, unit=unit)
+            session.add(person)
+            action = "added"
+        else:
+            person = session.merge(person)
+            moved = person.unit_id != unit.id
+            person.name, person.workgroup, person.unit = " ".join(name.split()), workgroup, unit
+            action = "moved" if moved else "edited"
+        session.flush()
+        record("roster_changed", actor=actor, unit_id=unit.id, subject=f"person {person.id}", detail=action)
+    return person
+
+
+def set_person_retired(person: Person, retired: bool, actor) -> None:
+    """Retire a person (they leave the type-ahead; their cards stay) or bring them back."""
+    with write_transaction() as session:
+        person = session.merge(person)
+        person.retired_at = utcnow() if retired else None
+        record("roster_changed", actor=actor, unit_id=person.unit_id, subject=f"person {person.id}",
+               detail="retired" if retired else "restored")
+
+
+def import_people(unit: Unit, rows: list[CsvRow], actor) -> int:
+    """Add the rows of a checked CSV file to a unit's roster; people already there change workgroup."""
+    workgroups = {w.key: w for w in active_workgroups()}
+    added = 0
+    with write_transaction() as session:
+        for row in rows:
+            person = session.scalar(select(Person).where(Person.unit_id == unit.id, Person.name == row.name))
+            if person is None:
+                session.add(Person(name=row.name, unit=unit, workgroup=workgroups[row.workgroup]))
+                added += 1
+            else:
+                person.workgroup, person.retired_at = workgroups[row.workgroup], None
+        record("roster_changed", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}",
+               detail=f"imported {len(rows)} rows, {added} new people")
+    return added
+
+
+def add_workgroup(name: str, actor) -> Workgroup:
+    with write_transaction() as session:
+        taken = set(session.scalars(select(Workgroup.key)))
+        key, n = slug(name), 2
+        while key in taken:
+            key, n = f"{slug(name)[:36]}-{n}", n + 1
+        workgroup = Workgroup(key=key, name=" ".join(name.split()))
+        session.add(workgroup)
+        session.flush()
+        record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}", detail="added")
+    return workgroup
+
+
+def rename_workgroup(workgroup: Workgroup, name: str, actor) -> None:
+    with write_transaction() as session:
+        session.merge(workgroup).name = " ".join(name.split())
+        record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}", detail="renamed")
+
+
+def set_workgroup_retired(workgroup: Workgroup, retired: bool, actor) -> None:
+    with write_transaction() as session:
+        session.merge(workgroup).retired_at = utcnow() if retired else None
+        record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}",
+               detail="retired" if retired else "restored")
+
+
+def merge_workgroups(source: Workgroup, target: Workgroup, actor) -> None:
+    """Fold `source` into `target`: its people and the credit it earned move over, and it is retired."""
+    if source.id == target.id:
+        raise ValueError("a workgroup cannot be merged into itself")
+    with write_transaction() as session:
+        session.execute(update(Person).where(Person.workgroup_id == source.id).values(workgroup_id=target.id))
+        workgroups_merged.send(source_id=source.id, target_id=target.id, session=session)
+        session.merge(source).retired_at = utcnow()
+        record("workgroup_changed", actor=actor, subject=f"workgroup {source.id}",
+               detail=f"merged into workgroup {target.id}")
+
+
+def save_unit_settings(unit: Unit, *, review_first: bool, require_enrolled_tablets: bool, actor) -> None:
+    with write_transaction() as session:
+        unit = session.merge(unit)
+        unit.review_first, unit.require_enrolled_tablets = review_first, require_enrolled_tablets
+        record("unit_settings", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}",
+               detail=("review first" if review_first else "publish at once")
+               + ("; enrolled tablets only" if require_enrolled_tablets else ""))

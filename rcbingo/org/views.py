@@ -1,13 +1,204 @@
-"""The home page: every unit, with the way to its card."""
+"""The home page, the coordinators' overview, and managing a unit: settings, roster, workgroups, tablets."""
 
-from flask import Blueprint, render_template
+import segno
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
-from .service import active_units, organization
+from ..extensions import db
+from . import service, tablets
+from .access import admin_only, can, unit_role
+from .forms import MergeForm, PersonForm, RosterImportForm, TabletForm, UnitSettingsForm, WorkgroupForm
+from .models import Person, RoleName, Tablet, Workgroup
+from .rules import parse_roster_csv
 
 bp = Blueprint("org", __name__)
+COORDINATOR = RoleName.COORDINATOR
+CSV_MAX_BYTES = 200_000
 
 
 @bp.get("/")
 def home():
     """Every unit with a link to its card."""
-    return render_template("org/home.html", units=active_units(), org=organization())
+    return render_template("org/home.html", units=service.active_units(), org=service.organization())
+
+
+@bp.get("/manage")
+@login_required
+def manage():
+    """The units this account works in, and what it can do in each."""
+    units = [u for u in service.active_units() if any(can(role, u) for role in RoleName)]
+    return render_template("org/manage.html", units=units, can=can, roles=RoleName, org=service.organization())
+
+
+@bp.route("/u/<unit_key>/settings", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def unit_settings(unit):
+    """Whether cards are reviewed first, and whether only enrolled tablets may send them."""
+    form = UnitSettingsForm(data={"review_first": "review" if unit.review_first else "publish",
+                                  "require_enrolled_tablets": unit.require_enrolled_tablets})
+    if form.validate_on_submit():
+        service.save_unit_settings(unit, review_first=form.review_first.data == "review",
+                                   require_enrolled_tablets=form.require_enrolled_tablets.data, actor=current_user)
+        flash(_("Settings saved for %(unit)s.", unit=unit.name))
+        return redirect(url_for("org.unit_settings", unit_key=unit.key))
+    return render_template("org/settings.html", unit=unit, form=form, org=service.organization())
+
+
+def _person_form(unit, person=None) -> PersonForm:
+    data = {"name": person.name, "workgroup": person.workgroup.key, "unit": person.unit.key} if person else {
+        "unit": unit.key}
+    form = PersonForm(data=data)
+    form.workgroup.choices = [SelectChoice("", _("Choose…")),
+                              *(SelectChoice(w.key, w.name) for w in service.active_workgroups())]
+    form.unit.choices = [SelectChoice(u.key, u.name) for u in service.active_units()]
+    return form
+
+
+@bp.route("/u/<unit_key>/roster", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def roster(unit):
+    """The unit's staff, with a form to add one."""
+    form = _person_form(unit)
+    if form.validate_on_submit():
+        service.save_person(None, name=form.name.data, workgroup_key=form.workgroup.data,
+                            unit=service.unit_by_key(form.unit.data), actor=current_user)
+        flash(_("%(name)s is on the roster.", name=form.name.data))
+        return redirect(url_for("org.roster", unit_key=unit.key))
+    return render_template("org/roster.html", unit=unit, form=form, people=service.unit_people(unit),
+                           org=service.organization()), 422 if form.errors else 200
+
+
+@bp.route("/u/<unit_key>/roster/<int:person_id>", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def edit_person(unit, person_id):
+    """Rename a person, change their workgroup, or move them to another unit."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.unit_id != unit.id:
+        abort(404)
+    form = _person_form(unit, person)
+    if form.validate_on_submit():
+        service.save_person(person, name=form.name.data, workgroup_key=form.workgroup.data,
+                            unit=service.unit_by_key(form.unit.data), actor=current_user)
+        flash(_("Saved %(name)s.", name=form.name.data))
+        return redirect(url_for("org.roster", unit_key=unit.key))
+    return render_template("org/person.html", unit=unit, form=form, person=person, org=service.organization())
+
+
+@bp.post("/u/<unit_key>/roster/<int:person_id>/retire")
+@unit_role(COORDINATOR)
+def retire_person(unit, person_id):
+    """Retire a person, or bring them back: their cards stay either way."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.unit_id != unit.id:
+        abort(404)
+    retire = request.form.get("retire") != "no"
+    service.set_person_retired(person, retire, actor=current_user)
+    flash(_("%(name)s is retired: their cards stay.", name=person.name) if retire
+          else _("%(name)s is back on the roster.", name=person.name))
+    return redirect(url_for("org.roster", unit_key=unit.key))
+
+
+@bp.route("/u/<unit_key>/roster/import", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def import_roster(unit):
+    """Upload a CSV, see each row's problems, then import the rows (nothing is saved before that)."""
+    form = RosterImportForm()
+    rows, text = None, ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        text = upload.read(CSV_MAX_BYTES + 1).decode("utf-8", errors="replace") if upload else form.csv_text.data
+        if len(text) > CSV_MAX_BYTES:
+            flash(_("That file is too large: split it into files under 200 KB."), "problem")
+            text = ""
+        rows = parse_roster_csv(text, service.workgroup_lookup()) if text else []
+        if request.form.get("confirm") == "yes" and rows and not any(r.problems for r in rows):
+            added = service.import_people(unit, rows, actor=current_user)
+            flash(_("Imported %(rows)s rows: %(added)s new people.", rows=len(rows), added=added))
+            return redirect(url_for("org.roster", unit_key=unit.key))
+        form.csv_text.data = text
+    return render_template("org/import.html", unit=unit, form=form, rows=rows,
+                           workgroups=service.active_workgroups(), org=service.organization())
+
+
+@bp.route("/workgroups", methods=["GET", "POST"])
+@login_required
+def workgroups():
+    """The organization's workgroups; coordinators add, administrators rename, merge and retire."""
+    if not current_user.is_admin and not current_user.roles:
+        abort(403)
+    form = WorkgroupForm()
+    if form.validate_on_submit():
+        workgroup = service.add_workgroup(form.name.data, actor=current_user)
+        flash(_("Added the workgroup %(name)s.", name=workgroup.name))
+        return redirect(url_for("org.workgroups"))
+    return render_template("org/workgroups.html", form=form, workgroups=service.all_workgroups(),
+                           org=service.organization())
+
+
+@bp.route("/workgroups/<int:workgroup_id>", methods=["GET", "POST"])
+@admin_only
+def edit_workgroup(workgroup_id):
+    """Rename, merge or retire a workgroup: it changes every unit's card and board."""
+    workgroup = db.session.get(Workgroup, workgroup_id) or abort(404)
+    form = WorkgroupForm(data={"name": workgroup.name})
+    merge = MergeForm()
+    merge.into.choices = [SelectChoice(str(w.id), w.name) for w in service.active_workgroups() if w.id != workgroup.id]
+    action = request.form.get("action")
+    if action == "rename" and form.validate_on_submit():
+        service.rename_workgroup(workgroup, form.name.data, actor=current_user)
+        flash(_("Renamed to %(name)s.", name=form.name.data))
+        return redirect(url_for("org.workgroups"))
+    if action == "merge" and merge.validate_on_submit():
+        target = db.session.get(Workgroup, int(merge.into.data))
+        service.merge_workgroups(workgroup, target, actor=current_user)
+        flash(_("%(source)s is merged into %(target)s.", source=workgroup.name, target=target.name))
+        return redirect(url_for("org.workgroups"))
+    if action in ("retire", "restore"):
+        service.set_workgroup_retired(workgroup, action == "retire", actor=current_user)
+        return redirect(url_for("org.workgroups"))
+    return render_template("org/workgroup.html", workgroup=workgroup, form=form, merge=merge,
+                           org=service.organization())
+
+
+@bp.route("/u/<unit_key>/tablets", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def unit_tablets(unit):
+    """Enrolled tablets, and a one-time link (with its QR code) to enrol another."""
+    form = TabletForm()
+    link = qr = None
+    if form.validate_on_submit():
+        _tablet, secret = tablets.create_enrolment(unit, form.name.data, actor=current_user)
+        link = url_for("org.enrol_tablet", link=secret, _external=True)
+        qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
+        form.name.data = ""
+    return render_template("org/tablets.html", unit=unit, form=form, link=link, qr=qr,
+                           tablets=tablets.unit_tablets(unit), org=service.organization())
+
+
+@bp.post("/u/<unit_key>/tablets/<int:tablet_id>/revoke")
+@unit_role(COORDINATOR)
+def revoke_tablet(unit, tablet_id):
+    """Stop a tablet (or its unused link) from sending cards."""
+    tablet = db.session.get(Tablet, tablet_id)
+    if tablet is None or tablet.unit_id != unit.id:
+        abort(404)
+    tablets.revoke(tablet, actor=current_user)
+    flash(_("%(name)s can no longer send cards.", name=tablet.name))
+    return redirect(url_for("org.unit_tablets", unit_key=unit.key))
+
+
+@bp.route("/enrol/<link>", methods=["GET", "POST"])
+def enrol_tablet(link):
+    """Opened on the tablet itself: one tap enrols it and leaves it on the unit's card."""
+    tablet = tablets.waiting_tablet(link)
+    if tablet is None:
+        abort(404, _("This enrolment link has expired or was already used. Ask a coordinator for a new one."))
+    if request.method == "GET":
+        return render_template("org/enrol.html", tablet=tablet, org=service.organization())
+    device = tablets.enrol(tablet)
+    response = make_response(redirect(url_for("cards.show_card", unit_key=tablet.unit.key)))
+    response.set_cookie(tablets.COOKIE, device, max_age=tablets.COOKIE_DAYS * 86400, httponly=True,
+                        samesite="Lax", secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
+    return response

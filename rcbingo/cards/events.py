@@ -1,0 +1,10 @@
+"""Moments in a card's life that other domains (the board) take part in, inside the same transaction."""
+
+from blinker import Namespace
+
+_events = Namespace()
+
+# Sent with card and session when a card starts or stops counting (published; rejected or withdrawn
+# after publication). Receivers write in the same session, so they commit or fail with the card.
+card_published = _events.signal("card-published")
+card_unpublished = _events.signal("card-unpublished")

@@ -1,0 +1,110 @@
+"""The coordinators' side of cards: the review queue, one card's review, and paper cards."""
+
+import uuid
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..org.access import unit_role
+from ..org.models import RoleName
+from ..org.service import active_units, active_workgroups, organization
+from ..privacy.highlight import segments
+from ..rc import FAMILIES, dimensions_of
+from . import rules, service
+from .forms import PaperCardForm, ReviewForm
+from .models import CardStatus
+
+bp = Blueprint("review", __name__)
+COORDINATOR = RoleName.COORDINATOR
+
+
+@bp.context_processor
+def review_context():
+    return {"families": FAMILIES, "dimensions_of": dimensions_of, "rules": rules, "statuses": CardStatus,
+            "org": organization()}
+
+
+@bp.get("/u/<unit_key>/review")
+@unit_role(COORDINATOR)
+def queue(unit):
+    """Cards waiting for review, and the latest decisions."""
+    return render_template("cards/review_queue.html", unit=unit, waiting=service.review_queue(unit),
+                           decided=service.recent_decisions(unit))
+
+
+@bp.route("/u/<unit_key>/review/<int:card_id>", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def review_card(unit, card_id):
+    """One card: its findings highlighted; redact, approve, reject or withdraw it."""
+    card = service.unit_card(unit, card_id) or abort(404)
+    form = ReviewForm(data={"practice": card.practice, "story": card.story})
+    action = request.form.get("action")
+    if form.validate_on_submit() and action in ("approve", "save", "reject", "withdraw"):
+        draft_story, draft_practice = form.story.data or "", form.practice.data or ""
+        problem = _text_problem(draft_story, draft_practice)
+        if problem and action in ("approve", "save"):
+            form.story.errors = [problem]
+        elif action in ("reject", "withdraw") and not (form.reason.data or "").strip():
+            form.reason.errors = [_("Say briefly why, for the other coordinators.")]
+        else:
+            return _decide(unit, card, action, form)
+    found = service.findings(card)
+    return render_template(
+        "cards/review_card.html", unit=unit, card=card, form=form,
+        story_segments=segments(card.story, found["story"]), practice_segments=segments(card.practice,
+                                                                                        found["practice"]),
+        findings=found["practice"] + found["story"]), 422 if form.errors else 200
+
+
+def _text_problem(story: str, practice: str) -> str | None:
+    if not story.strip():
+        return _("A published story cannot be empty: reject the card instead.")
+    if len(story.strip()) > rules.STORY_MAX or len(practice.strip()) > rules.PRACTICE_MAX:
+        return _("Please shorten the text to %(max)s characters.", max=rules.STORY_MAX)
+    return None
+
+
+def _decide(unit, card, action: str, form: ReviewForm):
+    edited = False
+    if action in ("approve", "save"):
+        edited = service.edit(card, practice=form.practice.data or "", story=form.story.data or "",
+                              actor=current_user)
+    if action == "save":
+        flash(_("Your edit is saved; the original is kept in the card's history.") if edited
+              else _("Nothing changed."))
+        return redirect(url_for("review.review_card", unit_key=unit.key, card_id=card.id))
+    if action == "approve":
+        service.approve(card, actor=current_user)
+        flash(_("Card approved: it counts now."))
+    elif action == "reject":
+        service.reject(card, form.reason.data, actor=current_user)
+        flash(_("Card rejected: it counts for nothing."))
+    else:
+        service.withdraw(card, form.reason.data, actor=current_user)
+        flash(_("Card withdrawn: it no longer counts."))
+    return redirect(url_for("review.queue", unit_key=unit.key))
+
+
+@bp.route("/u/<unit_key>/paper-card", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def paper_card(unit):
+    """Type in a paper card on its writer's behalf; it counts like any other (and is marked transcribed)."""
+    form = PaperCardForm()
+    if request.method == "GET":
+        form.submission_id.data = uuid.uuid4().hex
+    form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
+    if request.method == "POST" and form.validate() and form.submission_ok:
+        written = form.written_on.data
+        written_at = datetime.combine(written, time(12), tzinfo=UTC) if written else None
+        try:
+            card, _stored = service.submit(form.draft(), unit, form.submission_id.data,
+                                           transcribed_by=current_user, written_at=written_at)
+        except service.CardRefused as refused:
+            form.problems.update(refused.problems)
+        else:
+            flash(_("Paper card saved.") if card.status is CardStatus.PUBLISHED
+                  else _("Paper card saved. The screen found possible patient information: review it."))
+            return redirect(url_for("review.review_card", unit_key=unit.key, card_id=card.id))
+    return render_template("cards/paper_card.html", unit=unit, form=form), 422 if form.problems else 200

@@ -1,0 +1,147 @@
+"""Signing in and out, passwords, and the administrators' accounts page."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..audit.service import ACTIONS, recent
+from ..extensions import db, limiter
+from . import accounts
+from .access import admin_only
+from .forms import AccountForm, PasswordForm, SignInForm
+from .models import Account, RoleName
+from .rules import PASSWORD_MIN, ROLES, password_problem
+from .service import active_units
+
+bp = Blueprint("accounts", __name__)
+
+
+def _sign_in_key() -> str:
+    # Per device address *and* account: tablets sharing one address cannot lock each other out.
+    return f"{request.remote_addr}|{request.form.get('email', '').strip().lower()}"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("org.manage")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], key_func=_sign_in_key, methods=["POST"],
+               deduct_when=lambda response: response.status_code == 401)
+def sign_in():
+    """The sign-in page; a right password opens a fresh session."""
+    form = SignInForm()
+    if form.validate_on_submit():
+        account = accounts.authenticate(form.email.data, form.password.data)
+        if account is not None:
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            login_user(accounts.start_sign_in(account))
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors = [_("That email and password do not match an active account.")]
+        return render_template("org/sign_in.html", form=form), 401
+    return render_template("org/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """End this session on the server and in the browser."""
+    accounts.sign_out(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."))
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other sessions of the account end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        problem = password_problem(form.new.data, current_user.email)
+        if not accounts.check_password(current_user, form.current.data):
+            form.current.errors = [_("That is not your current password.")]
+        elif problem:
+            form.new.errors = [_(problem, min=PASSWORD_MIN)]
+        elif form.new.data != form.confirm.data:
+            form.confirm.errors = [_("The two new passwords are not the same.")]
+        else:
+            accounts.change_password(current_user, form.new.data)
+            flash(_("Your password is changed. Other sessions of your account have ended."))
+            return redirect(url_for("org.manage"))
+    return render_template("org/password.html", form=form, min=PASSWORD_MIN)
+
+
+@bp.route("/admin/accounts", methods=["GET", "POST"])
+@admin_only
+def list_accounts():
+    """Every account, and a form to add one."""
+    form = AccountForm()
+    if form.validate_on_submit():
+        problem = password_problem(form.password.data, form.email.data)
+        if accounts.account_by_email(form.email.data):
+            form.email.errors = [_("An account with this email already exists.")]
+        elif problem:
+            form.password.errors = [_(problem, min=PASSWORD_MIN)]
+        else:
+            account = accounts.create_account(form.email.data, form.name.data, form.password.data,
+                                              is_admin=form.is_admin.data, actor=current_user)
+            flash(_("Account created for %(email)s. Now give it roles.", email=account.email))
+            return redirect(url_for("accounts.edit_account", account_id=account.id))
+    status = 422 if form.errors else 200
+    return render_template("org/accounts.html", form=form, accounts=accounts.all_accounts()), status
+
+
+@bp.route("/admin/accounts/<int:account_id>", methods=["GET", "POST"])
+@admin_only
+def edit_account(account_id):
+    """An account's roles per unit, and disabling or re-enabling it."""
+    account = db.session.get(Account, account_id) or abort(404)
+    units = active_units()
+    if request.method == "POST":
+        unit_ids = {u.id for u in units}
+        chosen = {(int(unit_id), role) for unit_id, role in (v.split(":", 1) for v in request.form.getlist("roles"))
+                  if unit_id.isdigit() and int(unit_id) in unit_ids and role in ROLES}
+        is_admin = request.form.get("is_admin") == "yes"
+        if account.id == current_user.id and not is_admin:
+            flash(_("You cannot remove your own administrator role."), "problem")
+        else:
+            accounts.set_roles(account, chosen, is_admin, actor=current_user)
+            flash(_("Roles saved for %(email)s.", email=account.email))
+        return redirect(url_for("accounts.edit_account", account_id=account.id))
+    return render_template("org/account.html", account=account, units=units, roles=RoleName)
+
+
+@bp.post("/admin/accounts/<int:account_id>/disable")
+@admin_only
+def disable_account(account_id):
+    """Disable an account: its sessions end at once."""
+    account = db.session.get(Account, account_id) or abort(404)
+    if account.id == current_user.id:
+        flash(_("You cannot disable your own account."), "problem")
+    else:
+        accounts.set_disabled(account, True, actor=current_user)
+        flash(_("%(email)s is disabled and signed out everywhere.", email=account.email))
+    return redirect(url_for("accounts.edit_account", account_id=account.id))
+
+
+@bp.post("/admin/accounts/<int:account_id>/enable")
+@admin_only
+def enable_account(account_id):
+    """Let a disabled account sign in again."""
+    account = db.session.get(Account, account_id) or abort(404)
+    accounts.set_disabled(account, False, actor=current_user)
+    flash(_("%(email)s can sign in again.", email=account.email))
+    return redirect(url_for("accounts.edit_account", account_id=account.id))
+
+
+@bp.get("/admin/audit")
+@admin_only
+def audit_log():
+    """The audit trail, newest first."""
+    action = request.args.get("action") if request.args.get("action") in ACTIONS else None
+    return render_template("audit/log.html", events=recent(action=action), actions=ACTIONS, action=action)

@@ -1,0 +1,9 @@
+"""Moments in the organization that other domains act on, in the same transaction."""
+
+from blinker import Namespace
+
+_events = Namespace()
+
+# Sent with source_id and target_id when one workgroup is merged into another: whatever
+# credits the source (cards, games) must credit the target from now on.
+workgroups_merged = _events.signal("workgroups-merged")

@@ -1,0 +1,177 @@
+"""Every route against every kind of visitor, CSRF on every change, and escaped user text.
+
+The matrix is generated from app.url_map: a new route without a rule here fails the test.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from rcbingo.audit.models import AuditEvent
+from rcbingo.cards.models import Card
+from rcbingo.extensions import db
+from rcbingo.org import tablets
+from rcbingo.org.models import Person, Workgroup
+from rcbingo.org.service import save_unit_settings, unit_by_key
+
+from .conftest import Auth, csrf_from
+
+# Who may use each endpoint.
+PUBLIC, KIOSK, SIGNED_IN, COORDINATOR, ADMIN, TOKEN = "public", "kiosk", "signed in", "coordinator", "admin", "token"
+ACCESS = {
+    "static": PUBLIC,
+    "org.home": PUBLIC,
+    "accounts.sign_in": PUBLIC,
+    "org.enrol_tablet": TOKEN,
+    "cards.show_card": KIOSK,
+    "cards.submit_card": KIOSK,
+    "cards.suggest_people": KIOSK,
+    "cards.person_row": KIOSK,
+    "org.manage": SIGNED_IN,
+    "org.workgroups": SIGNED_IN,
+    "accounts.sign_out": SIGNED_IN,
+    "accounts.change_password": SIGNED_IN,
+    "org.unit_settings": COORDINATOR,
+    "org.roster": COORDINATOR,
+    "org.edit_person": COORDINATOR,
+    "org.retire_person": COORDINATOR,
+    "org.import_roster": COORDINATOR,
+    "org.unit_tablets": COORDINATOR,
+    "org.revoke_tablet": COORDINATOR,
+    "review.queue": COORDINATOR,
+    "review.review_card": COORDINATOR,
+    "review.paper_card": COORDINATOR,
+    "org.edit_workgroup": ADMIN,
+    "accounts.list_accounts": ADMIN,
+    "accounts.edit_account": ADMIN,
+    "accounts.disable_account": ADMIN,
+    "accounts.enable_account": ADMIN,
+    "accounts.audit_log": ADMIN,
+}
+QUERY = {"cards.person_row": "?slot=nominees-1"}
+VISITORS = ("anonymous", "kiosk", "coordinator of A", "coordinator of B", "editor of A", "admin")
+ALLOWED = {
+    PUBLIC: set(VISITORS),
+    KIOSK: {"kiosk", "coordinator of A", "admin"},
+    SIGNED_IN: {"coordinator of A", "coordinator of B", "editor of A", "admin"},
+    COORDINATOR: {"coordinator of A", "admin"},
+    ADMIN: {"admin"},
+    TOKEN: set(),
+}
+
+
+@pytest.fixture
+def world(app, roster, make_account, card_form, client):
+    """Unit A (icu, enrolled tablets only) with a card, a person and a tablet; one visitor of each kind."""
+    make_account("a@example.org", roles=[("icu", "coordinator")])
+    make_account("b@example.org", roles=[("ward", "coordinator")])
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    make_account("admin@example.org", is_admin=True)
+    client.post("/u/icu/card", data=card_form())
+    icu = unit_by_key("icu")
+    tablet, link = tablets.create_enrolment(icu, "Station", actor=None)
+    device = tablets.enrol(tablets.waiting_tablet(link))
+    save_unit_settings(icu, review_first=True, require_enrolled_tablets=True, actor=None)
+    db.session.rollback()
+    ids = {"unit_key": "icu", "card_id": db.session.scalar(select(Card.id)),
+           "person_id": db.session.scalar(select(Person.id).where(Person.unit_id == icu.id)),
+           "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
+           "link": "not-a-real-link", "filename": "app.css"}
+    visitors = {}
+    for visitor in VISITORS:
+        browser = app.test_client()
+        if visitor == "kiosk":
+            browser.set_cookie(tablets.COOKIE, device)
+        email = {"coordinator of A": "a", "coordinator of B": "b", "editor of A": "ed", "admin": "admin"}.get(visitor)
+        if email:
+            signed = Auth(browser).sign_in(f"{email}@example.org")
+            assert signed.status_code == 302, signed.get_data(as_text=True)
+        visitors[visitor] = browser
+    return ids, visitors
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = sorted({rule.endpoint for rule, _ in routes(app)} - set(ACCESS))
+    assert missing == [], f"routes without a rule in ACCESS: {missing}"
+
+
+def test_every_route_lets_in_exactly_who_it_should(app, world):
+    ids, visitors = world
+    wrong = []
+    for rule, method in routes(app):
+        url = rule.build({k: v for k, v in ids.items() if k in rule.arguments})[1] + QUERY.get(rule.endpoint, "")
+        for visitor, browser in visitors.items():
+            allowed = visitor in ALLOWED[ACCESS[rule.endpoint]]
+            if allowed and method == "POST":
+                continue  # changes are exercised by the behaviour tests
+            token = csrf_from(browser.get("/sign-in").get_data(as_text=True))
+            response = browser.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            if allowed:
+                ok = response.status_code < 400
+            elif ACCESS[rule.endpoint] == TOKEN:
+                ok = response.status_code == 404
+            elif visitor in ("anonymous", "kiosk") and ACCESS[rule.endpoint] != KIOSK:
+                ok = response.status_code == 302 and "/sign-in" in response.headers["Location"]
+            else:
+                ok = response.status_code == 403
+            if not ok:
+                wrong.append(f"{method} {url} as {visitor}: {response.status_code}")
+    assert wrong == []
+
+
+def _changes() -> tuple[int, int]:
+    db.session.rollback()
+    return (db.session.scalar(select(func.count()).select_from(AuditEvent)),
+            db.session.scalar(select(func.count()).select_from(Card)))
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_change_without_a_csrf_token_is_refused(app, world, htmx):
+    ids, visitors = world
+    admin = visitors["admin"]
+    before = _changes()
+    headers = {"HX-Request": "true"} if htmx else {}
+    for rule, method in routes(app):
+        if method != "POST":
+            continue
+        url = rule.build({k: v for k, v in ids.items() if k in rule.arguments})[1]
+        fields = {"submission_id": "a" * 32, "nominator-name": "Nora Nurse", "nominator-workgroup": "nurses",
+                  "nominator-unit": "icu", "nominees-0-name": "Phil", "nominees-0-workgroup": "pharmacists",
+                  "nominees-0-unit": "icu", "dimensions": "timely", "story": "A story.", "name": "x",
+                  "email": "x@example.org", "password": "a long enough password", "action": "approve"}
+        response = admin.post(url, data=fields, headers=headers)
+        assert response.status_code == 400, f"POST {url}: {response.status_code}"
+    assert _changes() == before
+
+
+XSS = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>"]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_user_text_is_escaped_on_the_card_review_and_audit_pages(app, client, roster, card_form, make_account,
+                                                                 auth, payload):
+    save_unit_settings(unit_by_key("icu"), review_first=True, require_enrolled_tablets=False, actor=None)
+    make_account("admin@example.org", is_admin=True)
+    refused = client.post("/u/icu/card", data=card_form(story=payload, **{"nominees-0-name": payload,
+                                                                          "dimensions": []}))
+    assert payload not in refused.get_data(as_text=True)
+    client.post("/u/icu/card", data=card_form(story=payload, practice=payload,
+                                              **{"nominees-0-name": payload, "nominator-name": payload}))
+    auth.sign_in("admin@example.org")
+    evil_email = re.sub(r"\s", "", payload)[:40] + "@example.org"
+    client.post("/admin/accounts", data={"csrf_token": auth.csrf(), "name": payload, "email": evil_email,
+                                         "password": "a long enough password"})
+    pages = [client.get("/u/icu/review"), client.get("/u/icu/review/1"), client.get("/admin/accounts"),
+             client.get("/admin/audit"), client.get("/u/icu/roster")]
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert payload not in html and evil_email not in html
+    assert "&lt;" in pages[1].get_data(as_text=True)

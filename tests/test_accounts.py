@@ -1,0 +1,180 @@
+"""Signing in and out, sessions that end, passwords, the first administrator."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rcbingo.audit.models import AuditEvent
+from rcbingo.extensions import db
+from rcbingo.org import accounts
+from rcbingo.org.models import Account, SignIn
+from rcbingo.org.service import unit_by_key
+
+from .conftest import PASSWORD, Auth, csrf_from
+
+
+def audit_actions() -> list[str]:
+    db.session.rollback()
+    return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_a_coordinator_signs_in_and_reaches_their_overview(client, auth, roster, make_account):
+    make_account(roles=[("icu", "coordinator")])
+    response = auth.sign_in()
+    assert response.status_code == 302 and response.headers["Location"] == "/manage"
+    page = client.get("/manage").get_data(as_text=True)
+    assert "Intensive Care" in page and "Review cards" in page
+    assert "Surgical Ward" not in page
+    assert "sign_in" in audit_actions()
+
+
+def test_a_wrong_password_is_refused_and_audited_without_the_typed_email(client, auth, roster, make_account):
+    make_account()
+    response = auth.sign_in(password="not the password at all")
+    assert response.status_code == 401
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/manage").status_code == 302
+    unknown = auth.sign_in(email="typo-secret@example.org")
+    assert unknown.status_code == 401
+    db.session.rollback()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")).all()
+    assert len(events) == 2
+    assert all("typo-secret" not in f"{e.subject} {e.detail} {e.actor}" for e in events)
+
+
+def test_sign_in_starts_a_fresh_session(client, auth, roster, make_account):
+    make_account()
+    client.get("/u/icu/card")
+    with client.session_transaction() as session:
+        session["left_over"] = "from before"
+        before = session["csrf_token"]
+    auth.sign_in()
+    with client.session_transaction() as session:
+        assert "left_over" not in session
+        assert session.get("csrf_token") != before
+
+
+def test_signing_out_ends_the_session_on_the_server(app, client, auth, roster, make_account):
+    make_account()
+    auth.sign_in()
+    with client.session_transaction() as session:
+        stolen = dict(session)
+    client.post("/sign-out", data={"csrf_token": auth.csrf()})
+    assert client.get("/manage").status_code == 302
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(stolen)
+    assert thief.get("/manage").status_code == 302
+
+
+def test_a_disabled_account_loses_its_session_at_once(app, client, auth, roster, make_account):
+    coordinator = make_account(roles=[("icu", "coordinator")])
+    make_account("admin@example.org", is_admin=True)
+    auth.sign_in()
+    assert client.get("/manage").status_code == 200
+    admin_client = app.test_client()
+    admin = Auth(admin_client)
+    admin.sign_in("admin@example.org")
+    admin_client.post(f"/admin/accounts/{coordinator.id}/disable", data={"csrf_token": admin.csrf()})
+    assert client.get("/manage").status_code == 302
+    assert auth.sign_in().status_code == 401
+
+
+@pytest.mark.parametrize(("idle", "age", "alive"), [
+    (timedelta(minutes=29), timedelta(minutes=29), True),
+    (timedelta(minutes=31), timedelta(minutes=31), False),
+    (timedelta(minutes=10), timedelta(hours=11, minutes=59), True),
+    (timedelta(minutes=10), timedelta(hours=12, minutes=1), False),
+])
+def test_sessions_end_after_30_idle_minutes_or_12_hours(client, auth, roster, make_account, idle, age, alive):
+    make_account()
+    auth.sign_in()
+    db.session.rollback()
+    sign_in = db.session.scalar(select(SignIn))
+    now = sign_in.started_at
+    sign_in.started_at, sign_in.seen_at = now - age, now - idle
+    db.session.commit()
+    assert (client.get("/manage").status_code == 200) is alive
+
+
+def test_a_changed_password_ends_the_other_sessions(app, client, auth, roster, make_account):
+    make_account()
+    auth.sign_in()
+    other = app.test_client()
+    Auth(other).sign_in()
+    response = client.post("/account/password", data={
+        "csrf_token": auth.csrf(), "current": PASSWORD, "new": "a brand new long password",
+        "confirm": "a brand new long password"})
+    assert response.status_code == 302
+    assert other.get("/manage").status_code == 302
+    assert client.get("/manage").status_code == 200
+    assert accounts.check_password(db.session.get(Account, 1), "a brand new long password")
+
+
+@pytest.mark.parametrize(("current", "new", "confirm", "message"), [
+    ("wrong", "a brand new long password", "a brand new long password", "That is not your current password."),
+    (PASSWORD, "short", "short", "Use at least 12 characters."),
+    (PASSWORD, "a brand new long password", "a different long password", "The two new passwords are not the same."),
+])
+def test_a_bad_password_change_says_why(client, auth, roster, make_account, current, new, confirm, message):
+    make_account()
+    auth.sign_in()
+    response = client.post("/account/password", data={
+        "csrf_token": auth.csrf(), "current": current, "new": new, "confirm": confirm})
+    assert message in response.get_data(as_text=True)
+
+
+def test_repeated_failed_sign_ins_are_slowed_per_account_and_device(app, client, auth, roster, make_account):
+    make_account()
+    make_account("other@example.org")
+    for _ in range(5):
+        assert auth.sign_in(password="wrong password").status_code == 401
+    blocked = auth.sign_in()
+    assert blocked.status_code == 429
+    assert "Wait a minute" in blocked.get_data(as_text=True)
+    # Another account on the same tablet, and the same account from another address, still get in.
+    assert auth.sign_in("other@example.org").status_code == 302
+    elsewhere = app.test_client()
+    token = csrf_from(elsewhere.get("/sign-in").get_data(as_text=True))
+    ok = elsewhere.post("/sign-in", data={"email": "coord@example.org", "password": PASSWORD,
+                                          "csrf_token": token}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert ok.status_code == 302
+
+
+def test_sign_in_never_redirects_off_site(client, auth, roster, make_account):
+    make_account()
+    token = auth.csrf("/sign-in")
+    response = client.post("/sign-in?next=//evil.example/x",
+                           data={"email": "coord@example.org", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/manage"
+
+
+def test_create_admin_reads_the_password_from_standard_input(runner, auth, client):
+    result = runner.invoke(args=["create-admin", "boss@example.org"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    assert auth.sign_in("boss@example.org", "a long enough password").status_code == 302
+    assert "Accounts" in client.get("/manage").get_data(as_text=True)
+
+
+def test_create_admin_refuses_a_short_password_and_a_second_account(runner):
+    assert "at least 12" in runner.invoke(args=["create-admin", "a@example.org"], input="short\n").output
+    runner.invoke(args=["create-admin", "a@example.org"], input="a long enough password\n")
+    again = runner.invoke(args=["create-admin", "a@example.org"], input="a long enough password\n")
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_an_admin_adds_an_account_and_gives_it_roles(client, auth, roster, make_account):
+    make_account("admin@example.org", is_admin=True)
+    auth.sign_in("admin@example.org")
+    response = client.post("/admin/accounts", data={
+        "csrf_token": auth.csrf(), "name": "Ed Editor", "email": "ed@example.org",
+        "password": "another long password"})
+    assert response.status_code == 302
+    db.session.rollback()
+    ed = accounts.account_by_email("ed@example.org")
+    icu = unit_by_key("icu")
+    client.post(f"/admin/accounts/{ed.id}", data={"csrf_token": auth.csrf(), "roles": [f"{icu.id}:editor"]})
+    db.session.rollback()
+    assert db.session.get(Account, ed.id).role_set() == {(icu.id, "editor")}
+    assert {"account_created", "roles_changed"} <= set(audit_actions())

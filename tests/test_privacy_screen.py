@@ -1,0 +1,381 @@
+"""The privacy screen: what a coordinator sees held back before a story reaches a wall screen, and what is let through."""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rcbingo.privacy.screen import KINDS, Finding, screen
+
+ROSTER = ("Maya Okafor", "Dr. Samuel Adeyemi", "Jess Moreau", "Tom Lindqvist", "Grace Whitfield", "Wei Chen",
+          "Olivia Park", "Dr. Helen Brandt", "Kofi Mensah")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def found(text: str, staff=ROSTER) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in screen(text, staff)]
+
+
+def assert_well_formed(text: str, findings: list[Finding]) -> None:
+    for finding in findings:
+        assert finding.kind in KINDS
+        assert text[finding.start:finding.end] == finding.text
+        assert 0 <= finding.start < finding.end <= len(text)
+    for before, after in zip(findings, findings[1:], strict=False):
+        assert before.end <= after.start  # sorted and never overlapping
+
+
+def flagged(text: str, kind: str, span: str) -> None:
+    findings = screen(text, ROSTER)
+    assert_well_formed(text, findings)
+    assert (kind, span) in [(f.kind, f.text) for f in findings], found(text)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Tom stayed with Ms. O'Neil until her son arrived.", "O'Neil"),
+    ("Maya walked the halls with Mr Hernandez-Ruiz twice a day.", "Hernandez-Ruiz"),
+    ("Ms. de la Cruz asked for Wei by name.", "de la Cruz"),
+    ("Olivia met Mrs. Yamamoto at the door.", "Yamamoto"),
+    ("Jess noticed that Mr Patel's sats were dropping and called RT.", "Patel"),
+    ("Send our thanks to Mr. and Mrs. Okonkwo.", "Okonkwo"),
+    ("Mr. D. was calmer after Tom explained the drain.", "D"),
+])
+def test_a_name_after_a_courtesy_title_is_flagged(text, name):
+    flagged(text, "patient_name", name)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Our patient Dorothy Vance asked for Jess every morning.", "Dorothy Vance"),
+    ("The pt, Harold, refused meds until Grace sat with him.", "Harold"),
+    ("The resident, Agnes, loved Kofi's jokes.", "Agnes"),
+    ("A lady named Rosa taught Jess to crochet.", "Rosa"),
+    ("Jess comforted Eleanor when the family could not visit.", "Eleanor"),
+    ("Kofi sang to Ada on every night shift.", "Ada"),
+    ("Eleanor was intubated overnight and Tom kept her husband updated.", "Eleanor"),
+    ("We all cared for Bernard, a 78-year-old veteran, through a long winter.", "Bernard"),
+    ("Bernard's wife brought in his favourite blanket.", "Bernard"),
+    ("Arthur, who was so scared, held Maya's hand.", "Arthur"),
+])
+def test_a_name_marked_as_a_patient_by_the_words_around_it_is_flagged(text, name):
+    flagged(text, "patient_name", name)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Rosalind Pike finally went home after 40 days with us.", "Rosalind Pike"),
+    ("When Gloria Mendes coded, Tom ran the compressions.", "Gloria Mendes"),
+    ("Tom explained the plan to the family of Arthur Nguyen.", "Arthur Nguyen"),
+    ("Thanks to Maya, Beatrice Holloway could say goodbye to her dog.", "Beatrice Holloway"),
+    ("We talked about Ludwig van Beethoven with the family.", "Ludwig van Beethoven"),
+])
+def test_a_full_name_that_is_not_on_the_roster_is_flagged(text, name):
+    flagged(text, "patient_name", name)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Her daughter, Priscilla, thanked the whole team.", "Priscilla"),
+    ("The patient's granddaughter Chloe brought drawings for the unit.", "Chloe"),
+    ("Maya called his son Marco before the procedure.", "Marco"),
+    ("Ms Kowalczyk's son Piotr flew in overnight.", "Piotr"),
+    ("Linda, his wife, stayed every night.", "Linda"),
+    ("His wife of 60 years, June, sang to him.", "June"),
+])
+def test_a_relative_named_after_a_family_word_is_flagged(text, name):
+    flagged(text, "family_name", name)
+
+
+def test_each_relative_in_a_list_is_flagged():
+    assert found("Maya called his son Marco and his daughter Elena.") == [
+        ("family_name", "Marco"), ("family_name", "Elena")]
+
+
+def test_a_patient_named_once_is_flagged_at_every_mention():
+    assert found("Kofi sat with Walter Brooks. Later Walter asked for Kofi again.") == [
+        ("patient_name", "Walter Brooks"), ("patient_name", "Walter")]
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Moved to room 4B after the code.", "room 4B"),
+    ("The family waited outside Room #12 for hours.", "Room #12"),
+    ("She was in rm. 3B all week.", "rm. 3B"),
+    ("Rooms 7 and 8 were on isolation.", "Rooms 7 and 8"),
+    ("Bay 3 was chaos but Wei stayed calm.", "Bay 3"),
+    ("Room number 21 finally got some sleep.", "Room number 21"),
+])
+def test_a_room_number_is_flagged(text, span):
+    flagged(text, "room", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("The man in bed 12A kept asking for water.", "bed 12A"),
+    ("Bed #4 alarmed all night.", "Bed #4"),
+    ("Beds 3 and 4 both needed proning.", "Beds 3 and 4"),
+])
+def test_a_bed_number_is_flagged(text, span):
+    flagged(text, "bed", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("MRN: 1234567 was merged by mistake.", "MRN: 1234567"),
+    ("MR# 55512 came back positive.", "MR# 55512"),
+    ("Record # 123456 had the wrong allergy.", "Record # 123456"),
+    ("Chart number 5512349 was missing a consent.", "Chart number 5512349"),
+    ("The scanner read 98765432 instead.", "98765432"),
+    ("Wei found the MRN#A1234567 mix-up.", "MRN#A1234567"),
+])
+def test_a_record_number_is_flagged(text, span):
+    flagged(text, "mrn", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Born 4/12/51, he still tells the best stories.", "Born 4/12/51"),
+    ("Her date of birth 12 April 1951 did not match the band.", "date of birth 12 April 1951"),
+    ("He was born on March 3, 1930 in a farmhouse.", "born on March 3, 1930"),
+    ("Date of birth: 1/2/1933 on one sheet, 1/3/1933 on the other.", "Date of birth: 1/2/1933"),
+    ("DOB 3-Mar-1941 was wrong on the label.", "DOB 3-Mar-1941"),
+])
+def test_a_birth_date_is_flagged_as_a_date_of_birth(text, span):
+    flagged(text, "dob", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("On March 3rd Jess stayed two hours past her shift.", "March 3rd"),
+    ("We met on the 3rd of March to plan the discharge.", "3rd of March"),
+    ("Discharged 03/04/2025 after a long stay.", "03/04/2025"),
+    ("The scan was done 2025-03-04.", "2025-03-04"),
+    ("Admitted on 12/3 with sepsis.", "12/3"),
+    ("On Tuesday the 4th we finally extubated.", "Tuesday the 4th"),
+    ("Sept. 14 was his last day on the vent.", "Sept. 14"),
+    ("By 14 Feb 2024 she was walking.", "14 Feb 2024"),
+])
+def test_an_exact_date_is_flagged(text, span):
+    flagged(text, "date", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("A 92 yo gentleman thanked Tom.", "92 yo"),
+    ("She is a 95 year old former teacher.", "95 year old"),
+    ("Our 101-year-old patient wanted to go dancing.", "101-year-old"),
+    ("Aged 95, she still did the crossword.", "Aged 95"),
+    ("At age 101 he was our oldest patient.", "age 101"),
+    ("She was in her late 90s and sharp as a tack.", "in her late 90s"),
+    ("A ninety-three-year-old woman taught us patience.", "ninety-three-year-old"),
+    ("She celebrated her 97th birthday with us.", "97th birthday"),
+    ("Tom took Ruthie to the garden; she is 97.", "she is 97"),
+])
+def test_an_age_over_89_is_flagged(text, span):
+    flagged(text, "age_over_89", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Call the son on (406) 555-0182 ext. 12.", "(406) 555-0182 ext. 12"),
+    ("His number is 406.555.0182.", "406.555.0182"),
+    ("The niece left +1 406 555 0182 for us.", "+1 406 555 0182"),
+    ("Her cousin's number was +44 20 7946 0958.", "+44 20 7946 0958"),
+    ("Leave a message at 555-0182.", "555-0182"),
+])
+def test_a_phone_number_is_flagged(text, span):
+    flagged(text, "phone", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Her email is ms.vance+care@mail.co.uk if anyone wants to write.", "ms.vance+care@mail.co.uk"),
+    ("Write to SON_1962@example.org with photos.", "SON_1962@example.org"),
+])
+def test_an_email_address_is_flagged(text, span):
+    flagged(text, "email", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("He lives at 123 Main Street with his dog.", "123 Main Street"),
+    ("Send the card to 45 Oak Ave, please.", "45 Oak Ave"),
+    ("Their home at 12 Elm St., Apt 4 needs a ramp.", "12 Elm St., Apt 4"),
+    ("Mail goes to PO Box 778.", "PO Box 778"),
+    ("They drove in from Missoula, MT 59801.", "Missoula, MT 59801"),
+    ("He lives on Birch Lane near the river.", "Birch Lane"),
+])
+def test_a_home_address_is_flagged(text, span):
+    flagged(text, "address", span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Someone wrote 123-45-6789 on the whiteboard.", "123-45-6789"),
+    ("His SSN 123456789 was on the fax.", "SSN 123456789"),
+])
+def test_a_social_security_number_is_flagged(text, span):
+    flagged(text, "ssn", span)
+
+
+@pytest.mark.parametrize("text", [
+    "Maya Okafor stayed late to finish the handoff.",
+    "Huge thanks to Kofi Mensah and Wei Chen!",
+    "Mrs. Okafor is Maya, and Dr. Brandt taught us.",
+    "Samuel Adeyemi and Helen Brandt rounded together.",
+    "Tom Lindqvist covered room turns with Maya.",
+    "Grace Whitfield and Olivia Park ran the Good Catch program.",
+    "Olivia Park's nutrition plan worked.",
+    "Maya and her husband Tom hosted the party.",
+    "Jess sat with Grace after the hard code.",
+])
+def test_roster_names_are_never_findings(text):
+    assert found(text) == []
+
+
+def test_roster_names_match_whatever_their_case():
+    assert found("MAYA and jess stayed with Mrs. OKAFOR's family.", ["maya okafor", "JESS MOREAU"]) == []
+
+
+def test_the_roster_can_be_any_iterable_of_names():
+    assert found("Mrs. Moreau thanked us.", (name for name in ["Jess Moreau"])) == []
+    assert found("Mrs. Moreau thanked us.", ()) == [("patient_name", "Moreau")]
+
+
+@pytest.mark.parametrize("text", [
+    "Dr. Jane Smith from cardiology explained the echo.",
+    "Maya visited Dr. Patel to ask about the plan.",
+    "Dr Okonjo talked the family through the scan.",
+    "Nurse Sam Lee covered for Tom.",
+    "Tom reassured Sam, our new grad, during the code.",
+    "Jess helped Sam from pharmacy find the dose.",
+    "Chaplain Ruth Ames prayed with the team.",
+])
+def test_clinicians_and_colleagues_are_not_patients(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "His daughter could get home safely because of Maya.",
+    "Her husband was grateful for every update.",
+    "The patient was scared, and Jess held her hand.",
+    "Jess turned the patient every two hours.",
+    "Tom stayed with the family while they waited.",
+])
+def test_family_and_patient_words_without_a_name_are_not_findings(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Falls dropped 28% in 2024.",
+    "We reviewed 40 charts in 5 minutes each.",
+    "Consults went from 4 to 28 per month.",
+    "Transfers took 90 minutes on average.",
+    "We went from 120 to 300 calls a month.",
+    "Tom reduced delays by 1/3 this year.",
+    "Our 24/7 coverage means a lot.",
+    "Version 2.1.3 of the app fixed paging.",
+    "The 3-4 patients we get each night need beds.",
+    "Wei worked 12-hour shifts all week.",
+])
+def test_percentages_counts_and_fractions_are_not_findings(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "At 7am and again at 3:30 pm Tom checked in.",
+    "On Tuesday Jess brought donuts.",
+    "We started the project in March.",
+    "The March summit was a hit.",
+    "We cut delays from 45 to 12 minutes in May.",
+    "In 2023 we had 3 near misses.",
+    "Bed management called at 0300.",
+])
+def test_times_weekdays_months_and_years_alone_are_not_findings(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "She is 45 and runs marathons.",
+    "An 89-year-old patient thanked us.",
+    "The 90-day readmission rate fell.",
+    "Our unit hit 95% compliance.",
+    "She was 95 minutes late because of snow.",
+    "Our unit celebrated 100 years of service.",
+])
+def test_ages_up_to_89_and_other_numbers_near_90_are_not_findings(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "We worked in pod B and pod C.",
+    "The break room needs a new fridge.",
+    "There was no room for 2 more chairs.",
+    "Grace covered 3 beds in pod A.",
+    "Jess stayed in bed 2 days with flu.",
+    "The unit has 24 beds and 3 pods.",
+    "Ward 4 West won the award.",
+])
+def test_pods_and_rooms_without_a_number_are_not_findings(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Family Rounds happen at 10am daily.",
+    "Respiratory Therapy and Social Work joined the huddle.",
+    "Kofi, Jess and Maya reviewed the Code Blue cart.",
+    "Jess and the Spanish Interpreter explained the plan.",
+    "The St. Patrick Hospital team visited.",
+    "Wei and Olivia presented at the Relational Coordination conference.",
+    "Our Black History Month potluck was Jess's idea.",
+    "Closed Loop Communication Every Shift",
+    "Knowing Maya, she stayed late again.",
+    "Thanks to Luis, the step-down transfer on Tuesday went without a hitch.",
+])
+def test_capitalised_unit_words_and_headings_are_not_names(text):
+    assert found(text) == []
+
+
+def test_a_date_of_birth_is_reported_once_as_dob_not_also_as_a_date():
+    assert found("DOB 04/12/1951 was on the wrong band.") == [("dob", "DOB 04/12/1951")]
+
+
+def test_a_phone_number_is_not_also_a_record_number():
+    assert found("Call 406-555-0182 or +1 406 555 0182.") == [
+        ("phone", "406-555-0182"), ("phone", "+1 406 555 0182")]
+
+
+def test_findings_in_a_busy_story_are_in_order_with_exact_offsets():
+    text = ("Mrs. Delgado (DOB 04/12/1931, MRN 00482913) in room 14, bed 2 was visited on 3 March by her son Luis; "
+            "call him at (406) 555-0182 or luis.d@example.com. They live at 12 Elm St. She is 94.")
+    findings = screen(text, ROSTER)
+    assert_well_formed(text, findings)
+    assert [f.kind for f in findings] == [
+        "patient_name", "dob", "mrn", "room", "bed", "date", "family_name", "phone", "email", "address", "age_over_89"]
+
+
+def test_an_empty_story_has_no_findings():
+    assert screen("", ROSTER) == []
+
+
+def test_the_labelled_samples_are_all_screened_correctly():
+    if not DATA.is_dir():
+        pytest.skip(f"no shared data at {DATA}")
+    staff = [person["name"] for person in json.loads((DATA / "icu_demo.json").read_text())["staff"]]
+    examples = [json.loads(line) for line in (DATA / "phi_examples.jsonl").read_text().splitlines() if line.strip()]
+    missed = [e["text"] for e in examples if e["phi"] and not screen(e["text"], staff)]
+    false_alarms = [(e["text"], screen(e["text"], staff)) for e in examples if not e["phi"] and screen(e["text"], staff)]
+    assert missed == []
+    assert false_alarms == []
+    for example in examples:
+        if example["phi"]:
+            assert {f.kind for f in screen(example["text"], staff)} >= set(example["kinds"]), example["text"]
+
+
+STORY_PIECES = st.sampled_from([
+    "Mr. ", "Mrs. ", "Dr. ", "room ", "bed ", "#", "MRN ", "DOB ", "born ", "his wife ", "patient ", "Walter ",
+    "Brooks", "Maya ", "Okafor", "93-year-old ", "406-555-0182", "@", "example.com", "12 Elm St", "3 March ",
+    "04/12/1951", "123-45-6789", ", ", ". ", "\n", "'s ", "aged ", "in her 90s", "PO Box 5", " and ", "O'", "-",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.lists(STORY_PIECES | st.text(max_size=5), max_size=40).map("".join)))
+def test_any_text_gives_well_formed_findings(text):
+    assert_well_formed(text, screen(text, ROSTER))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(ROSTER), min_size=1, max_size=6), st.sampled_from(["Mr. ", "Mrs. ", "Dr. ", ""]))
+def test_roster_names_stay_unflagged_in_any_arrangement(names, title):
+    text = " and ".join(title + name.removeprefix("Dr. ") for name in names) + " stayed late."
+    assert [f for f in screen(text, ROSTER) if f.kind in ("patient_name", "family_name")] == []
