@@ -24,7 +24,7 @@ instance/config.py:
 
 run: install instance/config.py
 	$(BIN)/flask --app rcbingo db upgrade
-	$(BIN)/flask --app rcbingo seed-demo
+	$(BIN)/flask --app rcbingo seed-demo --with-accounts
 	@echo "RC Bingo is at http://$(HOST):$(PORT)/"
 	$(BIN)/flask --app rcbingo run --host $(HOST) --port $(PORT)
 

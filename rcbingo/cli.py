@@ -19,10 +19,15 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
-def seed_demo():
+@click.option("--with-accounts", is_flag=True,
+              help=f"Also create demo sign-ins (password {demo.DEMO_PASSWORD!r}): never on a real server.")
+def seed_demo(with_accounts):
     """Load the demo organization: units, workgroups, roster and a month of cards."""
-    created = demo.seed()
+    created = demo.seed(with_accounts=with_accounts)
     click.echo("Demo data loaded: " + ", ".join(f"{n} new {what}" for what, n in created.items()))
+    if with_accounts:
+        emails = ", ".join(email for email, *_ in demo.DEMO_ACCOUNTS)
+        click.echo(f"Demo sign-ins: {emails}; password: {demo.DEMO_PASSWORD}")
 
 
 @click.command("load-roster")

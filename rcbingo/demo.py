@@ -8,6 +8,7 @@ from pathlib import Path
 from .cards import service as cards
 from .cards.rules import Draft, Entry
 from .database import utcnow, write_transaction
+from .org import accounts
 from .org.service import load_roster, unit_by_key
 
 DEMO_FILE = Path(__file__).with_name("demo.json")
@@ -15,8 +16,16 @@ DEMO_FILE = Path(__file__).with_name("demo.json")
 DEMO_NAMESPACE = uuid.UUID("5d1f7c1e-9a57-4c1e-8f5e-2b0c6a7d9e11")
 
 
-def seed() -> dict[str, int]:
-    """Load the demo roster and cards; running it again adds nothing twice."""
+DEMO_PASSWORD = "rcbingo-demo-password"  # noqa: S105 - published on purpose: demo sign-ins only
+DEMO_ACCOUNTS = (
+    ("admin@example.org", "Avery Admin", True, ()),
+    ("coordinator@example.org", "Casey Coordinator", False, (("icu", "coordinator"), ("ortho-neuro", "coordinator"))),
+    ("editor@example.org", "Eden Editor", False, (("icu", "editor"),)),
+)
+
+
+def seed(with_accounts: bool = False) -> dict[str, int]:
+    """Load the demo roster and cards (and, if asked, demo accounts); running it again adds nothing twice."""
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     created = load_roster(data)
     people = {p["name"]: p for p in data["staff"]}
@@ -34,7 +43,22 @@ def seed() -> dict[str, int]:
         if stored:
             with write_transaction():
                 card.created_at = utcnow() - timedelta(days=entry["days_ago"], hours=n % 7)
+                if card.published_at is not None:
+                    card.published_at = card.created_at
             created["cards"] += 1
+    if with_accounts:
+        created["accounts"] = _seed_accounts()
+    return created
+
+
+def _seed_accounts() -> int:
+    """Demo sign-ins with a published password: for trying the app, never for real data."""
+    created = 0
+    for email, name, is_admin, roles in DEMO_ACCOUNTS:
+        if accounts.account_by_email(email) is None:
+            account = accounts.create_account(email, name, DEMO_PASSWORD, is_admin=is_admin)
+            accounts.set_roles(account, {(unit_by_key(u).id, r) for u, r in roles}, is_admin, actor=None)
+            created += 1
     return created
 
 

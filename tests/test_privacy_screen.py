@@ -1,6 +1,7 @@
-"""The privacy screen: what a coordinator sees held back before a story reaches a wall screen, and what is let through."""
+"""The privacy screen: what is held back for a coordinator before a story reaches a wall screen, and what passes."""
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ def assert_well_formed(text: str, findings: list[Finding]) -> None:
         assert finding.kind in KINDS
         assert text[finding.start:finding.end] == finding.text
         assert 0 <= finding.start < finding.end <= len(text)
-    for before, after in zip(findings, findings[1:], strict=False):
+    for before, after in pairwise(findings):
         assert before.end <= after.start  # sorted and never overlapping
 
 
@@ -57,6 +58,8 @@ def test_a_name_after_a_courtesy_title_is_flagged(text, name):
     ("We all cared for Bernard, a 78-year-old veteran, through a long winter.", "Bernard"),
     ("Bernard's wife brought in his favourite blanket.", "Bernard"),
     ("Arthur, who was so scared, held Maya's hand.", "Arthur"),
+    ("Kofi celebrated Agnes's 100th birthday on the unit.", "Agnes"),
+    ("Edna (93) asked for Tom every night.", "Edna"),
 ])
 def test_a_name_marked_as_a_patient_by_the_words_around_it_is_flagged(text, name):
     flagged(text, "patient_name", name)
@@ -134,6 +137,7 @@ def test_a_record_number_is_flagged(text, span):
     ("He was born on March 3, 1930 in a farmhouse.", "born on March 3, 1930"),
     ("Date of birth: 1/2/1933 on one sheet, 1/3/1933 on the other.", "Date of birth: 1/2/1933"),
     ("DOB 3-Mar-1941 was wrong on the label.", "DOB 3-Mar-1941"),
+    ("Priya caught a wrong DOB (7/7/1940) on a transfer form.", "DOB (7/7/1940"),
 ])
 def test_a_birth_date_is_flagged_as_a_date_of_birth(text, span):
     flagged(text, "dob", span)
@@ -163,6 +167,7 @@ def test_an_exact_date_is_flagged(text, span):
     ("A ninety-three-year-old woman taught us patience.", "ninety-three-year-old"),
     ("She celebrated her 97th birthday with us.", "97th birthday"),
     ("Tom took Ruthie to the garden; she is 97.", "she is 97"),
+    ("Mr. Thompson, 94, asked for Ruth before surgery.", "94"),
 ])
 def test_an_age_over_89_is_flagged(text, span):
     flagged(text, "age_over_89", span)
@@ -291,6 +296,7 @@ def test_times_weekdays_months_and_years_alone_are_not_findings(text):
     "Our unit hit 95% compliance.",
     "She was 95 minutes late because of snow.",
     "Our unit celebrated 100 years of service.",
+    "Audit scores went from 88, 92 to 95.",
 ])
 def test_ages_up_to_89_and_other_numbers_near_90_are_not_findings(text):
     assert found(text) == []
@@ -318,6 +324,7 @@ def test_pods_and_rooms_without_a_number_are_not_findings(text):
     "Wei and Olivia presented at the Relational Coordination conference.",
     "Our Black History Month potluck was Jess's idea.",
     "Closed Loop Communication Every Shift",
+    "Grace Whitfield's Family Meeting Guide is now used on 3 units.",
     "Knowing Maya, she stayed late again.",
     "Thanks to Luis, the step-down transfer on Tuesday went without a hitch.",
 ])
@@ -352,13 +359,13 @@ def test_the_labelled_samples_are_all_screened_correctly():
         pytest.skip(f"no shared data at {DATA}")
     staff = [person["name"] for person in json.loads((DATA / "icu_demo.json").read_text())["staff"]]
     examples = [json.loads(line) for line in (DATA / "phi_examples.jsonl").read_text().splitlines() if line.strip()]
-    missed = [e["text"] for e in examples if e["phi"] and not screen(e["text"], staff)]
-    false_alarms = [(e["text"], screen(e["text"], staff)) for e in examples if not e["phi"] and screen(e["text"], staff)]
+    results = [(example, screen(example["text"], staff)) for example in examples]
+    missed = [example["text"] for example, findings in results if example["phi"] and not findings]
+    false_alarms = [(example["text"], findings) for example, findings in results if not example["phi"] and findings]
     assert missed == []
     assert false_alarms == []
-    for example in examples:
-        if example["phi"]:
-            assert {f.kind for f in screen(example["text"], staff)} >= set(example["kinds"]), example["text"]
+    for example, findings in results:
+        assert {f.kind for f in findings} >= set(example["kinds"]), example["text"]
 
 
 STORY_PIECES = st.sampled_from([

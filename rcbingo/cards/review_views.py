@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..org.access import unit_role
 from ..org.models import RoleName
-from ..org.service import active_units, active_workgroups, organization
+from ..org.service import active_units, active_workgroups
 from ..privacy.highlight import segments
 from ..rc import FAMILIES, dimensions_of
 from . import rules, service
@@ -22,8 +22,7 @@ COORDINATOR = RoleName.COORDINATOR
 
 @bp.context_processor
 def review_context():
-    return {"families": FAMILIES, "dimensions_of": dimensions_of, "rules": rules, "statuses": CardStatus,
-            "org": organization()}
+    return {"families": FAMILIES, "dimensions_of": dimensions_of, "rules": rules, "statuses": CardStatus}
 
 
 @bp.get("/u/<unit_key>/review")

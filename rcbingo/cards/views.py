@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..extensions import csrf, htmx
 from ..org.access import can
 from ..org.models import RoleName
-from ..org.service import active_units, active_workgroups, organization, person, search_people, unit_by_key
+from ..org.service import active_units, active_workgroups, person, search_people, unit_by_key
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
 from ..rc import FAMILIES, dimensions_of
@@ -43,7 +43,7 @@ def _blank_form() -> CardForm:
 def _render_card(unit, form: CardForm, status: int = 200):
     form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
     template = "cards/_card.html" if htmx else "cards/kiosk.html"
-    return render_template(template, unit=unit, form=form, org=organization()), status
+    return render_template(template, unit=unit, form=form), status
 
 
 @bp.get("/u/<unit_key>/card")
@@ -70,7 +70,7 @@ def submit_card(unit_key):
         form.problems.update(refused.problems)
         return _render_card(unit, form, 422)
     template = "cards/_thanks.html" if htmx else "cards/thanks.html"
-    return render_template(template, unit=unit, card=card, org=organization())
+    return render_template(template, unit=unit, card=card)
 
 
 @bp.get("/u/<unit_key>/card/people")

@@ -18,10 +18,16 @@ COORDINATOR = RoleName.COORDINATOR
 CSV_MAX_BYTES = 200_000
 
 
+@bp.app_context_processor
+def organization_context():
+    """Every page shows the organization's program name."""
+    return {"org": service.organization()}
+
+
 @bp.get("/")
 def home():
     """Every unit with a link to its card."""
-    return render_template("org/home.html", units=service.active_units(), org=service.organization())
+    return render_template("org/home.html", units=service.active_units())
 
 
 @bp.get("/manage")
@@ -29,7 +35,7 @@ def home():
 def manage():
     """The units this account works in, and what it can do in each."""
     units = [u for u in service.active_units() if any(can(role, u) for role in RoleName)]
-    return render_template("org/manage.html", units=units, can=can, roles=RoleName, org=service.organization())
+    return render_template("org/manage.html", units=units, can=can, roles=RoleName)
 
 
 @bp.route("/u/<unit_key>/settings", methods=["GET", "POST"])
@@ -43,7 +49,7 @@ def unit_settings(unit):
                                    require_enrolled_tablets=form.require_enrolled_tablets.data, actor=current_user)
         flash(_("Settings saved for %(unit)s.", unit=unit.name))
         return redirect(url_for("org.unit_settings", unit_key=unit.key))
-    return render_template("org/settings.html", unit=unit, form=form, org=service.organization())
+    return render_template("org/settings.html", unit=unit, form=form)
 
 
 def _person_form(unit, person=None) -> PersonForm:
@@ -66,8 +72,8 @@ def roster(unit):
                             unit=service.unit_by_key(form.unit.data), actor=current_user)
         flash(_("%(name)s is on the roster.", name=form.name.data))
         return redirect(url_for("org.roster", unit_key=unit.key))
-    return render_template("org/roster.html", unit=unit, form=form, people=service.unit_people(unit),
-                           org=service.organization()), 422 if form.errors else 200
+    status = 422 if form.errors else 200
+    return render_template("org/roster.html", unit=unit, form=form, people=service.unit_people(unit)), status
 
 
 @bp.route("/u/<unit_key>/roster/<int:person_id>", methods=["GET", "POST"])
@@ -83,7 +89,7 @@ def edit_person(unit, person_id):
                             unit=service.unit_by_key(form.unit.data), actor=current_user)
         flash(_("Saved %(name)s.", name=form.name.data))
         return redirect(url_for("org.roster", unit_key=unit.key))
-    return render_template("org/person.html", unit=unit, form=form, person=person, org=service.organization())
+    return render_template("org/person.html", unit=unit, form=form, person=person)
 
 
 @bp.post("/u/<unit_key>/roster/<int:person_id>/retire")
@@ -119,7 +125,7 @@ def import_roster(unit):
             return redirect(url_for("org.roster", unit_key=unit.key))
         form.csv_text.data = text
     return render_template("org/import.html", unit=unit, form=form, rows=rows,
-                           workgroups=service.active_workgroups(), org=service.organization())
+                           workgroups=service.active_workgroups())
 
 
 @bp.route("/workgroups", methods=["GET", "POST"])
@@ -133,8 +139,7 @@ def workgroups():
         workgroup = service.add_workgroup(form.name.data, actor=current_user)
         flash(_("Added the workgroup %(name)s.", name=workgroup.name))
         return redirect(url_for("org.workgroups"))
-    return render_template("org/workgroups.html", form=form, workgroups=service.all_workgroups(),
-                           org=service.organization())
+    return render_template("org/workgroups.html", form=form, workgroups=service.all_workgroups())
 
 
 @bp.route("/workgroups/<int:workgroup_id>", methods=["GET", "POST"])
@@ -158,8 +163,7 @@ def edit_workgroup(workgroup_id):
     if action in ("retire", "restore"):
         service.set_workgroup_retired(workgroup, action == "retire", actor=current_user)
         return redirect(url_for("org.workgroups"))
-    return render_template("org/workgroup.html", workgroup=workgroup, form=form, merge=merge,
-                           org=service.organization())
+    return render_template("org/workgroup.html", workgroup=workgroup, form=form, merge=merge)
 
 
 @bp.route("/u/<unit_key>/tablets", methods=["GET", "POST"])
@@ -174,7 +178,7 @@ def unit_tablets(unit):
         qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
         form.name.data = ""
     return render_template("org/tablets.html", unit=unit, form=form, link=link, qr=qr,
-                           tablets=tablets.unit_tablets(unit), org=service.organization())
+                           tablets=tablets.unit_tablets(unit))
 
 
 @bp.post("/u/<unit_key>/tablets/<int:tablet_id>/revoke")
@@ -196,7 +200,7 @@ def enrol_tablet(link):
     if tablet is None:
         abort(404, _("This enrolment link has expired or was already used. Ask a coordinator for a new one."))
     if request.method == "GET":
-        return render_template("org/enrol.html", tablet=tablet, org=service.organization())
+        return render_template("org/enrol.html", tablet=tablet)
     device = tablets.enrol(tablet)
     response = make_response(redirect(url_for("cards.show_card", unit_key=tablet.unit.key)))
     response.set_cookie(tablets.COOKIE, device, max_age=tablets.COOKIE_DAYS * 86400, httponly=True,

@@ -79,7 +79,7 @@ _PATTERNS: list[tuple[str, str, int, Callable[[re.Match], bool] | None]] = [
     ("phone", r"\b(?:call(?:ed|ing)?|phone|cell|mobile|tel|text(?:ed)?|dial(?:ed)?|reach(?:ed)?|number|at)\s*"
               r"(?:is\s+|was\s+|on\s+)?:?\s*#?\s*(\d{3}[-.]\d{4})(?![\d-])", 1, None),
     ("dob", rf"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+(?:is|was|on|of))?)"
-            rf"\s*[:-]?\s*(?:the\s+)?(?:{_DATE_WORDS}|{_DATE_DIGITS})", 0, None),
+            rf"\s*[:(-]?\s*(?:the\s+)?(?:{_DATE_WORDS}|{_DATE_DIGITS})", 0, None),
     ("age_over_89", r"\bborn\s+(?:in\s+)?((?:18|19)\d{2})(?!\d)", 0, _born_long_ago),
     ("mrn", r"\b(?:MRN|MR\s*#|MR\s+(?:number|no\.?)|medical\s+record(?:\s+(?:number|no\.?|#))?"
             r"|(?:chart|record|account|acct|encounter|visit|patient|pt)\s*(?:number|no\.?|#|id))"
@@ -109,6 +109,8 @@ _PATTERNS: list[tuple[str, str, int, Callable[[re.Match], bool] | None]] = [
     ("age_over_89", rf"\b(?:she|he|who|they|patient)\s*(?:is|was|['’]s|turned|turns|is\s+turning|just\s+turned"
                     rf"|had\s+just\s+turned|will\s+be)\s+{_AGE}(?=\s*(?:[.,;:!?)]|$|and\b|but\b|when\b|years?\b"
                     rf"|today\b|yesterday\b|this\b|last\b|next\b|on\b))", 0, None),
+    # an age set off after a name: "Mr. Thompson, 94, asked ..." or "Edna (93)"
+    ("age_over_89", rf"(?-i:\b[A-Z][a-z]+(?:,\s+|\s+\()({_AGE})(?=\s*[,.;)]))", 1, None),
     ("room", rf"\b(?:room|rm|bay|cubicle)s?\.?[\s#:.-]*(?:number\s*|no\.?\s*)?#?\s*{_PLACE_NO}{_TIME_UNITS}"
              rf"(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, None),
     ("bed", rf"\b(?:bed|bed\s*space|stretcher|crib)s?\.?[\s#:.-]*(?:number\s*|no\.?\s*)?#?\s*{_PLACE_NO}{_TIME_UNITS}"
@@ -125,9 +127,13 @@ def _words(text: str) -> frozenset[str]:
 
 _MONTHS_AND_DAYS = _words("""january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""")
+# Role words that make the capitalised words after them a colleague: "Nurse Sam Lee", "Chaplain Ruth Ames".
+_STAFF_CUE_WORDS = _words("""dr doctor nurse chaplain pastor reverend rabbi imam father sister brother professor
+    pharmacist therapist dietitian physician surgeon""")
+_MONTH_NAMES = _words("april may june august")  # months that are also given names
 # Capitalised words that are not names: sentence starters, hospital and recognition vocabulary. A run of capitalised
 # words is cut at these, so "Thanks Walter Brooks" still yields "Walter Brooks".
-_STOP = _MONTHS_AND_DAYS | _words("""
+_STOP = _MONTHS_AND_DAYS | _STAFF_CUE_WORDS | _words("""
     a an the and or but nor so yet for of in on at to from by with without within into onto over under about above
     below after before during since until till through throughout across around behind beside between beyond near
     off out up down upon via per than then as if when whenever while where wherever why how what which who whom whose
@@ -165,7 +171,9 @@ _ORG = _words("""hospital clinic center centre institute university college scho
     society committee council department unit program programme service services award awards week conference summit
     team group club church network system health healthcare medical memorial regional general street avenue road
     boulevard lane drive court way place county city company inc llc project initiative campaign fund office lab
-    laboratory manor village scale syndrome disease children""")
+    laboratory manor village scale syndrome disease children guide guidelines meeting meetings toolkit checklist
+    protocol policy bundle plan form board sheet template training course class series challenge event fair party
+    potluck walk""")
 _PARTICLES = _words("van von de del della da di du la le bin al")
 # Words right before a name that make it a clinician, chaplain or colleague rather than a patient.
 _STAFF_CUE = re.compile(
@@ -175,8 +183,6 @@ _STAFF_CUE = re.compile(
     r"|educator|coordinator|clerk|secretary|aide|medic|paramedic|interpreter|translator|grad|traveler|traveller|float"
     r"|locum|housekeeper|porter|transporter|scribe|receptionist)|\b(?:Father|Sister|Brother))"
     r"\.?,?\s+(?:(?i:named|called)\s+)?(?:[A-Z][\w'’-]*\s+)?$")
-_STAFF_CUE_WORDS = _words("""dr doctor nurse chaplain pastor reverend rabbi imam father sister brother professor
-    pharmacist therapist dietitian physician surgeon""")
 _ROLES = (r"(?:nurse|rn|lpn|cna|np|pa|grad|intern|fellow|doctor|physician|surgeon|pharmacist|therapist"
           r"|rt|dietitian|chaplain|tech|aide|clerk|secretary|volunteer|student|colleague|coworker|teammate|traveler)s?")
 # ... and words right after it that do the same: "Sam, our new grad", "Sam from pharmacy".
@@ -209,16 +215,17 @@ _PATIENT_BEFORE = re.compile(
     re.IGNORECASE)
 _PATIENT_AFTER = re.compile(  # an optional surname first: "Walter Chen's daughter" where Chen is staff
     r"(?:\s+(?-i:[A-Z])[\w'’-]+)?"
-    r"(?:['’]s\s+(?:own\s+)?(?:room|bed|bedside|care|pain|meds|medications?|breathing|vent|ventilator|trach|tube|lines?"
-    rf"|wounds?|dressing|diagnosis|surgery|transfer|admission|discharge|chart|labs?|scan|mri|goals|wishes|birthday"
-    rf"|hands?|heart|oxygen|sats|blood|fever|infection|delirium|recovery|prognosis|condition|skin|family|{_FAMILY})\b"
+    r"(?:['’]s\s+(?:\w+\s+)?(?:room|bed|bedside|care|pain|meds|medications?|breathing|vent|ventilator|trach|tube"
+    r"|lines?|wounds?|dressing|diagnosis|surgery|transfer|admission|discharge|chart|labs?|scan|mri|goals|wishes"
+    r"|birthday|hands?|heart|oxygen|sats|blood|fever|infection|delirium|recovery|prognosis|condition|skin|family"
+    rf"|{_FAMILY})\b"
     r"|,?\s+(?:who\s+)?(?:was|is|had\s+been|got|became)\s+(?:just\s+|finally\s+|so\s+)?(?:admitted|intubated"
     r"|extubated|discharged|transferred|sedated|weaned|delirious|confused|agitated|septic|dying|unresponsive|scared"
     r"|terrified|frightened|afraid|anxious|nonverbal|in\s+pain|on\s+(?:the\s+)?(?:vent|ventilator|bipap"
     r"|comfort\s+care|hospice))"
     r"|\s+(?:finally\s+)?(?:passed\s+away|died|coded|went\s+home|woke\s+up|came\s+off|breathed\s+on)"
     r"|\s*,\s*(?:a|an|our)\s+(?:\d+[\s-]*years?[\s-]*old|patient|resident|veteran|gentleman|lady|man|woman)"
-    r"|\s+(?:in|from)\s+(?:room|rm|bed|bay)\b"
+    r"|\s+(?:in|from)\s+(?:room|rm|bed|bay)\b|(?:,\s+|\s+\()\d{1,3}(?:\s*,|\))"
     rf"|\s*(?:,|,?\s+and|,?\s+&)\s+(?:his|her|their)\s+(?:\w+\s+)?{_FAMILY}\b)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
@@ -252,9 +259,10 @@ def _is_staff(token: _Token, staff: frozenset[str]) -> bool:
     return word in staff or any(part in staff for part in re.split(r"['’-]", word) if len(part) > 1)
 
 
-def _namelike(token: _Token, staff: frozenset[str]) -> bool:
-    return (_capitalised(token) and len(token.word) > 1 and token.word.lower() not in _STOP
-            and not _is_staff(token, staff))
+def _namelike(token: _Token, staff: frozenset[str], cued: bool = False) -> bool:
+    word = token.word.lower()
+    ordinary = word in _STOP and not (cued and word in _MONTH_NAMES)  # "his wife June", but "in June"
+    return _capitalised(token) and len(word) > 1 and not ordinary and not _is_staff(token, staff)
 
 
 def _joined(text: str, a: _Token, b: _Token) -> bool:
@@ -293,7 +301,7 @@ def _cued_names(text: str, tokens: list[_Token], staff: frozenset[str]) -> list[
     """Names that some nearby word marks as a patient's or a relative's."""
     found = []
     for i, token in enumerate(tokens):
-        if not _namelike(token, staff) or _staff_context(text, token.start):
+        if not _namelike(token, staff, cued=True) or _staff_context(text, token.start):
             continue
         window = max(0, token.start - 60)
         after = text[token.end:token.end + 80]

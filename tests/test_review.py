@@ -1,0 +1,269 @@
+"""Publication and review: what counts, who decides, and what is kept."""
+
+import io
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from rcbingo.audit.models import AuditEvent
+from rcbingo.cards import service
+from rcbingo.cards.models import Card, CardStatus, Nominee
+from rcbingo.cards.rules import counts, initial_status
+from rcbingo.extensions import db
+from rcbingo.org import tablets
+from rcbingo.org.models import Person, Workgroup
+from rcbingo.org.service import merge_workgroups, save_unit_settings, unit_by_key
+
+PHI_STORY = "Phil sat with Mr. Alvarez in room 14 until his daughter arrived."
+
+
+def cards() -> list[Card]:
+    db.session.rollback()
+    return list(db.session.scalars(select(Card).order_by(Card.id)))
+
+
+def published() -> list[Card]:
+    db.session.rollback()
+    return list(db.session.scalars(service.published_cards()))
+
+
+@pytest.mark.parametrize(("review_first", "flagged", "status"), [
+    (True, False, "submitted"), (True, True, "submitted"), (False, True, "submitted"), (False, False, "published"),
+])
+def test_a_new_card_is_published_at_once_only_when_allowed_and_clean(review_first, flagged, status):
+    assert initial_status(review_first, flagged) == status
+
+
+@pytest.mark.parametrize(("status", "counted"), [
+    ("submitted", False), ("published", True), ("rejected", False), ("withdrawn", False)])
+def test_only_published_cards_count(status, counted):
+    assert counts(status) is counted
+
+
+def set_review(unit_key, review_first, enrolled=False):
+    save_unit_settings(unit_by_key(unit_key), review_first=review_first, require_enrolled_tablets=enrolled, actor=None)
+
+
+def test_a_unit_that_publishes_at_once_counts_a_clean_card_immediately(client, roster, card_form):
+    set_review("icu", False)
+    client.post("/u/icu/card", data=card_form())
+    [card] = published()
+    assert card.published_at is not None and not card.flagged
+
+
+def test_a_card_with_patient_information_waits_even_where_cards_publish_at_once(client, roster, card_form):
+    set_review("icu", False)
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    [card] = cards()
+    assert card.status is CardStatus.SUBMITTED and card.flagged
+    assert published() == []
+
+
+def test_a_review_first_unit_holds_every_card(client, roster, card_form):
+    set_review("icu", True)
+    client.post("/u/icu/card", data=card_form())
+    assert [c.status for c in cards()] == [CardStatus.SUBMITTED]
+
+
+def test_roster_names_alone_do_not_flag_a_card(client, roster, card_form):
+    set_review("icu", False)
+    client.post("/u/icu/card", data=card_form(story="Phil Pharma and Rita Rehab helped Nora Nurse all night."))
+    assert [c.flagged for c in cards()] == [False]
+
+
+@pytest.fixture
+def coordinator(roster, make_account, auth):
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    return auth
+
+
+def test_the_review_page_marks_each_finding(client, card_form, coordinator):
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    queue = client.get("/u/icu/review").get_data(as_text=True)
+    assert "Possible patient information" in queue
+    page = client.get(f"/u/icu/review/{cards()[0].id}").get_data(as_text=True)
+    assert '<mark class="finding" title="patient name">' in page or "Alvarez</mark>" in page.replace(
+        '<span class="visually-hidden"> (possible patient name)</span>', "")
+    assert "room 14" in page and page.count('<mark class="finding"') >= 2
+
+
+def test_a_coordinator_redacts_and_approves_keeping_the_original(client, card_form, coordinator):
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    card = cards()[0]
+    redacted = "Phil sat with a patient until the family arrived."
+    response = client.post(f"/u/icu/review/{card.id}", data={
+        "csrf_token": coordinator.csrf(), "action": "approve", "story": redacted, "practice": card.practice})
+    assert response.status_code == 302
+    [card] = published()
+    assert card.story == redacted and not card.flagged
+    assert [r.story for r in card.revisions] == [PHI_STORY]
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.subject == f"card {card.id}"))]
+    assert actions == ["card_edited", "card_approved"]
+    assert all(PHI_STORY not in f"{e.detail}{e.subject}" for e in db.session.scalars(select(AuditEvent)))
+
+
+def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, coordinator):
+    client.post("/u/icu/card", data=card_form())
+    card_id = cards()[0].id
+    refused = client.post(f"/u/icu/review/{card_id}", data={
+        "csrf_token": coordinator.csrf(), "action": "reject", "story": "x", "reason": ""})
+    assert refused.status_code == 422 and "Say briefly why" in refused.get_data(as_text=True)
+    client.post(f"/u/icu/review/{card_id}", data={
+        "csrf_token": coordinator.csrf(), "action": "reject", "story": "x", "reason": "Duplicate of card 3"})
+    [card] = cards()
+    assert card.status is CardStatus.REJECTED and card.decision_reason == "Duplicate of card 3"
+    assert card.story != "x"  # rejecting does not save an edit
+
+
+def test_a_published_card_can_be_withdrawn(client, card_form, coordinator):
+    set_review("icu", False)
+    client.post("/u/icu/card", data=card_form())
+    card_id = published()[0].id
+    client.post(f"/u/icu/review/{card_id}", data={
+        "csrf_token": coordinator.csrf(), "action": "withdraw", "story": "x", "reason": "Asked by the writer"})
+    assert published() == [] and cards()[0].status is CardStatus.WITHDRAWN
+
+
+def test_an_approved_story_cannot_be_emptied(client, card_form, coordinator):
+    client.post("/u/icu/card", data=card_form())
+    card_id = cards()[0].id
+    response = client.post(f"/u/icu/review/{card_id}", data={
+        "csrf_token": coordinator.csrf(), "action": "approve", "story": "  ", "practice": ""})
+    assert response.status_code == 422 and published() == []
+
+
+def test_a_coordinator_cannot_review_another_units_card(client, card_form, make_account, auth, roster):
+    client.post("/u/ward/card", data=card_form(unit="ward", **{"nominator-unit": "ward"}))
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    assert client.get(f"/u/icu/review/{cards()[0].id}").status_code == 404
+    assert client.get(f"/u/ward/review/{cards()[0].id}").status_code == 403
+
+
+def test_a_paper_card_counts_and_is_marked_transcribed(client, card_form, coordinator):
+    set_review("icu", True)
+    fields = card_form()
+    fields.update(csrf_token=coordinator.csrf("/u/icu/paper-card"), written_on="2026-10-02")
+    response = client.post("/u/icu/paper-card", data=fields)
+    assert response.status_code == 302
+    [card] = published()
+    assert card.transcribed_by is not None and card.created_at.date().isoformat() == "2026-10-02"
+
+
+def test_a_paper_card_with_a_problem_is_shown_again(client, card_form, coordinator):
+    fields = card_form(story="")
+    fields.update(csrf_token=coordinator.csrf("/u/icu/paper-card"))
+    response = client.post("/u/icu/paper-card", data=fields)
+    assert response.status_code == 422 and "Tell us what happened" in response.get_data(as_text=True)
+    assert cards() == []
+
+
+def test_no_story_text_reaches_the_application_log(client, card_form, coordinator, caplog):
+    caplog.set_level(logging.DEBUG)
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    card_id = cards()[0].id
+    client.get(f"/u/icu/review/{card_id}")
+    client.post(f"/u/icu/review/{card_id}", data={
+        "csrf_token": coordinator.csrf(), "action": "approve", "story": PHI_STORY, "practice": ""})
+    assert "Alvarez" not in caplog.text and "room 14" not in caplog.text
+
+
+def test_roster_pages_add_edit_move_and_retire_a_person(client, coordinator):
+    token = coordinator.csrf("/u/icu/roster")
+    client.post("/u/icu/roster", data={"csrf_token": token, "name": "Dee Dietitian", "workgroup": "rehab",
+                                       "unit": "icu"})
+    db.session.rollback()
+    dee = db.session.scalar(select(Person).where(Person.name == "Dee Dietitian"))
+    client.post(f"/u/icu/roster/{dee.id}", data={"csrf_token": token, "name": "Dee Diet", "workgroup": "nurses",
+                                                 "unit": "ward"})
+    db.session.rollback()
+    dee = db.session.get(Person, dee.id)
+    assert (dee.name, dee.workgroup.key, dee.unit.key) == ("Dee Diet", "nurses", "ward")
+    nora = db.session.scalar(select(Person).where(Person.name == "Nora Nurse"))
+    client.post(f"/u/icu/roster/{nora.id}/retire", data={"csrf_token": token, "retire": "yes"})
+    db.session.rollback()
+    assert db.session.get(Person, nora.id).retired_at is not None
+    page = client.get("/u/icu/card/people", query_string={"slot": "nominator", "nominator-name": "nora"})
+    assert "Nora Nurse" not in page.get_data(as_text=True)
+
+
+def test_a_person_form_with_an_unknown_workgroup_is_refused(client, coordinator):
+    response = client.post("/u/icu/roster", data={"csrf_token": coordinator.csrf("/u/icu/roster"),
+                                                  "name": "X", "workgroup": "astronauts", "unit": "icu"})
+    assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_a_roster_csv_is_previewed_with_each_rows_problems_before_anything_is_saved(client, coordinator):
+    token = coordinator.csrf("/u/icu/roster/import")
+    bad = "name,workgroup\nAl Able,Nurses\n,rehab\nBo Bee,astronauts\n"
+    page = client.post("/u/icu/roster/import", data={"csrf_token": token, "file": (io.BytesIO(bad.encode()),
+                                                                                    "r.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "2 of 3 rows need fixing" in page and "The name is missing." in page and "Unknown workgroup" in page
+    db.session.rollback()
+    assert db.session.scalar(select(Person).where(Person.name == "Al Able")) is None
+    good = "name,workgroup\nAl Able,Nurses\nBo Bee,rehab\n"
+    preview = client.post("/u/icu/roster/import", data={"csrf_token": token, "file": (io.BytesIO(good.encode()),
+                                                                                       "r.csv")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "All 2 rows are fine" in preview
+    client.post("/u/icu/roster/import", data={"csrf_token": token, "csv_text": good, "confirm": "yes"})
+    db.session.rollback()
+    assert db.session.scalar(select(Person).where(Person.name == "Bo Bee")).workgroup.key == "rehab"
+
+
+def test_merging_workgroups_moves_people_and_credit(client, roster, card_form, make_account):
+    client.post("/u/icu/card", data=card_form())
+    pharmacists = db.session.scalar(select(Workgroup).where(Workgroup.key == "pharmacists"))
+    rehab = db.session.scalar(select(Workgroup).where(Workgroup.key == "rehab"))
+    admin = make_account("admin@example.org", is_admin=True)
+    merge_workgroups(pharmacists, rehab, actor=admin)
+    db.session.rollback()
+    assert db.session.scalar(select(Nominee)).workgroup.key == "rehab"
+    assert db.session.scalar(select(Person).where(Person.name == "Phil Pharma")).workgroup.key == "rehab"
+    assert db.session.get(Workgroup, pharmacists.id).retired_at is not None
+
+
+def test_an_enrolled_tablet_writes_cards_and_others_are_turned_away(app, client, roster, card_form, coordinator):
+    token = coordinator.csrf("/u/icu/tablets")
+    page = client.post("/u/icu/tablets", data={"csrf_token": token, "name": "Nurses' station"}).get_data(
+        as_text=True)
+    link = page.split('<code class="link">')[1].split("<")[0]
+    assert 'src="data:image/svg+xml' in page
+    set_review("icu", True, enrolled=True)
+    tablet = app.test_client()
+    assert tablet.get("/u/icu/card").status_code == 403
+    enrol_page = tablet.get(link)
+    assert enrol_page.status_code == 200 and "Nurses&#39; station" in enrol_page.get_data(as_text=True)
+    from .conftest import csrf_from
+
+    done = tablet.post(link, data={"csrf_token": csrf_from(enrol_page.get_data(as_text=True))})
+    assert done.status_code == 302 and done.headers["Location"] == "/u/icu/card"
+    assert tablets.COOKIE in done.headers["Set-Cookie"] and "HttpOnly" in done.headers["Set-Cookie"]
+    assert tablet.get("/u/icu/card").status_code == 200
+    assert tablet.get(link).status_code == 404  # the link works once
+    assert tablet.get("/u/ward/card").status_code == 200  # the ward does not require enrolment
+    db.session.rollback()
+    from rcbingo.org.models import Tablet
+
+    enrolled = db.session.scalar(select(Tablet))
+    client.post(f"/u/icu/tablets/{enrolled.id}/revoke", data={"csrf_token": token})
+    assert tablet.get("/u/icu/card").status_code == 403
+
+
+def test_the_kiosk_never_shows_a_sign_in_form(client, roster):
+    set_review("icu", True, enrolled=True)
+    for url in ["/u/icu/card", "/u/ward/card"]:
+        page = client.get(url).get_data(as_text=True)
+        assert 'type="password"' not in page and "/sign-in" not in page
+
+
+def test_unit_settings_are_saved_and_audited(client, coordinator):
+    client.post("/u/icu/settings", data={"csrf_token": coordinator.csrf("/u/icu/settings"),
+                                         "review_first": "publish", "require_enrolled_tablets": "y"})
+    db.session.rollback()
+    icu = unit_by_key("icu")
+    assert (icu.review_first, icu.require_enrolled_tablets) == (False, True)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit_settings")) is not None
