@@ -216,3 +216,9 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+def fresh():
+    """Look at the database as it is now: requests wrote in their own sessions."""
+    db.session.rollback()
+    db.session.expire_all()

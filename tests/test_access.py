@@ -15,7 +15,7 @@ from rcbingo.org import tablets
 from rcbingo.org.models import Person, Workgroup
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
-from .conftest import Auth, csrf_from
+from .conftest import Auth, csrf_from, fresh
 
 # Who may use each endpoint.
 PUBLIC, KIOSK, SIGNED_IN, COORDINATOR, ADMIN, TOKEN = "public", "kiosk", "signed in", "coordinator", "admin", "token"
@@ -73,7 +73,7 @@ def world(app, roster, make_account, card_form, client):
     tablet, link = tablets.create_enrolment(icu, "Station", actor=None)
     device = tablets.enrol(tablets.waiting_tablet(link))
     save_unit_settings(icu, review_first=True, require_enrolled_tablets=True, actor=None)
-    db.session.rollback()
+    fresh()
     ids = {"unit_key": "icu", "card_id": db.session.scalar(select(Card.id)),
            "person_id": db.session.scalar(select(Person.id).where(Person.unit_id == icu.id)),
            "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
@@ -127,7 +127,7 @@ def test_every_route_lets_in_exactly_who_it_should(app, world):
 
 
 def _changes() -> tuple[int, int]:
-    db.session.rollback()
+    fresh()
     return (db.session.scalar(select(func.count()).select_from(AuditEvent)),
             db.session.scalar(select(func.count()).select_from(Card)))
 

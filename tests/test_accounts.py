@@ -11,11 +11,11 @@ from rcbingo.org import accounts
 from rcbingo.org.models import Account, SignIn
 from rcbingo.org.service import unit_by_key
 
-from .conftest import PASSWORD, Auth, csrf_from
+from .conftest import PASSWORD, Auth, csrf_from, fresh
 
 
 def audit_actions() -> list[str]:
-    db.session.rollback()
+    fresh()
     return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
@@ -37,7 +37,7 @@ def test_a_wrong_password_is_refused_and_audited_without_the_typed_email(client,
     assert client.get("/manage").status_code == 302
     unknown = auth.sign_in(email="typo-secret@example.org")
     assert unknown.status_code == 401
-    db.session.rollback()
+    fresh()
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")).all()
     assert len(events) == 2
     assert all("typo-secret" not in f"{e.subject} {e.detail} {e.actor}" for e in events)
@@ -90,7 +90,7 @@ def test_a_disabled_account_loses_its_session_at_once(app, client, auth, roster,
 def test_sessions_end_after_30_idle_minutes_or_12_hours(client, auth, roster, make_account, idle, age, alive):
     make_account()
     auth.sign_in()
-    db.session.rollback()
+    fresh()
     sign_in = db.session.scalar(select(SignIn))
     now = sign_in.started_at
     sign_in.started_at, sign_in.seen_at = now - age, now - idle
@@ -171,10 +171,10 @@ def test_an_admin_adds_an_account_and_gives_it_roles(client, auth, roster, make_
         "csrf_token": auth.csrf(), "name": "Ed Editor", "email": "ed@example.org",
         "password": "another long password"})
     assert response.status_code == 302
-    db.session.rollback()
+    fresh()
     ed = accounts.account_by_email("ed@example.org")
     icu = unit_by_key("icu")
     client.post(f"/admin/accounts/{ed.id}", data={"csrf_token": auth.csrf(), "roles": [f"{icu.id}:editor"]})
-    db.session.rollback()
+    fresh()
     assert db.session.get(Account, ed.id).role_set() == {(icu.id, "editor")}
     assert {"account_created", "roles_changed"} <= set(audit_actions())

@@ -10,6 +10,7 @@ from rcbingo.cards.models import Card
 from rcbingo.extensions import db
 
 from .browser import serious_accessibility_violations
+from .conftest import fresh
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def fast_thanks(app):
 
 
 def stored_cards():
-    db.session.rollback()
+    fresh()
     return list(db.session.scalars(select(Card)))
 
 

@@ -9,11 +9,13 @@ from sqlalchemy import func, select
 from rcbingo.cards.models import Card, CardStatus
 from rcbingo.extensions import db
 
+from .conftest import fresh
+
 HTMX = {"HX-Request": "true"}
 
 
 def stored_cards() -> list[Card]:
-    db.session.rollback()  # a fresh look: requests commit in their own sessions
+    fresh()  # a fresh look: requests commit in their own sessions
     return list(db.session.scalars(select(Card).order_by(Card.id)))
 
 
@@ -221,7 +223,7 @@ def test_one_letter_suggests_nobody(client, roster):
 
 
 def test_picking_a_suggestion_fills_the_persons_row(client, roster):
-    db.session.rollback()
+    fresh()
     from rcbingo.org.models import Person
 
     rita = db.session.scalar(select(Person).where(Person.name == "Rita Rehab"))
@@ -255,5 +257,5 @@ def test_cards_count_is_unchanged_by_refusals_and_repeats(client, roster, card_f
     client.post("/u/icu/card", data=card_form(story=""))
     client.post("/u/icu/card", data=fields)
     client.post("/u/icu/card", data=fields)
-    db.session.rollback()
+    fresh()
     assert db.session.scalar(select(func.count()).select_from(Card)) == 1

@@ -15,16 +15,18 @@ from rcbingo.org import tablets
 from rcbingo.org.models import Person, Workgroup
 from rcbingo.org.service import merge_workgroups, save_unit_settings, unit_by_key
 
+from .conftest import fresh
+
 PHI_STORY = "Phil sat with Mr. Alvarez in room 14 until his daughter arrived."
 
 
 def cards() -> list[Card]:
-    db.session.rollback()
+    fresh()
     return list(db.session.scalars(select(Card).order_by(Card.id)))
 
 
 def published() -> list[Card]:
-    db.session.rollback()
+    fresh()
     return list(db.session.scalars(service.published_cards()))
 
 
@@ -174,16 +176,16 @@ def test_roster_pages_add_edit_move_and_retire_a_person(client, coordinator):
     token = coordinator.csrf("/u/icu/roster")
     client.post("/u/icu/roster", data={"csrf_token": token, "name": "Dee Dietitian", "workgroup": "rehab",
                                        "unit": "icu"})
-    db.session.rollback()
+    fresh()
     dee = db.session.scalar(select(Person).where(Person.name == "Dee Dietitian"))
     client.post(f"/u/icu/roster/{dee.id}", data={"csrf_token": token, "name": "Dee Diet", "workgroup": "nurses",
                                                  "unit": "ward"})
-    db.session.rollback()
+    fresh()
     dee = db.session.get(Person, dee.id)
     assert (dee.name, dee.workgroup.key, dee.unit.key) == ("Dee Diet", "nurses", "ward")
     nora = db.session.scalar(select(Person).where(Person.name == "Nora Nurse"))
     client.post(f"/u/icu/roster/{nora.id}/retire", data={"csrf_token": token, "retire": "yes"})
-    db.session.rollback()
+    fresh()
     assert db.session.get(Person, nora.id).retired_at is not None
     page = client.get("/u/icu/card/people", query_string={"slot": "nominator", "nominator-name": "nora"})
     assert "Nora Nurse" not in page.get_data(as_text=True)
@@ -202,7 +204,7 @@ def test_a_roster_csv_is_previewed_with_each_rows_problems_before_anything_is_sa
                                                                                     "r.csv")},
                        content_type="multipart/form-data").get_data(as_text=True)
     assert "2 of 3 rows need fixing" in page and "The name is missing." in page and "Unknown workgroup" in page
-    db.session.rollback()
+    fresh()
     assert db.session.scalar(select(Person).where(Person.name == "Al Able")) is None
     good = "name,workgroup\nAl Able,Nurses\nBo Bee,rehab\n"
     preview = client.post("/u/icu/roster/import", data={"csrf_token": token, "file": (io.BytesIO(good.encode()),
@@ -210,7 +212,7 @@ def test_a_roster_csv_is_previewed_with_each_rows_problems_before_anything_is_sa
                           content_type="multipart/form-data").get_data(as_text=True)
     assert "All 2 rows are fine" in preview
     client.post("/u/icu/roster/import", data={"csrf_token": token, "csv_text": good, "confirm": "yes"})
-    db.session.rollback()
+    fresh()
     assert db.session.scalar(select(Person).where(Person.name == "Bo Bee")).workgroup.key == "rehab"
 
 
@@ -220,7 +222,7 @@ def test_merging_workgroups_moves_people_and_credit(client, roster, card_form, m
     rehab = db.session.scalar(select(Workgroup).where(Workgroup.key == "rehab"))
     admin = make_account("admin@example.org", is_admin=True)
     merge_workgroups(pharmacists, rehab, actor=admin)
-    db.session.rollback()
+    fresh()
     assert db.session.scalar(select(Nominee)).workgroup.key == "rehab"
     assert db.session.scalar(select(Person).where(Person.name == "Phil Pharma")).workgroup.key == "rehab"
     assert db.session.get(Workgroup, pharmacists.id).retired_at is not None
@@ -245,7 +247,7 @@ def test_an_enrolled_tablet_writes_cards_and_others_are_turned_away(app, client,
     assert tablet.get("/u/icu/card").status_code == 200
     assert tablet.get(link).status_code == 404  # the link works once
     assert tablet.get("/u/ward/card").status_code == 200  # the ward does not require enrolment
-    db.session.rollback()
+    fresh()
     from rcbingo.org.models import Tablet
 
     enrolled = db.session.scalar(select(Tablet))
@@ -263,7 +265,43 @@ def test_the_kiosk_never_shows_a_sign_in_form(client, roster):
 def test_unit_settings_are_saved_and_audited(client, coordinator):
     client.post("/u/icu/settings", data={"csrf_token": coordinator.csrf("/u/icu/settings"),
                                          "review_first": "publish", "require_enrolled_tablets": "y"})
-    db.session.rollback()
+    fresh()
     icu = unit_by_key("icu")
     assert (icu.review_first, icu.require_enrolled_tablets) == (False, True)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit_settings")) is not None
+
+
+def test_phi_scan_reads_stories_and_writes_one_json_object_each(runner, roster):
+    import json
+
+    stories = "Nora Nurse and Phil Pharma covered the night.\nPhil called Mrs. Alvarez at 406-555-0182.\n"
+    result = runner.invoke(args=["phi-scan"], input=stories)
+    assert result.exit_code == 0, result.output
+    clean, flagged = (json.loads(line) for line in result.output.splitlines())
+    assert clean == {"flagged": False, "findings": []}
+    assert flagged["flagged"] is True
+    kinds = {f["kind"]: f for f in flagged["findings"]}
+    assert {"patient_name", "phone"} <= set(kinds)
+    line = stories.splitlines()[1]
+    assert all(line[f["start"]:f["end"]] == f["text"] for f in flagged["findings"])
+
+
+def test_an_admin_renames_and_retires_a_workgroup_and_a_coordinator_may_only_add(client, roster, make_account, auth):
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    client.post("/workgroups", data={"csrf_token": auth.csrf("/workgroups"), "name": "Social workers"})
+    fresh()
+    social = db.session.scalar(select(Workgroup).where(Workgroup.name == "Social workers"))
+    assert social.key == "social-workers"
+    assert client.get(f"/workgroups/{social.id}").status_code == 403
+    make_account("admin@example.org", is_admin=True)
+    assert auth.sign_in("admin@example.org").status_code == 302
+    token = auth.csrf(f"/workgroups/{social.id}")
+    renamed = client.post(f"/workgroups/{social.id}", data={"csrf_token": token, "action": "rename",
+                                                           "name": "Social work"})
+    assert renamed.status_code == 302, renamed.get_data(as_text=True)
+    client.post(f"/workgroups/{social.id}", data={"csrf_token": token, "action": "retire"}, follow_redirects=True)
+    fresh()
+    social = db.session.get(Workgroup, social.id)
+    assert social.name == "Social work" and social.retired_at is not None
+    assert "Social work" not in client.get("/u/icu/card").get_data(as_text=True)

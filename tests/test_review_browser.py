@@ -7,7 +7,7 @@ from rcbingo.extensions import db
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
 from .browser import serious_accessibility_violations
-from .conftest import PASSWORD
+from .conftest import PASSWORD, fresh
 
 STORY = "Phil sat with Mrs. Okonkwo in bed 4 until her son arrived."
 
@@ -36,7 +36,7 @@ def test_a_coordinator_redacts_and_approves_a_flagged_card(tablet, client, roste
     expect(page.get_by_text("Card approved: it counts now.")).to_be_visible()
     expect(page.get_by_text("Nothing waiting.")).to_be_visible()
 
-    db.session.rollback()
+    fresh()
     [card] = db.session.scalars(service.published_cards()).all()
     assert card.story == "Phil sat with a patient until the family arrived."
     assert [r.story for r in card.revisions] == [STORY]
