@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from . import config
+from .cards.rules import first_name
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .rc import BY_KEY
 
@@ -61,8 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]))
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["dimension_label"] = lambda key: BY_KEY[key].card_label
+    app.jinja_env.filters["first_name"] = first_name
 
     from .audit import models as _audit_models  # noqa: F401 - registers the tables for migrations
+    from .board.views import bp as board_bp
     from .cards import models as _cards_models  # noqa: F401
     from .cards.review_views import bp as review_bp
     from .cards.views import bp as cards_bp
@@ -72,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .org.views import bp as org_bp
 
     login_manager.user_loader(load_account)
-    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp):
+    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     app.after_request(_security_headers)

@@ -14,7 +14,7 @@ from .privacy.screen import screen
 
 
 def register(app: Flask) -> None:
-    for command in (seed_demo, load_roster_command, create_admin, phi_scan):
+    for command in (seed_demo, load_roster_command, create_admin, phi_scan, display_link):
         app.cli.add_command(command)
 
 
@@ -71,3 +71,22 @@ def phi_scan():
         found = screen(line.rstrip("\r\n"), names)
         click.echo(json.dumps({"flagged": bool(found), "findings": [
             {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text} for f in found]}))
+
+
+@click.command("display-link")
+@click.argument("unit")
+@click.option("--name", default="Wall display", help="What the screen is called on the displays page.")
+@click.option("--base-url", default=None, help="The app's address as screens reach it (default: BASE_URL setting).")
+def display_link(unit, name, base_url):
+    """Print a new wall display link for UNIT (its key or name), for scripted setups."""
+    from flask import current_app, url_for
+
+    from .board.service import create_display
+    from .org.service import unit_by_key_or_name
+
+    found = unit_by_key_or_name(unit)
+    if found is None:
+        raise click.ClickException(f"No unit called {unit!r}.")
+    _display, token = create_display(found, name)
+    with current_app.test_request_context(base_url=base_url or current_app.config["BASE_URL"]):
+        click.echo(url_for("board.wall", token=token, _external=True))

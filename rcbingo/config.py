@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 
 LANGUAGES = ("en",)
+# The address people and screens use to reach the app; for links printed by command-line tasks.
+BASE_URL = "http://127.0.0.1:5000"
 MAX_CONTENT_LENGTH = 256 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -27,6 +29,8 @@ def from_environment() -> dict:
     settings = {}
     if os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("BASE_URL"):
+        settings["BASE_URL"] = os.environ["BASE_URL"]
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
     return settings

@@ -5,11 +5,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from .board import service as board
 from .cards import service as cards
 from .cards.rules import Draft, Entry
 from .database import utcnow, write_transaction
 from .org import accounts
-from .org.service import load_roster, unit_by_key
+from .org.service import active_workgroups, load_roster, unit_by_key
 
 DEMO_FILE = Path(__file__).with_name("demo.json")
 # Demo cards have fixed submission ids, so seeding twice stores each card once.
@@ -28,6 +29,7 @@ def seed(with_accounts: bool = False) -> dict[str, int]:
     """Load the demo roster and cards (and, if asked, demo accounts); running it again adds nothing twice."""
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     created = load_roster(data)
+    created["games"] = _seed_game(data["game"])
     people = {p["name"]: p for p in data["staff"]}
     created["cards"] = 0
     for n, entry in enumerate(data["cards"]):
@@ -49,6 +51,19 @@ def seed(with_accounts: bool = False) -> dict[str, int]:
     if with_accounts:
         created["accounts"] = _seed_accounts()
     return created
+
+
+def _seed_game(spec: dict) -> int:
+    """The demo ICU's running game, started before its first card so every demo card counts."""
+    unit = unit_by_key(spec["unit"])
+    if board.unit_games(unit):
+        return 0
+    workgroups = [w.id for w in active_workgroups() if w.key in spec["workgroups"]]
+    game = board.create_game(unit, title=spec["title"], prize=spec["prize"], workgroup_ids=workgroups,
+                             start_now=True)
+    with write_transaction() as session:
+        session.merge(game).starts_at = utcnow() - timedelta(days=spec["days_ago"])
+    return 1
 
 
 def _seed_accounts() -> int:

@@ -65,6 +65,19 @@
     document.querySelectorAll("[data-limit]").forEach(updateCounter);
   });
 
+  // A new win makes the banner celebrate once, not at every redraw of the board.
+  function celebrateNewWins() {
+    var banner = document.querySelector(".winner-banner[data-win]");
+    if (!banner) return;
+    var seen = sessionStorage.getItem("rcbingo-celebrated");
+    if (seen === banner.dataset.win) return;
+    sessionStorage.setItem("rcbingo-celebrated", banner.dataset.win);
+    banner.classList.add("celebrate");
+  }
+  document.addEventListener("htmx:afterSettle", celebrateNewWins);
+  document.addEventListener("htmx:sseMessage", function () { setTimeout(celebrateNewWins, 50); });
+  document.addEventListener("DOMContentLoaded", celebrateNewWins);
+
   // A shared tablet: a card left untouched clears itself for the next person.
   var idleTimer = null;
   function armIdle() {

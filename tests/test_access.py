@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from rcbingo.audit.models import AuditEvent
+from rcbingo.board import service as board
 from rcbingo.cards.models import Card
 from rcbingo.extensions import db
 from rcbingo.org import tablets
@@ -19,6 +20,7 @@ from .conftest import Auth, csrf_from, fresh
 
 # Who may use each endpoint.
 PUBLIC, KIOSK, SIGNED_IN, COORDINATOR, ADMIN, TOKEN = "public", "kiosk", "signed in", "coordinator", "admin", "token"
+UNIT_DEVICE, UNIT_STAFF = "unit device or role", "coordinator or editor"
 ACCESS = {
     "static": PUBLIC,
     "org.home": PUBLIC,
@@ -42,6 +44,14 @@ ACCESS = {
     "review.queue": COORDINATOR,
     "review.review_card": COORDINATOR,
     "review.paper_card": COORDINATOR,
+    "board.games": COORDINATOR,
+    "board.game": COORDINATOR,
+    "board.displays": COORDINATOR,
+    "board.revoke_display": COORDINATOR,
+    "board.show_board": UNIT_DEVICE,
+    "board.recognition": UNIT_STAFF,
+    "board.wall": TOKEN,
+    "board.wall_stream": TOKEN,
     "org.edit_workgroup": ADMIN,
     "accounts.list_accounts": ADMIN,
     "accounts.edit_account": ADMIN,
@@ -58,6 +68,8 @@ ALLOWED = {
     COORDINATOR: {"coordinator of A", "admin"},
     ADMIN: {"admin"},
     TOKEN: set(),
+    UNIT_DEVICE: {"kiosk", "coordinator of A", "editor of A", "admin"},
+    UNIT_STAFF: {"coordinator of A", "editor of A", "admin"},
 }
 
 
@@ -73,11 +85,15 @@ def world(app, roster, make_account, card_form, client):
     tablet, link = tablets.create_enrolment(icu, "Station", actor=None)
     device = tablets.enrol(tablets.waiting_tablet(link))
     save_unit_settings(icu, review_first=True, require_enrolled_tablets=True, actor=None)
+    game = board.create_game(icu, title="Round", start_now=True, workgroup_ids=[
+        w.id for w in db.session.scalars(select(Workgroup))])
+    display, _token = board.create_display(icu, "Wall")
     fresh()
     ids = {"unit_key": "icu", "card_id": db.session.scalar(select(Card.id)),
            "person_id": db.session.scalar(select(Person.id).where(Person.unit_id == icu.id)),
            "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
-           "link": "not-a-real-link", "filename": "app.css"}
+           "link": "not-a-real-link", "token": "not-a-real-token", "filename": "app.css",
+           "game_id": game.id, "display_id": display.id}
     visitors = {}
     for visitor in VISITORS:
         browser = app.test_client()
@@ -117,7 +133,7 @@ def test_every_route_lets_in_exactly_who_it_should(app, world):
                 ok = response.status_code < 400
             elif ACCESS[rule.endpoint] == TOKEN:
                 ok = response.status_code == 404
-            elif visitor in ("anonymous", "kiosk") and ACCESS[rule.endpoint] != KIOSK:
+            elif visitor in ("anonymous", "kiosk") and ACCESS[rule.endpoint] not in (KIOSK, UNIT_DEVICE):
                 ok = response.status_code == 302 and "/sign-in" in response.headers["Location"]
             else:
                 ok = response.status_code == 403

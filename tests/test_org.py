@@ -103,6 +103,6 @@ def test_seed_demo_gives_a_living_icu_once(runner, client):
     assert first.exit_code == 0, first.output
     assert "new cards" in first.output
     again = runner.invoke(args=["seed-demo"])
-    assert "0 new units, 0 new workgroups, 0 new staff, 0 new cards" in again.output
+    assert "0 new units, 0 new workgroups, 0 new staff, 0 new games, 0 new cards" in again.output
     page = client.get("/").get_data(as_text=True)
     assert "ICU Connections" in page and "Intensive Care Unit" in page

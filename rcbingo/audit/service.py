@@ -24,6 +24,10 @@ ACTIONS = {
     "tablet_enrolled": N_("Enrolled tablet"),
     "tablet_revoked": N_("Revoked tablet"),
     "roster_changed": N_("Changed roster"),
+    "game_changed": N_("Changed game"),
+    "win_revoked": N_("Revoked win"),
+    "display_created": N_("Created display link"),
+    "display_revoked": N_("Revoked display link"),
     "workgroup_changed": N_("Changed workgroup"),
 }
 

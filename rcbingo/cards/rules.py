@@ -126,3 +126,12 @@ def initial_status(review_first: bool, flagged: bool) -> str:
 def counts(status: str) -> bool:
     """Only a published card counts on a board or appears in a newsletter; rejected and withdrawn count for nothing."""
     return status == "published"
+
+
+TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.", "rev", "rev."}
+
+
+def first_name(name: str) -> str:
+    """The first name of a written name, as walls show people: "Dr. Julia Ferreira" → "Julia"."""
+    words = [w for w in name.split() if w.lower() not in TITLES]
+    return words[0] if words else name.strip()

@@ -30,6 +30,12 @@ def unit_by_key(key: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.key == key, Unit.retired_at.is_(None)))
 
 
+def unit_by_key_or_name(text: str) -> Unit | None:
+    """A unit named on the command line by its short key or its full name (any case)."""
+    return unit_by_key(text) or db.session.scalar(select(Unit).where(
+        func.lower(Unit.name) == text.strip().lower(), Unit.retired_at.is_(None)))
+
+
 def active_workgroups() -> list[Workgroup]:
     return list(db.session.scalars(
         select(Workgroup).where(Workgroup.retired_at.is_(None)).order_by(Workgroup.name)))

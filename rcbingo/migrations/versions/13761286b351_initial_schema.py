@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7d8956310d8c
+Revision ID: 13761286b351
 Revises: 
-Create Date: 2026-11-23 02:21:07.161140
+Create Date: 2026-11-23 02:40:10.074508
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import rcbingo.database
 
 
 # revision identifiers, used by Alembic.
-revision = '7d8956310d8c'
+revision = '13761286b351'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -73,6 +73,42 @@ def upgrade():
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
+
+    op.create_table('board_version',
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_board_version_unit_id_unit')),
+    sa.PrimaryKeyConstraint('unit_id', name=op.f('pk_board_version'))
+    )
+    op.create_table('display',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', rcbingo.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', rcbingo.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_display_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_display')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_display_token_hash'))
+    )
+    with op.batch_alter_table('display', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_display_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('game',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('prize', sa.String(length=200), nullable=False),
+    sa.Column('state', sa.Enum('upcoming', 'running', 'won', 'closed', name='game_state'), nullable=False),
+    sa.Column('starts_at', rcbingo.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', rcbingo.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', rcbingo.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('credit_seq', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_game_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_game'))
+    )
+    with op.batch_alter_table('game', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_game_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -160,6 +196,13 @@ def upgrade():
     with op.batch_alter_table('card', schema=None) as batch_op:
         batch_op.create_index('ix_card_unit_status', ['unit_id', 'status', 'published_at'], unique=False)
 
+    op.create_table('game_workgroup',
+    sa.Column('game_id', sa.Integer(), nullable=False),
+    sa.Column('workgroup_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['game_id'], ['game.id'], name=op.f('fk_game_workgroup_game_id_game'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workgroup_id'], ['workgroup.id'], name=op.f('fk_game_workgroup_workgroup_id_workgroup')),
+    sa.PrimaryKeyConstraint('game_id', 'workgroup_id', name=op.f('pk_game_workgroup'))
+    )
     op.create_table('card_dimension',
     sa.Column('card_id', sa.Integer(), nullable=False),
     sa.Column('dimension', sa.String(length=32), nullable=False),
@@ -180,6 +223,24 @@ def upgrade():
     with op.batch_alter_table('card_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_card_revision_card_id'), ['card_id'], unique=False)
 
+    op.create_table('credit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('game_id', sa.Integer(), nullable=False),
+    sa.Column('card_id', sa.Integer(), nullable=False),
+    sa.Column('workgroup_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=32), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('counted_at', rcbingo.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['card_id'], ['card.id'], name=op.f('fk_credit_card_id_card'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['game_id'], ['game.id'], name=op.f('fk_credit_game_id_game'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workgroup_id'], ['workgroup.id'], name=op.f('fk_credit_workgroup_id_workgroup')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit')),
+    sa.UniqueConstraint('game_id', 'card_id', 'workgroup_id', 'dimension', name=op.f('uq_credit_game_id'))
+    )
+    with op.batch_alter_table('credit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_credit_card_id'), ['card_id'], unique=False)
+        batch_op.create_index('ix_credit_square', ['game_id', 'workgroup_id', 'dimension'], unique=False)
+
     op.create_table('nominee',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('card_id', sa.Integer(), nullable=False),
@@ -198,21 +259,51 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_nominee_card_id'), ['card_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_nominee_workgroup_id'), ['workgroup_id'], unique=False)
 
+    op.create_table('win',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('game_id', sa.Integer(), nullable=False),
+    sa.Column('workgroup_id', sa.Integer(), nullable=False),
+    sa.Column('card_id', sa.Integer(), nullable=True),
+    sa.Column('place', sa.Integer(), nullable=False),
+    sa.Column('declared_at', rcbingo.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', rcbingo.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoke_reason', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['card_id'], ['card.id'], name=op.f('fk_win_card_id_card'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['game_id'], ['game.id'], name=op.f('fk_win_game_id_game'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['account.id'], name=op.f('fk_win_revoked_by_id_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['workgroup_id'], ['workgroup.id'], name=op.f('fk_win_workgroup_id_workgroup')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_win')),
+    sa.UniqueConstraint('game_id', 'workgroup_id', name=op.f('uq_win_game_id'))
+    )
+    with op.batch_alter_table('win', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_win_game_id'), ['game_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('win', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_win_game_id'))
+
+    op.drop_table('win')
     with op.batch_alter_table('nominee', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_nominee_workgroup_id'))
         batch_op.drop_index(batch_op.f('ix_nominee_card_id'))
 
     op.drop_table('nominee')
+    with op.batch_alter_table('credit', schema=None) as batch_op:
+        batch_op.drop_index('ix_credit_square')
+        batch_op.drop_index(batch_op.f('ix_credit_card_id'))
+
+    op.drop_table('credit')
     with op.batch_alter_table('card_revision', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_card_revision_card_id'))
 
     op.drop_table('card_revision')
     op.drop_table('card_dimension')
+    op.drop_table('game_workgroup')
     with op.batch_alter_table('card', schema=None) as batch_op:
         batch_op.drop_index('ix_card_unit_status')
 
@@ -230,6 +321,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_person_name'))
 
     op.drop_table('person')
+    with op.batch_alter_table('game', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_game_unit_id'))
+
+    op.drop_table('game')
+    with op.batch_alter_table('display', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_display_unit_id'))
+
+    op.drop_table('display')
+    op.drop_table('board_version')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))

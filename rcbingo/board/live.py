@@ -1,0 +1,99 @@
+"""Telling wall displays that their board changed, across workers and hosts.
+
+Every transaction that changes what a unit's walls show bumps that unit's `BoardVersion` and, on
+PostgreSQL, sends NOTIFY inside the same transaction (delivered only if it commits). Each server process
+keeps one watcher: on PostgreSQL a LISTEN connection, on SQLite (one host) a cheap poll of the versions
+table. Streams wait on the watcher, never on the database.
+"""
+
+import logging
+import threading
+import time
+
+from sqlalchemy import select, text, update
+
+from ..extensions import db
+from .models import BoardVersion
+
+CHANNEL = "rcbingo_board"
+SQLITE_POLL_SECONDS = 0.2
+log = logging.getLogger(__name__)
+
+
+def bump(session, unit_id: int) -> None:
+    """Mark a unit's board as changed, in the caller's transaction."""
+    changed = session.execute(update(BoardVersion).where(BoardVersion.unit_id == unit_id).values(
+        version=BoardVersion.version + 1)).rowcount
+    if not changed:
+        session.add(BoardVersion(unit_id=unit_id, version=1))
+        session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, :unit)"), {"channel": CHANNEL, "unit": str(unit_id)})
+
+
+def version(unit_id: int) -> int:
+    return db.session.scalar(select(BoardVersion.version).where(BoardVersion.unit_id == unit_id)) or 0
+
+
+class Watcher:
+    """One per process: learns of changed boards and wakes the streams waiting for them."""
+
+    def __init__(self, app):
+        self.app = app
+        self.changes = 0
+        self.condition = threading.Condition()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def start(self) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="board-watcher", daemon=True)
+                self.thread.start()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Block until something changed after `seen` (a value of `changes`) or `timeout` passes."""
+        self.start()
+        with self.condition:
+            self.condition.wait_for(lambda: self.changes != seen, timeout=timeout)
+            return self.changes
+
+    def _wake(self) -> None:
+        with self.condition:
+            self.changes += 1
+            self.condition.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                with self.app.app_context():
+                    url = db.engine.url
+                    if url.get_backend_name() == "postgresql":
+                        self._listen(url)
+                    else:
+                        self._poll()
+            except Exception:  # the database went away: wake everyone (they re-read), then try again
+                log.warning("board watcher lost its database connection; retrying", exc_info=True)
+                self._wake()
+                time.sleep(1)
+
+    def _listen(self, url) -> None:
+        import psycopg
+
+        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f"LISTEN {CHANNEL}")
+            self._wake()  # we may have missed changes while (re)connecting
+            while True:
+                for _notify in connection.notifies(timeout=5):
+                    self._wake()
+
+    def _poll(self) -> None:
+        last = None
+        while True:
+            with db.engine.connect() as connection:
+                current = tuple(connection.execute(select(BoardVersion.unit_id, BoardVersion.version)).all())
+            if current != last:
+                last = current
+                self._wake()
+            time.sleep(SQLITE_POLL_SECONDS)

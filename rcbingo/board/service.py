@@ -1,0 +1,277 @@
+"""Games and their boards: counting published cards, declaring wins, and what a board shows."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+
+from ..audit.service import record
+from ..cards.events import card_published, card_unpublished
+from ..cards.models import Card, CardStatus, Nominee
+from ..cards.rules import credited_workgroups
+from ..cards.service import published_cards
+from ..database import utcnow, write_transaction
+from ..extensions import db
+from ..org.events import workgroups_merged
+from ..org.models import Unit, Workgroup
+from ..rc import DIMENSION_KEYS
+from . import live, rules
+from .models import Credit, Display, Game, GameState, GameWorkgroup, Win
+
+COUNTING = (GameState.RUNNING, GameState.WON)
+
+
+class GameError(ValueError):
+    """A change to a game that its state does not allow, in words for the coordinator."""
+
+
+# --- counting cards -------------------------------------------------------------------------
+
+def counting_game(session, unit_id: int, at: datetime, lock: bool = False) -> Game | None:
+    """The unit's game that a card published at `at` counts in, if any."""
+    query = select(Game).where(
+        Game.unit_id == unit_id, Game.state.in_(COUNTING), Game.starts_at <= at,
+        or_(Game.ends_at.is_(None), Game.ends_at > at)).order_by(Game.id.desc()).limit(1)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+@card_published.connect
+def count_card(card: Card, *, session, **_) -> None:
+    """Credit a just-published card in its unit's running game and declare any win it completes.
+
+    Runs inside the publishing transaction, holding the game's row lock (SQLite: the write lock),
+    so two cards published at once are counted one after the other and only one can be first.
+    """
+    live.bump(session, card.unit_id)
+    game = counting_game(session, card.unit_id, card.published_at or utcnow(), lock=True)
+    if game is None:
+        return
+    participating = set(session.scalars(select(GameWorkgroup.workgroup_id).where(GameWorkgroup.game_id == game.id)))
+    nominees = session.scalars(select(Nominee.workgroup_id).where(Nominee.card_id == card.id)).all()
+    credited = [w for w in credited_workgroups(card.nominator_workgroup_id, list(nominees)) if w in participating]
+    dimensions = [d for d in DIMENSION_KEYS if d in card.dimension_keys]
+    for workgroup_id in credited:
+        for dimension in dimensions:
+            game.credit_seq += 1
+            session.add(Credit(game_id=game.id, card_id=card.id, workgroup_id=workgroup_id,
+                               dimension=dimension, seq=game.credit_seq))
+    session.flush()
+    _declare_wins(session, game, card, credited)
+
+
+def _declare_wins(session, game: Game, card: Card, credited: list[int]) -> None:
+    if not credited:
+        return
+    squares = session.execute(select(Credit.workgroup_id, Credit.dimension).distinct().where(
+        Credit.game_id == game.id, Credit.workgroup_id.in_(credited))).all()
+    done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in squares], credited)
+    already = {w.workgroup_id for w in session.scalars(select(Win).where(Win.game_id == game.id))}
+    new = sorted(done - already)
+    if not new:
+        return
+    place = (session.scalar(select(func.max(Win.place)).where(Win.game_id == game.id)) or 0) + 1
+    for workgroup_id in new:
+        session.add(Win(game_id=game.id, workgroup_id=workgroup_id, card_id=card.id, place=place))
+    if game.state is GameState.RUNNING:
+        game.state = GameState.WON
+    session.flush()
+
+
+@card_unpublished.connect
+def uncount_card(card: Card, *, session, **_) -> None:
+    """A rejected or withdrawn card stops covering squares; declared wins stay unless revoked."""
+    session.execute(delete(Credit).where(Credit.card_id == card.id))
+    live.bump(session, card.unit_id)
+
+
+@workgroups_merged.connect
+def _merge_into_games(_sender=None, *, source_id: int, target_id: int, session, **_):
+    """Games that had the merged workgroup now have the one it joined, with its squares."""
+    from sqlalchemy import update
+
+    for game_id in session.scalars(select(GameWorkgroup.game_id).where(GameWorkgroup.workgroup_id == source_id)):
+        if not session.get(GameWorkgroup, (game_id, target_id)):
+            session.add(GameWorkgroup(game_id=game_id, workgroup_id=target_id))
+    session.execute(delete(GameWorkgroup).where(GameWorkgroup.workgroup_id == source_id))
+    session.execute(update(Credit).where(Credit.workgroup_id == source_id).values(workgroup_id=target_id))
+
+
+# --- what a board shows ---------------------------------------------------------------------
+
+@dataclass
+class Board:
+    """Everything a board or wall shows of one game (or of a unit with no game)."""
+
+    unit: Unit
+    game: Game | None
+    workgroups: list[Workgroup] = field(default_factory=list)
+    cards_per_square: dict[tuple[int, str], int] = field(default_factory=dict)
+    progress: dict[int, int] = field(default_factory=dict)
+    wins: list[Win] = field(default_factory=list)
+    stories: list[Card] = field(default_factory=list)
+    version: int = 0
+
+    def covered(self, workgroup_id: int, dimension: str) -> bool:
+        return self.cards_per_square.get((workgroup_id, dimension), 0) > 0
+
+    @property
+    def winners(self) -> list[Win]:
+        live_wins = [w for w in self.wins if w.revoked_at is None]
+        first = min((w.place for w in live_wins), default=None)
+        return [w for w in live_wins if w.place == first]
+
+    @property
+    def ranked(self) -> list[Workgroup]:
+        """Workgroups by progress, most squares first: the race at a glance."""
+        return sorted(self.workgroups, key=lambda w: (-self.progress.get(w.id, 0), w.name))
+
+
+def current_game(unit: Unit) -> Game | None:
+    """The game a unit's board shows: the counting one, else the latest."""
+    running = counting_game(db.session, unit.id, utcnow())
+    return running or db.session.scalar(select(Game).where(Game.unit_id == unit.id).order_by(Game.id.desc()).limit(1))
+
+
+def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
+    """A game's board: its grid, each workgroup's progress, its wins and the unit's newest shareable stories."""
+    game = game or current_game(unit)
+    result = Board(unit=unit, game=game, version=live.version(unit.id))
+    result.stories = list(db.session.scalars(published_cards().where(
+        Card.unit_id == unit.id, Card.consent_publish.is_(True)).order_by(
+        Card.published_at.desc(), Card.id.desc()).limit(stories)))
+    if game is None:
+        return result
+    result.workgroups = list(game.workgroups)
+    rows = db.session.execute(select(Credit.workgroup_id, Credit.dimension, func.count(func.distinct(Credit.card_id)))
+                              .where(Credit.game_id == game.id).group_by(Credit.workgroup_id, Credit.dimension))
+    result.cards_per_square = {(w, d): n for w, d, n in rows}
+    result.progress = {w.id: sum(result.covered(w.id, d) for d in DIMENSION_KEYS) for w in result.workgroups}
+    result.wins = list(db.session.scalars(select(Win).where(Win.game_id == game.id).order_by(Win.place, Win.id)))
+    return result
+
+
+def square_cards(game: Game, workgroup_id: int, dimension: str) -> list[Card]:
+    return list(db.session.scalars(select(Card).join(Credit, Credit.card_id == Card.id).where(
+        Credit.game_id == game.id, Credit.workgroup_id == workgroup_id, Credit.dimension == dimension)
+        .order_by(Credit.seq)))
+
+
+# --- running games --------------------------------------------------------------------------
+
+def unit_games(unit: Unit) -> list[Game]:
+    return list(db.session.scalars(select(Game).where(Game.unit_id == unit.id).order_by(Game.id.desc())))
+
+
+def unit_game(unit: Unit, game_id: int) -> Game | None:
+    game = db.session.get(Game, game_id)
+    return game if game is not None and game.unit_id == unit.id else None
+
+
+def create_game(unit: Unit, *, title: str, workgroup_ids: list[int], prize: str = "", ends_at=None,
+                start_now: bool = False, actor=None) -> Game:
+    """A new game for a unit; it starts now if asked (and no other game is running there)."""
+    if len(set(workgroup_ids)) < 2:
+        raise GameError("Choose at least two workgroups to play.")
+    if start_now and counting_game(db.session, unit.id, utcnow()):
+        raise GameError("Another game is running in this unit: close it first.")
+    with write_transaction() as session:
+        game = Game(unit_id=unit.id, title=title.strip(), prize=prize.strip(), ends_at=ends_at)
+        session.add(game)
+        session.flush()
+        session.add_all(GameWorkgroup(game_id=game.id, workgroup_id=w) for w in sorted(set(workgroup_ids)))
+        if start_now:
+            game.state, game.starts_at = GameState.RUNNING, utcnow()
+        record("game_changed", actor=actor, unit_id=unit.id, subject=f"game {game.id}",
+               detail="created and started" if start_now else "created")
+        live.bump(session, unit.id)
+    return game
+
+
+def start_game(game: Game, actor=None) -> None:
+    if game.state is not GameState.UPCOMING:
+        raise GameError("Only an upcoming game can start.")
+    if counting_game(db.session, game.unit_id, utcnow()):
+        raise GameError("Another game is running in this unit: close it first.")
+    _set_state(game, GameState.RUNNING, actor, "started", starts_at=utcnow())
+
+
+def close_game(game: Game, actor=None) -> None:
+    if game.state is GameState.CLOSED:
+        raise GameError("This game is already closed.")
+    _set_state(game, GameState.CLOSED, actor, "closed", ends_at=game.ends_at or utcnow())
+
+
+def _set_state(game: Game, state: GameState, actor, detail: str, **values) -> None:
+    with write_transaction() as session:
+        game = session.merge(game)
+        game.state = state
+        for name, value in values.items():
+            setattr(game, name, value)
+        record("game_changed", actor=actor, unit_id=game.unit_id, subject=f"game {game.id}", detail=detail)
+        live.bump(session, game.unit_id)
+
+
+def revoke_win(win: Win, reason: str, actor) -> None:
+    """Take back a declared win (an error, a dispute): recorded with who and why."""
+    with write_transaction() as session:
+        win = session.merge(win)
+        win.revoked_at, win.revoked_by_id, win.revoke_reason = utcnow(), actor.id, reason.strip()[:300]
+        record("win_revoked", actor=actor, unit_id=win.game.unit_id, subject=f"game {win.game_id}",
+               detail=f"workgroup {win.workgroup_id}")
+        live.bump(session, win.game.unit_id)
+
+
+# --- wall displays --------------------------------------------------------------------------
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_display(unit: Unit, name: str, actor=None) -> tuple[Display, str]:
+    """A display link's record and its secret (shown once, then only its hash is kept)."""
+    token = secrets.token_urlsafe(24)
+    with write_transaction() as session:
+        display = Display(unit_id=unit.id, name=" ".join(name.split()) or "Wall display", token_hash=_hash(token))
+        session.add(display)
+        session.flush()
+        record("display_created", actor=actor, unit_id=unit.id, subject=f"display {display.id}")
+    return display, token
+
+
+def display_for(token: str) -> Display | None:
+    display = db.session.scalar(select(Display).where(Display.token_hash == _hash(token)))
+    return display if display is not None and display.revoked_at is None else None
+
+
+def unit_displays(unit: Unit) -> list[Display]:
+    return list(db.session.scalars(select(Display).where(Display.unit_id == unit.id).order_by(
+        Display.revoked_at.is_not(None), Display.name)))
+
+
+def revoke_display(display: Display, actor) -> None:
+    with write_transaction() as session:
+        display = session.merge(display)
+        display.revoked_at = utcnow()
+        record("display_revoked", actor=actor, unit_id=display.unit_id, subject=f"display {display.id}")
+        live.bump(session, display.unit_id)  # its wall re-checks and goes dark
+
+
+# --- who recognises whom --------------------------------------------------------------------
+
+def recognition(unit: Unit, game: Game | None) -> tuple[list[Workgroup], dict[tuple[int, int], int]]:
+    """Counted cards from each writer's workgroup to each recognised workgroup (in the game, or ever)."""
+    query = (select(Card.nominator_workgroup_id, Nominee.workgroup_id, func.count(func.distinct(Card.id)))
+             .join(Nominee, Nominee.card_id == Card.id)
+             .where(Card.unit_id == unit.id, Card.status == CardStatus.PUBLISHED,
+                    Nominee.workgroup_id != Card.nominator_workgroup_id)
+             .group_by(Card.nominator_workgroup_id, Nominee.workgroup_id))
+    if game is not None and game.starts_at is not None:
+        query = query.where(Card.published_at >= game.starts_at)
+        if game.ends_at is not None:
+            query = query.where(Card.published_at < game.ends_at)
+    counts = {(a, b): n for a, b, n in db.session.execute(query)}
+    ids = {w for pair in counts for w in pair} | {w.id for w in (game.workgroups if game else [])}
+    workgroups = sorted((db.session.get(Workgroup, i) for i in ids), key=lambda w: w.name)
+    return workgroups, counts

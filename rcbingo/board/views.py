@@ -1,0 +1,210 @@
+"""The board for staff and coordinators, games, the wall display and its live stream, the recognition map."""
+
+from datetime import UTC
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..extensions import db, htmx
+from ..org.access import can, unit_role
+from ..org.models import RoleName, Unit
+from ..org.service import active_workgroups, unit_by_key
+from ..org.tablets import COOKIE as TABLET_COOKIE
+from ..org.tablets import kiosk_allowed
+from ..rc import DIMENSIONS, FAMILIES, dimensions_of
+from . import live, service
+from .forms import DisplayForm, GameForm
+from .models import GameState, Win
+
+bp = Blueprint("board", __name__)
+COORDINATOR = RoleName.COORDINATOR
+KEEPALIVE_SECONDS = 15
+RETRY_MS = 2000
+
+
+@bp.context_processor
+def board_context():
+    return {"dimensions": DIMENSIONS, "families": FAMILIES, "dimensions_of": dimensions_of, "states": GameState}
+
+
+def watcher() -> live.Watcher:
+    app = current_app._get_current_object()
+    return app.extensions.setdefault("rcbingo_watcher", live.Watcher(app))
+
+
+@bp.get("/u/<unit_key>/board")
+def show_board(unit_key):
+    """The unit's live board: for staff on the unit's devices, and for anyone with a role there."""
+    unit = unit_by_key(unit_key) or abort(404)
+    if not kiosk_allowed(unit, request.cookies.get(TABLET_COOKIE)) and not any(can(r, unit) for r in RoleName):
+        abort(403, _("This device is not enrolled for %(unit)s.", unit=unit.name))
+    snapshot = service.board(unit)
+    template = "board/_board.html" if htmx else "board/board.html"
+    return render_template(template, board=snapshot, unit=unit, live=True)
+
+
+@bp.route("/u/<unit_key>/games", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def games(unit):
+    """The unit's games, past and present, and a form to start the next round."""
+    form = GameForm()
+    form.workgroups.choices = [SelectChoice(w.id, w.name) for w in active_workgroups()]
+    latest = next(iter(service.unit_games(unit)), None)
+    if request.method == "GET":
+        form.workgroups.data = [w.id for w in latest.workgroups] if latest else []
+    if form.validate_on_submit():
+        ends_at = form.ends_at.data.replace(tzinfo=UTC) if form.ends_at.data else None
+        try:
+            game = service.create_game(unit, title=form.title.data, workgroup_ids=form.workgroups.data,
+                                       prize=form.prize.data or "", ends_at=ends_at,
+                                       start_now=form.start_now.data, actor=current_user)
+        except service.GameError as error:
+            form.workgroups.errors = [_(str(error))]
+        else:
+            flash(_("%(title)s is ready.", title=game.title))
+            return redirect(url_for("board.game", unit_key=unit.key, game_id=game.id))
+    return render_template("board/games.html", unit=unit, form=form, games=service.unit_games(unit)), (
+        422 if form.errors else 200)
+
+
+@bp.route("/u/<unit_key>/games/<int:game_id>", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def game(unit, game_id):
+    """One game: its board, its winners; start, close, or revoke a win."""
+    the_game = service.unit_game(unit, game_id) or abort(404)
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "start":
+                service.start_game(the_game, actor=current_user)
+            elif action == "close":
+                service.close_game(the_game, actor=current_user)
+            elif action == "revoke":
+                win = db.session.get(Win, request.form.get("win", type=int) or 0)
+                reason = (request.form.get("reason") or "").strip()
+                if win is None or win.game_id != the_game.id:
+                    abort(404)
+                if not reason:
+                    raise service.GameError("Say why the win is revoked.")
+                service.revoke_win(win, reason, actor=current_user)
+            else:
+                abort(400)
+        except service.GameError as error:
+            flash(_(str(error)), "problem")
+        return redirect(url_for("board.game", unit_key=unit.key, game_id=the_game.id))
+    return render_template("board/game.html", unit=unit, game=the_game, board=service.board(unit, the_game))
+
+
+@bp.route("/u/<unit_key>/displays", methods=["GET", "POST"])
+@unit_role(COORDINATOR)
+def displays(unit):
+    """Wall display links: make one (with its QR code), see them, revoke them."""
+    form = DisplayForm()
+    link = qr = None
+    if form.validate_on_submit():
+        _display, token = service.create_display(unit, form.name.data, actor=current_user)
+        link = url_for("board.wall", token=token, _external=True)
+        qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
+        form.name.data = ""
+    return render_template("board/displays.html", unit=unit, form=form, link=link, qr=qr,
+                           displays=service.unit_displays(unit))
+
+
+@bp.post("/u/<unit_key>/displays/<int:display_id>/revoke")
+@unit_role(COORDINATOR)
+def revoke_display(unit, display_id):
+    """Turn a wall display off: its screen goes dark within seconds."""
+    from .models import Display
+
+    display = db.session.get(Display, display_id)
+    if display is None or display.unit_id != unit.id:
+        abort(404)
+    service.revoke_display(display, actor=current_user)
+    flash(_("%(name)s no longer shows the board.", name=display.name))
+    return redirect(url_for("board.displays", unit_key=unit.key))
+
+
+@bp.get("/u/<unit_key>/recognition")
+@unit_role(COORDINATOR, RoleName.EDITOR)
+def recognition(unit):
+    """Which workgroups recognise which, and who nobody has recognised yet."""
+    game = service.current_game(unit)
+    everyone = request.args.get("all") == "1"
+    workgroups, counts = service.recognition(unit, None if everyone else game)
+    participants = game.workgroups if game and not everyone else workgroups
+    unrecognised = [w for w in participants if not any(b == w.id for _a, b in counts)]
+    return render_template("board/recognition.html", unit=unit, game=game, everyone=everyone,
+                           workgroups=workgroups, counts=counts, unrecognised=unrecognised)
+
+
+@bp.get("/wall/<token>")
+def wall(token):
+    """The wall display: full screen, read-only, no sign-in; it keeps itself up to date."""
+    display = service.display_for(token)
+    if display is None:
+        abort(404, _("This display link has been turned off. Ask a coordinator for a new one."))
+    snapshot = service.board(display.unit)
+    return render_template("board/wall.html", board=snapshot, unit=display.unit, token=token)
+
+
+@bp.get("/wall/<token>/stream")
+def wall_stream(token):
+    """Server-Sent Events: the whole board on connect and after every change, keepalives between."""
+    display = service.display_for(token)
+    if display is None:
+        abort(404)
+    unit_id = display.unit_id
+
+    def events():
+        yield f"retry: {RETRY_MS}\n\n"
+        sent, seen = None, watcher().changes
+        while True:
+            db.session.rollback()
+            db.session.expire_all()
+            if service.display_for(token) is None:
+                yield _event(render_template("board/_wall_off.html"), retry=60_000)
+                return
+            current = live.version(unit_id)
+            if current != sent:
+                yield _event(_wall_board(unit_id, current))
+                sent = current
+            db.session.rollback()  # hold no transaction (or SQLite snapshot) while waiting
+            changed = watcher().wait(seen, timeout=KEEPALIVE_SECONDS)
+            if changed == seen:
+                yield ": keepalive\n\n"
+            seen = changed
+
+    response = Response(stream_with_context(events()), mimetype="text/event-stream")
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _event(html: str, retry: int | None = None) -> str:
+    """One SSE message that swaps the wall's board (each line of HTML is a data line)."""
+    head = f"retry: {retry}\n" if retry else ""
+    return head + "event: board\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
+
+
+def _wall_board(unit_id: int, version: int) -> str:
+    """The wall's board as HTML, rendered once per change however many walls watch it."""
+    rendered = current_app.extensions.setdefault("rcbingo_wall_html", {})
+    cached = rendered.get(unit_id)
+    if cached is None or cached[0] != version:
+        unit = db.session.get(Unit, unit_id)
+        cached = rendered[unit_id] = (version, render_template("board/_wall_board.html",
+                                                               board=service.board(unit), unit=unit))
+    return cached[1]

@@ -1,0 +1,277 @@
+"""Games over the database: counting published cards, declaring wins once, walls that need no sign-in."""
+
+import threading
+import urllib.request
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from rcbingo.board import service as board
+from rcbingo.board.models import Credit, GameState, Win
+from rcbingo.cards import service as cards
+from rcbingo.cards.rules import Draft, Entry
+from rcbingo.extensions import db
+from rcbingo.org.models import Workgroup
+from rcbingo.org.service import load_roster, save_unit_settings, unit_by_key
+from rcbingo.rc import DIMENSION_KEYS
+
+from .conftest import ROSTER, fresh
+
+NURSE = Entry("Nora Nurse", "nurses", "icu")
+PHARMACIST = Entry("Phil Pharma", "pharmacists", "icu")
+THERAPIST = Entry("Rita Rehab", "rehab", "ward")
+
+
+def publish(nominees, dimensions, unit="icu", nominator=NURSE, story="A story worth telling."):
+    card, _ = cards.submit(Draft(nominator=nominator, nominees=tuple(nominees), dimensions=frozenset(dimensions),
+                                 story=story), unit_by_key(unit), uuid.uuid4().hex)
+    return card
+
+
+def workgroup_id(key):
+    return db.session.scalar(select(Workgroup.id).where(Workgroup.key == key))
+
+
+@pytest.fixture
+def game(app, roster):
+    """The ICU publishes at once and runs a game for nurses, pharmacists and rehabilitation therapists."""
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    return board.create_game(unit_by_key("icu"), title="Round 1", prize="Pizza",
+                             workgroup_ids=[workgroup_id(k) for k in ("nurses", "pharmacists", "rehab")],
+                             start_now=True)
+
+
+def snapshot(unit="icu"):
+    fresh()
+    return board.board(unit_by_key(unit))
+
+
+def test_a_published_card_covers_its_squares(game):
+    publish([PHARMACIST], ["timely", "accurate"])
+    view = snapshot()
+    assert view.progress[workgroup_id("pharmacists")] == 2
+    assert view.covered(workgroup_id("pharmacists"), "timely")
+    assert not view.covered(workgroup_id("nurses"), "timely")
+
+
+def test_a_card_waiting_for_review_covers_nothing_until_approved(game, make_account):
+    save_unit_settings(unit_by_key("icu"), review_first=True, require_enrolled_tablets=False, actor=None)
+    card = publish([PHARMACIST], ["timely"])
+    assert snapshot().progress[workgroup_id("pharmacists")] == 0
+    cards.approve(card, actor=make_account())
+    assert snapshot().progress[workgroup_id("pharmacists")] == 1
+
+
+def test_a_card_published_while_no_game_runs_covers_nothing_later(app, roster):
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    publish([PHARMACIST], ["timely"])
+    board.create_game(unit_by_key("icu"), title="Later", workgroup_ids=[workgroup_id("nurses"),
+                                                                          workgroup_id("pharmacists")], start_now=True)
+    view = snapshot()
+    assert view.progress[workgroup_id("pharmacists")] == 0
+    assert [c.story for c in view.stories] == ["A story worth telling."]
+
+
+def test_a_card_counts_in_the_unit_where_it_was_written(game):
+    save_unit_settings(unit_by_key("ward"), review_first=False, require_enrolled_tablets=False, actor=None)
+    publish([PHARMACIST], ["timely"], unit="ward", nominator=Entry("Nora Nurse", "nurses", "ward"))
+    assert snapshot().progress[workgroup_id("pharmacists")] == 0
+
+
+def test_credit_for_a_workgroup_outside_the_game_is_not_shown(app, roster):
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    board.create_game(unit_by_key("icu"), title="Two only", start_now=True,
+                      workgroup_ids=[workgroup_id("nurses"), workgroup_id("pharmacists")])
+    publish([THERAPIST], DIMENSION_KEYS)
+    view = snapshot()
+    assert workgroup_id("rehab") not in view.progress and view.winners == []
+
+
+def test_the_first_workgroup_on_all_seven_wins_once(game):
+    publish([PHARMACIST], DIMENSION_KEYS[:6])
+    completing = publish([PHARMACIST], [DIMENSION_KEYS[6]])
+    publish([THERAPIST], DIMENSION_KEYS)
+    publish([PHARMACIST], DIMENSION_KEYS)
+    view = snapshot()
+    [winner] = view.winners
+    assert (winner.workgroup.key, winner.card_id, winner.place) == ("pharmacists", completing.id, 1)
+    assert [(w.workgroup.key, w.place) for w in view.wins] == [("pharmacists", 1), ("rehab", 2)]
+    assert view.game.state is GameState.WON
+
+
+def test_one_card_completing_two_workgroups_makes_a_joint_win(game):
+    publish([PHARMACIST, THERAPIST], DIMENSION_KEYS[:6])
+    publish([PHARMACIST, THERAPIST], [DIMENSION_KEYS[6]])
+    assert sorted(w.workgroup.key for w in snapshot().winners) == ["pharmacists", "rehab"]
+
+
+def test_a_rejected_card_stops_covering_but_a_declared_win_survives(game, make_account):
+    publish([PHARMACIST], DIMENSION_KEYS[:6])
+    completing = publish([PHARMACIST], [DIMENSION_KEYS[6]])
+    cards.withdraw(completing, "Written about the wrong shift", actor=make_account())
+    view = snapshot()
+    assert view.progress[workgroup_id("pharmacists")] == 6
+    assert [w.workgroup.key for w in view.winners] == ["pharmacists"]
+    fresh()
+    assert db.session.scalars(select(Credit).where(Credit.card_id == completing.id)).all() == []
+
+
+def test_a_revoked_win_leaves_the_board_and_is_audited(game, make_account, client, auth):
+    publish([PHARMACIST], DIMENSION_KEYS)
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    win = db.session.scalar(select(Win))
+    game_url = f"/u/icu/games/{game.id}"
+    refused = client.post(game_url, data={"csrf_token": auth.csrf(game_url), "action": "revoke", "win": win.id},
+                          follow_redirects=True)
+    assert "Say why the win is revoked" in refused.get_data(as_text=True)
+    client.post(game_url, data={"csrf_token": auth.csrf(game_url), "action": "revoke", "win": win.id,
+                                "reason": "Cards were for the wrong unit"})
+    view = snapshot()
+    assert view.winners == [] and view.wins[0].revoke_reason == "Cards were for the wrong unit"
+    from rcbingo.audit.models import AuditEvent
+
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "win_revoked")) is not None
+
+
+@pytest.mark.parametrize("threads", [4])
+def test_cards_published_at_the_same_instant_make_exactly_one_first_winner(app, game, threads):
+    """Each thread completes a different workgroup at once: one wins, the others are runners-up."""
+    load_roster({**ROSTER, "workgroups": [*ROSTER["workgroups"], {"key": "chaplains", "name": "Chaplains"}],
+                 "staff": [*ROSTER["staff"], {"name": "Cy Chaplain", "workgroup": "chaplains", "unit": "icu"}]})
+    chaplain = Entry("Cy Chaplain", "chaplains", "icu")
+    fresh()
+    with db.session.begin():
+        from rcbingo.board.models import GameWorkgroup
+
+        db.session.add(GameWorkgroup(game_id=game.id, workgroup_id=workgroup_id("chaplains")))
+    contenders = [[PHARMACIST], [THERAPIST], [chaplain], [PHARMACIST, THERAPIST]][:threads]
+    for nominees in contenders[:3]:
+        publish(nominees, DIMENSION_KEYS[:6])
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def complete(nominees):
+        with app.app_context():
+            try:
+                barrier.wait()
+                publish(nominees, [DIMENSION_KEYS[6]])
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=complete, args=(n,)) for n in contenders]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    wins = snapshot().wins
+    firsts = [w for w in wins if w.place == 1]
+    assert len(firsts) in (1, 2)
+    if len(firsts) == 2:  # only one card can complete two workgroups at once: the joint card
+        assert {w.card_id for w in firsts} == {firsts[0].card_id}
+        assert {w.workgroup.key for w in firsts} == {"pharmacists", "rehab"}
+    assert sorted(w.workgroup.key for w in wins) == ["chaplains", "pharmacists", "rehab"]
+    assert len({w.place for w in wins}) == len({w.card_id for w in wins})
+
+
+def test_a_display_link_shows_the_board_without_sign_in(app, game, client):
+    publish([PHARMACIST], ["timely"], story="Phil rang within minutes.")
+    publish([PHARMACIST], ["accurate"], story="Consented story.")
+    save_unit_settings(unit_by_key("icu"), review_first=True, require_enrolled_tablets=True, actor=None)
+    publish([PHARMACIST], ["frequent"], story="Still waiting for review, not for walls.")
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    page = client.get(f"/wall/{token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Round 1" in html and "Phil rang within minutes." in html and "1 of 7" not in html
+    assert "2 of 7" in html and "Still waiting for review" not in html
+    assert 'sse-connect="/wall/' in html
+
+
+def test_a_story_without_consent_stays_off_the_wall(app, game, client):
+    cards.submit(Draft(nominator=NURSE, nominees=(PHARMACIST,), dimensions=frozenset({"timely"}),
+                                 story="Not for sharing.", consent_publish=False),
+                           unit_by_key("icu"), uuid.uuid4().hex)
+    publish([PHARMACIST], ["accurate"], story="Share me.", nominator=Entry("Ned Night", "nurses", "icu"))
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    html = client.get(f"/wall/{token}").get_data(as_text=True)
+    assert "Not for sharing." not in html and "Share me." in html and "2 of 7" in html
+
+
+def test_a_colleague_who_asked_not_to_be_named_is_a_colleague(app, game, client):
+    cards.submit(Draft(nominator=NURSE, nominees=(PHARMACIST,), dimensions=frozenset({"timely"}),
+                       story="Quietly thankful.", show_nominator_name=False), unit_by_key("icu"), uuid.uuid4().hex)
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    html = client.get(f"/wall/{token}").get_data(as_text=True)
+    assert "a colleague" in html and "Nora" not in html
+
+
+def test_a_revoked_display_shows_nothing(app, game, client, make_account):
+    publish([PHARMACIST], ["timely"], story="Phil rang within minutes.")
+    display, token = board.create_display(unit_by_key("icu"), "Break room")
+    board.revoke_display(display, actor=make_account())
+    page = client.get(f"/wall/{token}")
+    assert page.status_code == 404 and "Phil rang" not in page.get_data(as_text=True)
+    stream = client.get(f"/wall/{token}/stream")
+    assert stream.status_code == 404 and "Phil rang" not in stream.get_data(as_text=True)
+
+
+def test_the_wall_stream_sends_the_board_then_each_change(app, game, live_server):
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    with urllib.request.urlopen(f"{live_server}/wall/{token}/stream", timeout=10) as stream:  # noqa: S310 - our own server
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        first = read_event(stream)
+        assert first.startswith("retry: ") and "event: board" in first and "0 of 7" in first
+        publish([PHARMACIST], ["timely"], story="Fresh off the tablet.")
+        second = read_event(stream)
+        assert "event: board" in second and "Fresh off the tablet." in second and "1 of 7" in second
+
+
+def read_event(stream) -> str:
+    """Lines up to the end of the next board event (keepalives and retry lines before it included)."""
+    lines = []
+    while True:
+        line = stream.readline().decode()
+        lines.append(line)
+        if line == "\n" and any(entry.startswith("event: board") for entry in lines):
+            return "".join(lines)
+
+
+def test_display_link_command_prints_a_working_link(runner, game, client):
+    result = runner.invoke(args=["display-link", "Intensive Care", "--base-url", "http://board.example.org"])
+    assert result.exit_code == 0, result.output
+    link = result.output.strip()
+    assert link.startswith("http://board.example.org/wall/")
+    assert client.get(link.removeprefix("http://board.example.org")).status_code == 200
+    assert runner.invoke(args=["display-link", "nowhere"]).exit_code != 0
+
+
+def test_the_recognition_map_names_the_workgroups_nobody_recognised(game, client, make_account, auth):
+    publish([PHARMACIST], ["timely"])
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    html = client.get("/u/icu/recognition").get_data(as_text=True)
+    assert "Nobody has recognised yet:" in html
+    unrecognised = html.split("Nobody has recognised yet:")[1].split("</p>")[0]
+    assert "Rehabilitation therapists" in unrecognised and "Pharmacists" not in unrecognised
+
+
+def test_a_coordinator_runs_games_round_after_round(game, client, make_account, auth):
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    url = "/u/icu/games"
+    busy = client.post(url, data={"csrf_token": auth.csrf(url), "title": "Round 2", "start_now": "y",
+                                  "workgroups": [workgroup_id("nurses"), workgroup_id("rehab")]})
+    assert busy.status_code == 422 and "Another game is running" in busy.get_data(as_text=True)
+    client.post(f"/u/icu/games/{game.id}", data={"csrf_token": auth.csrf(url), "action": "close"})
+    started = client.post(url, data={"csrf_token": auth.csrf(url), "title": "Round 2", "start_now": "y",
+                                     "workgroups": [workgroup_id("nurses"), workgroup_id("rehab")]})
+    assert started.status_code == 302
+    fresh()
+    assert [(g.title, g.state) for g in board.unit_games(unit_by_key("icu"))] == [
+        ("Round 2", GameState.RUNNING), ("Round 1", GameState.CLOSED)]
+    assert "Round 1" in client.get(url).get_data(as_text=True)
