@@ -12,6 +12,10 @@ from rcbingo.privacy.screen import KINDS, Finding, screen
 
 ROSTER = ("Maya Okafor", "Dr. Samuel Adeyemi", "Jess Moreau", "Tom Lindqvist", "Grace Whitfield", "Wei Chen",
           "Olivia Park", "Dr. Helen Brandt", "Kofi Mensah")
+# The whole demo unit's roster (the same names as icu_demo.json), for stories that name more of the staff.
+DEMO_ROSTER = ("Maya Okafor", "Daniel Reyes", "Priya Nair", "Tom Lindqvist", "Grace Whitfield", "Luis Herrera",
+               "Anne Kowalski", "Dr. Samuel Adeyemi", "Dr. Helen Brandt", "Jess Moreau", "Kofi Mensah", "Rachel Stein",
+               "Olivia Park", "Marcus Bell", "Ines Duarte", "Wei Chen", "Fatima Haddad", "Ruth Ellison")
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -86,6 +90,138 @@ def test_a_full_name_that_is_not_on_the_roster_is_flagged(text, name):
 ])
 def test_a_relative_named_after_a_family_word_is_flagged(text, name):
     flagged(text, "family_name", name)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Our patient kept asking for her husband Tom, and Ines found him in the cafeteria.", "Tom"),
+    ("Maya and her husband Tom hosted the party.", "Tom"),
+    ("His daughter Maya flew in from Denver.", "Maya"),
+    ("Their mother, Grace, sat with him every day.", "Grace"),
+    ("Kofi helped the patient's daughter Maya find parking.", "Maya"),
+    ("His wife of 50 years, Ruth, never left his side.", "Ruth"),
+    ("Her husband Tom Park drove in from Helena.", "Tom Park"),
+    ("Priya sat with his sister Olivia Chen until midnight.", "Olivia Chen"),
+])
+def test_a_relative_word_flags_the_name_after_it_even_when_staff_share_that_name(text, name):
+    findings = screen(text, DEMO_ROSTER)
+    assert_well_formed(text, findings)
+    assert ("family_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Our patient Tom was extubated today.", "Tom"),
+    ("The pt, Ruth, refused her meds until Jess sat with her.", "Ruth"),
+    ("Pt Marcus walked 20 feet today.", "Marcus"),
+    ("The resident Anne loves bingo night.", "Anne"),
+    ("A patient named Wei asked for tea every morning.", "Wei"),
+    ("Our patient Chen asked for his glasses.", "Chen"),
+    ("Maya's patient Tom Brooks went home.", "Tom Brooks"),
+    ("Wei explained the new meds to the patient, Mr. Bell, twice.", "Bell"),  # staff surname, title and all
+])
+def test_a_patient_word_flags_the_name_after_it_even_when_staff_share_that_name(text, name):
+    findings = screen(text, DEMO_ROSTER)
+    assert_well_formed(text, findings)
+    assert ("patient_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
+
+
+def test_each_staff_first_name_in_a_list_after_a_plural_relative_word_is_flagged():
+    assert found("Her sons Tom and Wei visited every evening.") == [("family_name", "Tom"), ("family_name", "Wei")]
+    assert found("His daughters, Olivia and Maya, took turns.") == [
+        ("family_name", "Olivia"), ("family_name", "Maya")]
+
+
+@pytest.mark.parametrize("text", [
+    "Maya and her husband Tom Lindqvist hosted the party.",  # a full roster name after the cue is the colleague
+    "Our patient's daughter Olivia Park is also one of our dietitians.",
+    "The patient named Wei Chen in his thank-you card.",
+    "Maya was so patient with him.",  # "patient" as praise
+    "Kind and patient Maya explained it again.",
+    "Jess was patient, Tom said, and it paid off.",
+    "Our ever-patient Kofi stayed calm.",
+    "Patient and calm, Wei walked the family through it.",
+    "The chief resident Tom ran the code.",  # a doctor in training
+    "Tom, our new resident, ran the code.",
+    "Father Tom said a blessing.",  # religious titles, not relatives
+    "Sister Grace prayed with the family.",
+    "Tom's partner Maya covered his patients.",  # a partner on shift
+    "Her daughter, Dr. Brandt, explained the scan.",
+    "Patient Advocate Maya called the family.",
+    "His wife was grateful that Tom explained everything.",
+])
+def test_strong_cues_do_not_flag_full_roster_names_praise_or_titles(text):
+    assert found(text, DEMO_ROSTER) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Jess and Kofi ran a mobility session that got Ellen Park standing for the first time.", "Ellen Park"),
+    ("Olivia Chen was admitted overnight.", "Olivia Chen"),  # a staff first name with another person's surname
+    ("Tom Park finally went home.", "Tom Park"),
+    ("Grace Kelly was our patient for a week.", "Grace Kelly"),  # a staff first name with an unknown surname
+    ("Kofi sat with Walter Brooks Maya and Wei all night.", "Walter Brooks"),
+    ("Thanks to Olivia, Ana Mensah-Reyes ate her first meal.", "Ana Mensah-Reyes"),
+])
+def test_a_full_name_that_mixes_a_roster_word_with_another_name_is_flagged(text, name):
+    findings = screen(text, DEMO_ROSTER)
+    assert_well_formed(text, findings)
+    assert ("patient_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
+
+
+@pytest.mark.parametrize("text", [
+    "Olivia Park and Wei Chen ran the session.",
+    "Ask Maya about the new pumps.",  # a capitalised word before a staff first name
+    "Shout out to Maya Okafor and Wei Chen!",
+    "Props Maya Okafor for the save.",
+    "Maya J. Okafor stayed late.",  # a middle initial
+    "Samuel Adeyemi and Dr. Brandt rounded together.",
+    "Moreau covered for Jess, and Park covered for Moreau.",
+    "Dr. Ellen Park explained the scan.",
+    "Ellen Park, our new grad, did great.",
+    "Grace Whitfield's Family Meeting Guide is now used on 3 units.",
+])
+def test_roster_people_single_staff_words_and_colleagues_are_not_mixed_names(text):
+    assert found(text, DEMO_ROSTER) == []
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Ruth prayed with the Johnson family after their father died.", "Johnson"),
+    ("The Nguyen household sent a card to the unit.", "Nguyen"),
+    ("Ruth prayed with the O'Brien family.", "O'Brien"),
+    ("The Smith-Jones family asked for Tom.", "Smith-Jones"),
+    ("Thanks from the Garcias!", "Garcias"),
+    ("Marcus met the Nguyens in the lobby.", "Nguyens"),
+    ("The Joneses wrote a letter to Grace.", "Joneses"),
+    ("Jess stayed late so the whole McAllisters could say goodbye.", "McAllisters"),
+])
+def test_a_surname_naming_a_patients_family_is_flagged(text, span):
+    findings = screen(text, DEMO_ROSTER)
+    assert_well_formed(text, findings)
+    assert ("patient_name", span) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
+
+
+def test_the_singular_of_a_family_surname_is_flagged_at_every_mention():
+    assert found("Kofi walked with the Hendersons; Henderson had not stood in weeks.") == [
+        ("patient_name", "Hendersons"), ("patient_name", "Henderson")]
+
+
+@pytest.mark.parametrize("text", [
+    "We love the ICU family.",
+    "Welcome to the Pharmacy family.",
+    "Our Rehab family showed up for the fun run.",
+    "Our Riverside family rocks.",
+    "The Nursing family celebrated Nurses Week.",
+    "The Respiratory family brought bagels.",
+    "Thanks to the Intensivists for their support.",
+    "Huge thanks to the Dietitians and the Chaplains.",
+    "Wei and the Pharmacists reviewed doses.",
+    "We watched the Olympics in the break room.",
+    "Closed Loop Family Communication",
+    "The Holiday Family Dinner was fun.",
+    "Ruth joined family rounds every day this week.",
+    "The Okafor family visited Maya at work.",  # a roster surname
+    "Jess updated the Parks on the plan.",
+])
+def test_units_teams_workgroups_and_roster_surnames_are_not_family_names(text):
+    assert found(text, DEMO_ROSTER) == []
 
 
 def test_each_relative_in_a_list_is_flagged():
@@ -168,6 +304,18 @@ def test_an_exact_date_is_flagged(text, span):
     ("She celebrated her 97th birthday with us.", "97th birthday"),
     ("Tom took Ruthie to the garden; she is 97.", "she is 97"),
     ("Mr. Thompson, 94, asked for Ruth before surgery.", "94"),
+    ("Grace organised a birthday card for the resident turning 101 on Friday.", "turning 101"),
+    ("He turned 95 last week and asked for cake.", "He turned 95"),
+    ("Her mother turned 100 this spring.", "mother turned 100"),
+    ("She will be 92 next week.", "She will be 92"),
+    ("The man who is 97 loves jazz.", "who is 97"),
+    ("His wife is 93 and drives in every day.", "wife is 93"),
+    ("We are celebrating 100 with her today.", "celebrating 100"),
+    ("He celebrated his 101st with the night team.", "celebrated his 101st"),
+    ("Our centenarian asked for Tom by name.", "centenarian"),
+    ("At 97, she still beat Kofi at cards.", "At 97"),
+    ("Jess threw him a party for his ninetieth birthday.", "ninetieth birthday"),
+    ("She turned ninety-five on Tuesday.", "She turned ninety-five"),
 ])
 def test_an_age_over_89_is_flagged(text, span):
     flagged(text, "age_over_89", span)
@@ -220,7 +368,7 @@ def test_a_social_security_number_is_flagged(text, span):
     "Tom Lindqvist covered room turns with Maya.",
     "Grace Whitfield and Olivia Park ran the Good Catch program.",
     "Olivia Park's nutrition plan worked.",
-    "Maya and her husband Tom hosted the party.",
+    "Maya and her husband Tom Lindqvist hosted the party.",
     "Jess sat with Grace after the hard code.",
 ])
 def test_roster_names_are_never_findings(text):
@@ -297,6 +445,15 @@ def test_times_weekdays_months_and_years_alone_are_not_findings(text):
     "She was 95 minutes late because of snow.",
     "Our unit celebrated 100 years of service.",
     "Audit scores went from 88, 92 to 95.",
+    "We celebrated 100 days without a fall.",
+    "The unit celebrated 100 consults this year.",
+    "The bed turned 90 degrees.",
+    "Compliance will be 95% by June.",
+    "Audits turned 95 percent compliant.",
+    "At 95, we finally hit our target.",
+    "She celebrated her 100th day off the vent.",
+    "He turned 95 patients in one shift, or so it felt.",
+    "The team will be 100 strong next year.",
 ])
 def test_ages_up_to_89_and_other_numbers_near_90_are_not_findings(text):
     assert found(text) == []
@@ -379,6 +536,20 @@ STORY_PIECES = st.sampled_from([
 @given(st.one_of(st.text(max_size=200), st.lists(STORY_PIECES | st.text(max_size=5), max_size=40).map("".join)))
 def test_any_text_gives_well_formed_findings(text):
     assert_well_formed(text, screen(text, ROSTER))
+
+
+CUES = st.sampled_from(["her husband ", "his daughter ", "their mother, ", "the patient's son ", "our patient ",
+                        "the resident named ", "pt "])
+
+
+@settings(max_examples=100, deadline=None)
+@given(CUES, st.sampled_from(ROSTER))
+def test_a_full_roster_name_after_a_cue_stays_unflagged_but_its_first_name_alone_does_not(cue, name):
+    name = name.removeprefix("Dr. ")
+    assert screen(f"Kofi called {cue}{name} twice.", ROSTER) == []
+    first = name.split()[0]
+    text = f"Kofi called {cue}{first} twice."
+    assert [f.text for f in screen(text, ROSTER)] == [first]
 
 
 @settings(max_examples=100, deadline=None)

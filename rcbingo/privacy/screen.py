@@ -1,8 +1,12 @@
 """Screening of stories and practice lines for patient identifiers before they are published.
 
 Plain pattern matching, no outside services: each detector proposes spans, overlaps are settled in favour of the more
-specific kind, and names from the unit roster are never reported. Recall matters more than precision here (a missed
-identifier reaches a wall screen; a false alarm costs a coordinator a glance), so the name rules lean towards flagging.
+specific kind, and names from the unit roster are not reported: a roster person's full name (or first name + surname),
+or a lone staff first name or surname. A capitalised run that mixes a staff word with others ("Ellen Park" when only
+Olivia Park is staff) is somebody else, and an explicit relative or patient word right before a name ("her husband Tom",
+"our patient Chen") outweighs the roster unless the words after it are a roster person's full name. Recall matters
+more than precision here (a missed identifier reaches a wall screen; a false alarm costs a coordinator a glance), so
+the name rules lean towards flagging.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import combinations
 
 KINDS = ("patient_name", "family_name", "room", "bed", "mrn", "dob", "date", "age_over_89", "phone", "email",
          "address", "ssn")
@@ -40,6 +45,25 @@ _DATE_DIGITS = r"(?<![\d/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _AGE = (r"(?:(?<![\d.])(?:9\d|1[01]\d)(?!\d)|\b(?:ninety|(?:a|one)\s+hundred)(?:[\s-]+(?:and[\s-]+)?"
         r"(?:one|two|three|four|five|six|seven|eight|nine)\b)?)")  # 90 to 119, in digits or words
+# Words for a patient's relative.
+_FAMILY = (r"(?:wife|husband|spouse|partner|son|daughter|child|kid|mother|father|mom|mum|mama|dad|papa|parent|sister"
+           r"|brother|sibling|twin|grandson|granddaughter|grandchild|grandkid|grandmother|grandfather|grandma|grandpa"
+           r"|granny|nana|aunt|auntie|uncle|niece|nephew|cousin|fianc[ée]e?|boyfriend|girlfriend|stepson"
+           r"|stepdaughter|stepmother|stepfather|stepmom|stepdad|guardian|widow|widower|(?:grand|step)?children"
+           r"|(?:son|daughter|mother|father|brother|sister)[\s-]in[\s-]law)s?")
+_AGE_QUALIFIER = r"(?:(?:nearly|almost|over|about|now|just|a\s+whopping|an\s+incredible)\s+)?"
+# What may not follow a number for it to be an age: a unit or a count ("95 minutes", "100 years of service").
+_NOT_A_COUNT = (r"(?![\d.,:/-]\d|\s*(?:%|percent|per\b|minutes?\b|mins?\b|hours?\b|hrs?\b|days?\b|weeks?\b"
+                r"|wks?\b|months?\b|seconds?\b|secs?\b|times?\b|x\b|points?\b|pts?\b|pounds?\b|lbs?\b|kgs?\b"
+                r"|kilos?\b|grams?\b|mg\b|mcg\b|ml\b|cc\b|lit(?:er|re)s?\b|miles?\b|km\b|met(?:er|re)s?\b|feet\b"
+                r"|ft\b|inch(?:es)?\b|cm\b|mm\b|degrees?\b|°|beds?\b|patients?\b|people\b|persons?\b|staff\b"
+                r"|nurses?\b|charts?\b|calls?\b|steps\b|laps\b|mmhg\b|bpm\b|units?\b|dollars?\b|shifts?\b"
+                r"|cases?\b|admissions?\b|consults?\b|discharges?\b|members?\b|percentile\b|th\b|st\b|nd\b|rd\b"
+                r"|years?\b(?!\s*(?:old|young|of\s+age)\b)))")
+# ... and what must follow it when the verb alone is weak evidence ("will be 92 next week", "celebrating 100!").
+_AGE_ENDS = (r"(?=\s*(?:[.,;:!?)\]\"”'’—–]|$|-\s|and\b|but\b|when\b|years?\s+(?:old|young|of\s+age)\b|today\b"
+             r"|tonight\b|yesterday\b|tomorrow\b|this\b|last\b|next\b|soon\b|on\b|in\b|at\b|with\b|while\b"
+             r"|during\b|here\b|surrounded\b))")
 _TIME_UNITS = r"(?!\s*(?:%|percent|min|minutes?|hours?|hrs?|days?|weeks?|months?|years?|times?|x\b))"
 _PLACE_NO = r"[A-Z]?\d{1,4}[A-Z]?\b"
 _STREET = (r"(?i:(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Place|Way|Terrace|Circle|Highway|Parkway|Trail"
@@ -103,12 +127,27 @@ _PATTERNS: list[tuple[str, str, int, Callable[[re.Match], bool] | None]] = [
     ("age_over_89", rf"{_AGE}[\s-]*(?:years?|yrs?\.?)[\s-]*(?:old|of\s+age|young)\b", 0, None),
     ("age_over_89", rf"{_AGE}[\s-]*(?:y/?o|y\.o\.?)(?![a-z])", 0, None),
     ("age_over_89", rf"\b(?:aged?|ages)\s*(?:of\s+)?:?\s*{_AGE}(?!\s*%)", 0, None),
-    ("age_over_89", r"(?<![\d.])(?:9\d|1[01]\d)(?:st|nd|rd|th)\s+birthday", 0, None),
+    ("age_over_89", r"(?<![\d.])(?:9\d|1[01]\d)(?:st|nd|rd|th)\s+(?:birthday|bday|b-day)\b"
+                    r"|\b(?:ninetieth|ninety[\s-](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+                    r"|(?:one\s+)?hundredth|hundred\s+and\s+\w+th)\s+birthday", 0, None),
     ("age_over_89", r"\bin\s+(?:his|her|their)\s+(?:early\s+|mid[\s-]?|late\s+)?(?:90s|90['’]s|nineties)"
-                    r"|\b(?:centenarian|nonagenarian)s?\b", 0, None),
-    ("age_over_89", rf"\b(?:she|he|who|they|patient)\s*(?:is|was|['’]s|turned|turns|is\s+turning|just\s+turned"
-                    rf"|had\s+just\s+turned|will\s+be)\s+{_AGE}(?=\s*(?:[.,;:!?)]|$|and\b|but\b|when\b|years?\b"
-                    rf"|today\b|yesterday\b|this\b|last\b|next\b|on\b))", 0, None),
+                    r"|\b(?:super)?(?:centenarian|nonagenarian)s?\b", 0, None),
+    # "she is 97", "who was 95", "the patient, who turned 101": a person said to be that old
+    ("age_over_89", rf"\b(?:she|he|who|they|patient|pt|resident|gentleman|lady|man|woman|veteran|{_FAMILY})\s*"
+                    rf"(?:is|was|were|['’]s|turned|turns"
+                    rf"|is\s+turning|was\s+turning|(?:has|had|just|had\s+just|has\s+just)\s+turned"
+                    rf"|will\s+(?:be|turn)|would\s+(?:be|turn|have\s+been|have\s+turned)|is\s+now)\s+"
+                    rf"{_AGE_QUALIFIER}{_AGE}{_NOT_A_COUNT}", 0, None),
+    # "turning 101 on Friday", "turned 95", "will be 92 next week": the verb alone says it is an age
+    ("age_over_89", rf"\b(?:turning|turned|turns|turn)\s+{_AGE_QUALIFIER}{_AGE}{_NOT_A_COUNT}", 0, None),
+    ("age_over_89", rf"\b(?:will\s+be|would\s+have\s+been|celebrat(?:e|es|ed|ing))\s+{_AGE_QUALIFIER}{_AGE}"
+                    rf"{_AGE_ENDS}", 0, None),
+    ("age_over_89", r"\b(?:celebrat(?:e|es|ed|ing)|turn(?:s|ed|ing)?|mark(?:s|ed|ing)?)\s+(?:his|her|their)\s+"
+                    r"(?:9\d|1[01]\d)(?:st|nd|rd|th)\b(?!\s+(?:day|week|month|admission|visit|time|shift|stay"
+                    r"|transfusion|anniversary|birthday|bday|b-day)s?\b)", 0, None),
+    # "At 97, she still ..."
+    ("age_over_89", rf"(?-i:\b(?:At|at)\s+{_AGE}(?=,\s+(?:she|he|(?!(?:The|This|That|Our|We|It|All|Each|Every|Only)\b)"
+                    rf"[A-Z][a-z]+)\b))", 0, None),
     # an age set off after a name: "Mr. Thompson, 94, asked ..." or "Edna (93)"
     ("age_over_89", rf"(?-i:\b[A-Z][a-z]+(?:,\s+|\s+\()({_AGE})(?=\s*[,.;)]))", 1, None),
     ("room", rf"\b(?:room|rm|bay|cubicle)s?\.?[\s#:.-]*(?:number\s*|no\.?\s*)?#?\s*{_PLACE_NO}{_TIME_UNITS}"
@@ -156,6 +195,8 @@ _STOP = _MONTHS_AND_DAYS | _STAFF_CUE_WORDS | _words("""
     quality experience care critical intensive emergency trauma cardiac cardiology neuro neurology oncology
     palliative hospice comfort rehab rehabilitation social work worker workers case management manager managers
     director leadership admin administration coordinator coordinators lab labs radiology imaging transport security
+    advocate advocates liaison liaisons navigator navigators relations representative placement flow access
+    sitter sitters satisfaction portal education engagement council
     spiritual environmental services service food nutrition dietary dietitian speech language pathology occupational
     physical therapist therapists technician tech techs pharmacist pharmacists volunteer volunteers interpreter
     interpreters stepdown step-down telemetry med surg ortho peds pediatrics maternity labor delivery cath dialysis
@@ -171,7 +212,7 @@ _ORG = _words("""hospital clinic center centre institute university college scho
     society committee council department unit program programme service services award awards week conference summit
     team group club church network system health healthcare medical memorial regional general street avenue road
     boulevard lane drive court way place county city company inc llc project initiative campaign fund office lab
-    laboratory manor village scale syndrome disease children guide guidelines meeting meetings toolkit checklist
+    laboratory manor village scale syndrome disease affairs children guide guidelines meeting meetings toolkit checklist
     protocol policy bundle plan form board sheet template training course class series challenge event fair party
     potluck walk""")
 _PARTICLES = _words("van von de del della da di du la le bin al")
@@ -193,11 +234,6 @@ _STAFF_AFTER = re.compile(
 _COURTESY = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Miss|Mx|Mister)\.?\s+((?:(?:van|von|de|del|della|da|di|du|la|le)\s+)*)"
                        r"$")
 _COURTESY_INITIAL = re.compile(r"(?<![\w.])(?:Mr|Mrs|Ms|Miss|Mx|Mister)\.?\s+([A-Z])(?![\w'’])")
-_FAMILY = (r"(?:wife|husband|spouse|partner|son|daughter|child|kid|mother|father|mom|mum|mama|dad|papa|parent|sister"
-           r"|brother|sibling|twin|grandson|granddaughter|grandchild|grandkid|grandmother|grandfather|grandma|grandpa"
-           r"|granny|nana|aunt|auntie|uncle|niece|nephew|cousin|fianc[ée]e?|boyfriend|girlfriend|stepson"
-           r"|stepdaughter|stepmother|stepfather|stepmom|stepdad|guardian|widow|widower"
-           r"|(?:son|daughter|mother|father|brother|sister)[\s-]in[\s-]law)s?")
 _FAMILY_BEFORE = re.compile(
     rf"\b(?:his|her|their|the|whose|\w+['’]s)\s+(?:\w+\s+)?{_FAMILY}(?:\s+of\s+\w+\s+years)?\s*,?\s*\(?"
     rf"(?:(?:named|called)\s+)?(?:(?-i:[A-Z])[\w'’-]*\s*,?\s+(?:(?:and|&)\s+)?){{0,3}}$", re.IGNORECASE)
@@ -337,8 +373,74 @@ def _title_case(text: str, tokens: list[_Token], start: int, staff: frozenset[st
     return len(words) >= 3 and all(_capitalised(t) for t in words)
 
 
-def _full_names(text: str, tokens: list[_Token], staff: frozenset[str]) -> list[tuple[int, int, str]]:
-    """Two or more capitalised words in a row that look like a person who is not on the roster."""
+_TITLES = _words("dr doctor mr mrs ms miss mx prof rn md np pa")
+
+
+@dataclass(frozen=True)
+class _Roster:
+    words: frozenset[str]  # every word of every staff name, and each part of a hyphenated one, casefolded
+    firsts: frozenset[str]  # first names
+    # the words of each person's name that can stand for them together, in order: full name, first name + surname,
+    # "Mary Ann" of Mary Ann Smith; titles, initials and particles left out
+    people: frozenset[tuple[str, ...]]
+
+
+def _roster(staff_names: Iterable[str]) -> _Roster:
+    words, firsts, people = set(), set(), set()
+    for name in staff_names:
+        parts = [word.casefold() for word in _WORD.findall(name) if word.casefold() not in _TITLES]
+        for word in parts:
+            words.add(word)
+            words.update(part for part in re.split(r"['’-]", word) if len(part) > 1)
+        named = [word for word in parts if len(word) > 1 and word not in _PARTICLES]
+        if named:
+            firsts.add(named[0])
+        people.update(combo for n in range(2, min(len(named), 4) + 1) for combo in combinations(named, n))
+    return _Roster(frozenset(words), frozenset(firsts), frozenset(people))
+
+
+def _person_end(segment: list[_Token], i: int, roster: _Roster) -> int:
+    """Index just past the roster person spelled from segment[i] on (full name, or first name + surname), or 0."""
+    words, best = [], 0
+    for j in range(i, len(segment)):
+        if _initial_or_particle(segment[j]):
+            continue
+        words.append(segment[j].word.casefold())
+        if tuple(words) in roster.people:
+            best = j + 1
+        if len(words) == 4:
+            break
+    return best
+
+
+def _initial_or_particle(token: _Token) -> bool:
+    return len(token.word) == 1 or token.word in _PARTICLES
+
+
+def _people_in(segment: list[_Token], roster: _Roster) -> list[list[_Token]]:
+    """A run of name words cut into the people it names, leaving out roster people. A staff first name starts a new
+    person ("Ask Maya" is not a name), but a staff surname after an unknown first name does not ("Ellen Park" is)."""
+    pieces: list[list[_Token]] = [[]]
+    i = 0
+    while i < len(segment):
+        token = segment[i]
+        if not _initial_or_particle(token):
+            end = _person_end(segment, i, roster)
+            if end:
+                pieces.append([])
+                i = end
+                continue
+            if token.word.casefold() in roster.firsts and any(not _initial_or_particle(t) for t in pieces[-1]):
+                pieces.append([])
+        pieces[-1].append(token)
+        i += 1
+    return pieces
+
+
+def _full_names(text: str, tokens: list[_Token], roster: _Roster) -> list[tuple[int, int, str]]:
+    """Two or more capitalised words in a row that look like a person who is not on the roster. A run that mixes a
+    roster word with unknown ones ("Ellen Park" where only Olivia Park is staff) is somebody else."""
+    staff = roster.words
     found, i = [], 0
     while i < len(tokens):
         j = i
@@ -346,7 +448,7 @@ def _full_names(text: str, tokens: list[_Token], staff: frozenset[str]) -> list[
                 _capitalised(tokens[j + 1]) or tokens[j + 1].word in _PARTICLES):
             j += 1
         run, i = tokens[i:j + 1], j + 1
-        if (len(run) < 2 or any(t.word.lower() in _ORG or _is_staff(t, staff) for t in run)
+        if (len(run) < 2 or any(t.word.lower() in _ORG for t in run)
                 or _staff_context(text, run[0].start) or _STAFF_AFTER.match(text, run[-1].end)
                 or _title_case(text, tokens, run[0].start, staff)):
             continue
@@ -357,10 +459,11 @@ def _full_names(text: str, tokens: list[_Token], staff: frozenset[str]) -> list[
         segment: list[_Token] = []
         for token in [*run, None]:
             if token is None or token.word.lower() in _STOP:
-                while segment and segment[-1].word in _PARTICLES:
-                    segment.pop()
-                if len([t for t in segment if len(t.word) > 1 and t.word not in _PARTICLES]) >= 2:
-                    found.append((segment[0].start, segment[-1].end, "patient_name"))
+                for piece in _people_in(segment, roster):
+                    while piece and piece[-1].word in _PARTICLES:
+                        piece.pop()
+                    if len([t for t in piece if not _initial_or_particle(t)]) >= 2:
+                        found.append((piece[0].start, piece[-1].end, "patient_name"))
                 segment = []
                 if token is not None and token.word.lower() in _STAFF_CUE_WORDS:
                     break  # "Nurse Sam Lee": what follows a role word is a colleague
@@ -369,11 +472,174 @@ def _full_names(text: str, tokens: list[_Token], staff: frozenset[str]) -> list[
     return found
 
 
-def _names(text: str, staff: frozenset[str]) -> list[tuple[int, int, str]]:
+# An explicit relative or patient right before a name is strong enough evidence to flag it even when it is also a
+# staff first name or surname ("her husband Tom", "our patient Chen"); only a full roster name is then a colleague.
+_STRONG_FAMILY = re.compile(
+    rf"\b(?:his|her|their|whose|\w+['’]s)\s+(?:(?!(?:nurse|doctor|dr|chaplain)\b)\w+\s+)?(?P<cue>{_FAMILY})"
+    r"(?:\s+of\s+\w+\s+years)?\s*,?\s*\(?(?:(?:named|called)\s+)?$", re.IGNORECASE)
+_STRONG_PATIENT = re.compile(
+    r"(?<![\w-])(?P<cue>patient|(?-i:pt|Pt)\.?|resident)(?:\s+(?:named|called|known\s+as))?(?P<comma>\s*,)?\s*\(?$",
+    re.IGNORECASE)
+_DETERMINER = re.compile(r"\b(?:our|the|a|an|my|this|that|his|her|their|one)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# "so patient Maya", "kind, patient Tom", "ever-patient Jess": patient is praise there, not a person.
+_PATIENT_ADJECTIVE = re.compile(
+    r"(?:\b(?:so|very|ever|always|endlessly|incredibly|infinitely|super|really|most|more|extra|too|such|is|was|were"
+    r"|are|be|been|being|stay|stays|stayed|remain|remains|remained|felt|seemed|seems|how|and|or|but|kind|calm|gentle"
+    r"|quiet|caring|warm|thoughtful|wise|steady)\s+|[,-]\s*)$", re.IGNORECASE)
+# "the chief resident Tom", "the night resident": a doctor in training, not someone who lives in a care home.
+_DOCTOR_RESIDENT = re.compile(
+    r"\b(?:chief|senior|junior|surgical|surgery|medical|medicine|anesthesia|anaesthesia|icu|ed|er|em|peds|pediatric"
+    r"|paediatric|radiology|ob|obgyn|psych|psychiatry|neuro|ortho|cardiology|first-year|second-year|third-year"
+    r"|fourth-year|final-year|pgy-?\d|night|covering|on-call|admitting|new)\s+$", re.IGNORECASE)
+_COURTESY_WORD = re.compile(r"(?:Mr|Mrs|Ms|Miss|Mx|Mister)\.?\s+")
+_LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
+_RELIGIOUS_TITLES = _words("father mother sister brother")
+
+
+def _strong_cue(text: str, start: int) -> tuple[str, bool] | None:
+    """The kind that an explicit relative or patient word right before `start` gives, and whether it is plural."""
+    window = max(0, start - 80)
+    family = _STRONG_FAMILY.search(text, window, start)
+    if family:
+        cue = family.group("cue")
+        if cue[0].isupper() and cue.lower() in _RELIGIOUS_TITLES:
+            return None  # "Sister Mary" is a nun, "Father Tom" a priest
+        if cue.lower().startswith("partner") and not re.match(r"(?i:his|her|their|whose)\b", family.group(0)):
+            return None  # "Tom's partner Maya" is as likely his partner on shift as his spouse
+        return "family_name", cue.lower().endswith(("s", "children"))
+    patient = _STRONG_PATIENT.search(text, window, start)
+    if not patient:
+        return None
+    cue, before = patient.group("cue").lower(), text[window:patient.start()]
+    if cue == "patient" and _PATIENT_ADJECTIVE.search(before):
+        return None
+    if cue == "resident" and _DOCTOR_RESIDENT.search(before):
+        return None
+    if patient.group("comma") and not _DETERMINER.search(before):
+        return None  # "Jess was patient, Tom said" is not a patient called Tom
+    return "patient_name", False
+
+
+def _run_end(text: str, tokens: list[_Token], i: int) -> int:
+    """Index of the last token of the capitalised run (at most four words) that starts at tokens[i]."""
+    j = i
+    while j - i < 3 and j + 1 < len(tokens) and _joined(text, tokens[j], tokens[j + 1]):
+        nxt = tokens[j + 1]
+        if _capitalised(nxt) and nxt.word.lower() not in _STOP:
+            j += 1
+        elif (nxt.word in _PARTICLES and j + 2 < len(tokens) and _joined(text, nxt, tokens[j + 2])
+              and _capitalised(tokens[j + 2]) and tokens[j + 2].word.lower() not in _STOP):
+            j += 2
+        else:
+            break
+    return j
+
+
+def _strongly_cued_names(text: str, tokens: list[_Token], roster: _Roster) -> list[tuple[int, int, str]]:
+    """Names right after "her husband", "his daughters", "our patient", "the resident named" ... staff words or not."""
+    found = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        cue = _strong_cue(text, token.start) if _capitalised(token) and len(token.word) > 1 else None
+        if cue is None:
+            i += 1
+            continue
+        kind, plural, first = cue[0], cue[1], i
+        for _ in range(4):  # "her sons Tom and Ari"
+            courtesy = _COURTESY_WORD.match(text, tokens[i].start)
+            if courtesy and i + 1 < len(tokens) and tokens[i + 1].start == courtesy.end():
+                i += 1  # "the patient, Mr. Bell": the cue outweighs the title rule
+            if not _capitalised(tokens[i]) or len(tokens[i].word) < 2 or (
+                    tokens[i].word.lower() in _STOP and tokens[i].word.lower() not in _MONTH_NAMES):
+                break  # "her husband Dr. Park" is a doctor
+            j = _run_end(text, tokens, i)
+            run = tokens[i:j + 1]
+            words = tuple(t.word.casefold() for t in run if not _initial_or_particle(t))
+            if (words not in roster.people and not _STAFF_AFTER.match(text, tokens[j].end)
+                    and not any(t.word.lower() in _ORG for t in run)):
+                found.append((run[0].start, run[-1].end, kind))
+            i = j + 1
+            gap = _LIST_GAP.match(text, tokens[j].end)
+            if gap and i < len(tokens) and tokens[i].start < gap.end():
+                i += 1  # the "and" of "Tom and Ari"
+            if not plural or i >= len(tokens) or not gap or gap.end() != tokens[i].start:
+                break
+        i = max(i, first + 1)
+    return found
+
+
+_NOT_HOUSEHOLDS = _words("""nursing night day weekend evening shift unit floor work host foster military royal holiday
+    dinner support care carer caregiver staff bingo connections connection program magnet intensivist intensivists
+    hospitalist hospitalists clinician clinicians technician technicians chaplain chaplains manager managers riverside
+    mercy providence baptist methodist presbyterian catholic lutheran adventist kaiser cardio pulmonary pulm renal
+    nephrology transplant burn float pool crew olympics paralympics oscars grammys emmys marines philippines bahamas
+    netherlands maldives alps andes rockies himalayas americas sixties seventies eighties nineties twenties""")
+_SURNAME = r"(?:[A-Z]['’])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-(?:[A-Z]['’])?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?)*"  # O'Neil-McKay
+_HOUSEHOLD = re.compile(
+    rf"(?-i:\b({_SURNAME}))\s+(?P<word>famil(?:y|ies)|household|clan)\b(?!['’]?\s*(?:rounds?|meetings?|conferences?"
+    r"|rooms?|lounge|cent(?:er|re)d|care|support|presence|visits?|visiting|updates?|liaisons?|time|members?\s+of"
+    r"|engagement|involvement|education|council|advisory|partners?|waiting|huddles?|calls?|nights?|days?|events?"
+    r"|dinners?|potluck|picnic|photos?|activities|friendly)\b)", re.IGNORECASE)
+# Verbs that open a practice line before "family" ("Updated family daily", "Involve family in rounds").
+_LINE_VERBS = _words("""update call meet met support include keep kept involve engage welcome invite join bring
+    brought tell told help text page reach guide teach taught show give gave let ask thank reassure prepare comfort
+    connect notify notified inform contact gather greet host phone email facetime pray sit sat listen explain empower
+    educate train coach calm console remind encourage escort walk drive drove feed fed find found brief debrief visit
+    hug hugged see saw hear heard put get got treat honor honour respect serve protect""")
+_PLURAL_SURNAME = re.compile(
+    rf"(?-i:\b[Tt]he\s+(?:(?:whole|entire|lovely|wonderful|amazing|sweet|kind)\s+)?({_SURNAME}(?<![su]s)(?<!is)s))"
+    r"(?!['’]?[\w-])(?!\s+[A-Z])")
+_OUR = re.compile(r"\b(?:our|my|your|whole|entire)\s+$", re.IGNORECASE)
+
+
+def _ordinary(word: str, roster: _Roster) -> bool:
+    """Whether a capitalised word before "family" or after "the" is a unit, team or place word, not a surname."""
+    parts = [word.casefold(), *re.split(r"['’-]", word.casefold())]
+    return any(part in _STOP or part in _ORG or part in _NOT_HOUSEHOLDS or part in roster.words
+               or part.endswith(("ology", "ologist", "ologists", "ics", "iatry")) for part in parts)
+
+
+def _line_verb(word: str) -> bool:
+    word = word.lower()
+    stems = {word, word[:-1], word[:-2], word[:-3], word.removesuffix("ied") + "y", word.removesuffix("ies") + "y"}
+    return bool(stems & _LINE_VERBS) or (len(word) >= 6 and word.endswith(("ed", "ing")))
+
+
+def _households(text: str, tokens: list[_Token], roster: _Roster) -> tuple[list[tuple[int, int, str]], set[str]]:
+    """Surnames that name a patient's family: "the Johnson family", "the Nguyen household", "the Garcias"; and the
+    singular of each plural, so that a later "Mr. Garcia" or "Garcia" is found too."""
+    found, stems = [], set()
+    for match in _HOUSEHOLD.finditer(text):
+        word, start = match.group(1), match.start(1)
+        our = _OUR.search(text, max(0, start - 20), start)
+        # a Title Case heading ("Closed Loop Family Meeting") needs "the" before the surname to count
+        heading = match.group("word")[0].isupper() and _title_case(text, tokens, start, roster.words)
+        the = re.search(r"\bthe\s+$", text[max(0, start - 10):start], re.IGNORECASE)
+        if _ordinary(word, roster) or _staff_context(text, start) or (our and not the) or (heading and not the):
+            continue
+        if not the and _at_sentence_start(text, start) and _line_verb(word):
+            continue
+        found.append((start, match.end(1), "patient_name"))
+    for match in _PLURAL_SURNAME.finditer(text):
+        word, start = match.group(1), match.start(1)
+        singular = [word[:-1], *([word[:-2]] if word.endswith(("ses", "xes", "zes", "ches", "shes")) else [])]
+        heading = _title_case(text, tokens, start, roster.words)
+        if heading or any(_ordinary(w, roster) for w in (word, *singular)):
+            continue
+        found.append((start, match.end(1), "patient_name"))
+        stems.update(singular)
+    return found, stems
+
+
+def _names(text: str, roster: _Roster) -> list[tuple[int, int, str]]:
+    staff = roster.words
     tokens = _tokens(text)
-    found = _cued_names(text, tokens, staff) + _full_names(text, tokens, staff)
+    households, stems = _households(text, tokens, roster)
+    found = (_cued_names(text, tokens, staff) + _full_names(text, tokens, roster)
+             + _strongly_cued_names(text, tokens, roster) + households)
     # Once a word is known to name a patient or relative, its other mentions are that person too.
-    known = {}
+    known = dict.fromkeys(stems, "patient_name")
     for start, end, kind in found:
         for token in tokens:
             if start <= token.start and token.end <= end and len(token.word) > 1:
@@ -387,24 +653,15 @@ def _names(text: str, staff: frozenset[str]) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------------------------------------------------ screen
 
 
-def _staff_words(staff_names: Iterable[str]) -> frozenset[str]:
-    words = set()
-    for name in staff_names:
-        for word in _WORD.findall(name):
-            words.add(word.casefold())
-            words.update(part.casefold() for part in re.split(r"['’-]", word) if len(part) > 1)
-    return frozenset(words - _words("dr doctor mr mrs ms miss mx prof rn md np pa"))
-
-
 def screen(text: str, staff_names: Iterable[str] = ()) -> list[Finding]:
     """Patient identifiers found in a story, in text order; never a roster (staff) name."""
-    staff = _staff_words(staff_names)
+    roster = _roster(staff_names)
     candidates = []
     for kind, pattern, group, check in _COMPILED:
         for match in pattern.finditer(text):
             if match.end(group) > match.start(group) and (check is None or check(match)):
                 candidates.append((match.start(group), match.end(group), kind))
-    candidates += _names(text, staff)
+    candidates += _names(text, roster)
 
     kept: list[tuple[int, int, str]] = []
     for start, end, kind in sorted(set(candidates), key=lambda c: (_PRIORITY[c[2]], c[0] - c[1], c[0])):
