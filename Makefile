@@ -28,11 +28,13 @@ run: install instance/config.py
 	@echo "RC Bingo is at http://$(HOST):$(PORT)/"
 	$(BIN)/flask --app rcbingo run --host $(HOST) --port $(PORT)
 
-# Debian's Chromium drives the browser tests (Playwright does not download a browser here).
+# Debian's Chromium drives the browser tests (Playwright does not download a browser here);
+# Pango and a font let WeasyPrint make newsletter PDFs; poppler-utils reads them back in the tests.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver \
+	    poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
 	fi
 
 lint: install

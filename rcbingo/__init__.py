@@ -59,10 +59,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = _l("Please sign in to open that page.")
     login_manager.login_message_category = "info"
     app.session_interface = _SessionInterface()
-    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]))
+    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"])
+                   if has_request_context() else None)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["dimension_label"] = lambda key: BY_KEY[key].card_label
     app.jinja_env.filters["first_name"] = first_name
+    app.jinja_env.filters["dimension_name"] = lambda key: _(BY_KEY[key].card_label)
+    app.jinja_env.filters["extract"] = lambda key, mapping: mapping[key]
 
     from .audit import models as _audit_models  # noqa: F401 - registers the tables for migrations
     from .board.views import bp as board_bp
@@ -70,12 +73,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cards.review_views import bp as review_bp
     from .cards.views import bp as cards_bp
     from .cli import register as register_cli
+    from .newsletter.views import bp as newsletter_bp
+    from .org.access import can
     from .org.account_views import bp as accounts_bp
     from .org.accounts import load_account
+    from .org.models import RoleName
     from .org.views import bp as org_bp
 
     login_manager.user_loader(load_account)
-    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp):
+    app.jinja_env.globals.update(can_coordinate=lambda unit: can(RoleName.COORDINATOR, unit),
+                                 can_edit=lambda unit: can(RoleName.EDITOR, unit))
+    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp, newsletter_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     app.after_request(_security_headers)
@@ -91,7 +99,8 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def _security_headers(response):
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    # A view may set a stricter or document-specific policy (the newsletter export); the rest get ours.
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"

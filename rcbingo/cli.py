@@ -14,7 +14,8 @@ from .privacy.screen import screen
 
 
 def register(app: Flask) -> None:
-    for command in (seed_demo, load_roster_command, create_admin, phi_scan, display_link):
+    for command in (seed_demo, load_roster_command, create_admin, phi_scan, display_link, newsletter_draft,
+                    newsletter_export):
         app.cli.add_command(command)
 
 
@@ -90,3 +91,51 @@ def display_link(unit, name, base_url):
     _display, token = create_display(found, name)
     with current_app.test_request_context(base_url=base_url or current_app.config["BASE_URL"]):
         click.echo(url_for("board.wall", token=token, _external=True))
+
+
+@click.command("newsletter-draft")
+@click.argument("unit")
+@click.argument("month")
+def newsletter_draft(unit, month):
+    """Build (or refresh) the draft newsletter of UNIT (key, name, or "all") for MONTH (YYYY-MM); prints its id."""
+    from datetime import date
+
+    from .newsletter.service import draft
+    from .org.service import unit_by_key_or_name
+
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        first = date(year, number, 1)
+    except ValueError as error:
+        raise click.ClickException(f"{month!r} is not a month: write it as YYYY-MM.") from error
+    found = None if unit == "all" else unit_by_key_or_name(unit)
+    if unit != "all" and found is None:
+        raise click.ClickException(f"No unit called {unit!r}.")
+    issue = draft(found, first)
+    if issue.published_at is not None:
+        click.echo(f"{issue.id}\t(already published; make a correction in the app to change it)", err=False)
+    else:
+        click.echo(issue.id)
+
+
+@click.command("newsletter-export")
+@click.argument("issue_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True)
+@click.option("--size", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="PDF page size.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="The file to write.")
+def newsletter_export(issue_id, fmt, size, out):
+    """Write newsletter issue ISSUE_ID to a file, as self-contained HTML or as a PDF."""
+    from .extensions import db
+    from .newsletter.models import Issue
+    from .newsletter.service import render, render_pdf
+
+    issue = db.session.get(Issue, issue_id)
+    if issue is None:
+        raise click.ClickException(f"There is no newsletter issue {issue_id}.")
+    if fmt == "pdf":
+        with open(out, "wb") as handle:
+            handle.write(render_pdf(issue, size))
+    else:
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(render(issue))
+    click.echo(out)

@@ -20,6 +20,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
 # A card left half-written on a shared tablet clears itself after this long without a touch.
 CARD_IDLE_SECONDS = 180
+# Months of organization-wide newsletters are reckoned in this zone (a unit's issue uses the unit's own).
+ORGANIZATION_TIMEZONE = "UTC"
+PDF_TIMEOUT_SECONDS = 120
 # The thank-you screen returns to a blank card after this long.
 THANKS_SECONDS = 8
 

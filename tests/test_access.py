@@ -4,6 +4,7 @@ The matrix is generated from app.url_map: a new route without a rule here fails 
 """
 
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from rcbingo.audit.models import AuditEvent
 from rcbingo.board import service as board
 from rcbingo.cards.models import Card
 from rcbingo.extensions import db
+from rcbingo.newsletter import service as newsletter
 from rcbingo.org import tablets
 from rcbingo.org.models import Person, Workgroup
 from rcbingo.org.service import save_unit_settings, unit_by_key
@@ -20,7 +22,7 @@ from .conftest import Auth, csrf_from, fresh
 
 # Who may use each endpoint.
 PUBLIC, KIOSK, SIGNED_IN, COORDINATOR, ADMIN, TOKEN = "public", "kiosk", "signed in", "coordinator", "admin", "token"
-UNIT_DEVICE, UNIT_STAFF = "unit device or role", "coordinator or editor"
+UNIT_DEVICE, UNIT_STAFF, EDITOR = "unit device or role", "coordinator or editor", "editor"
 ACCESS = {
     "static": PUBLIC,
     "org.home": PUBLIC,
@@ -52,6 +54,11 @@ ACCESS = {
     "board.recognition": UNIT_STAFF,
     "board.wall": TOKEN,
     "board.wall_stream": TOKEN,
+    "newsletter.archive": EDITOR,
+    "newsletter.edit": EDITOR,
+    "newsletter.export_html": EDITOR,
+    "newsletter.export_pdf": EDITOR,
+    "newsletter.organization_archive": ADMIN,
     "org.edit_workgroup": ADMIN,
     "accounts.list_accounts": ADMIN,
     "accounts.edit_account": ADMIN,
@@ -70,6 +77,7 @@ ALLOWED = {
     TOKEN: set(),
     UNIT_DEVICE: {"kiosk", "coordinator of A", "editor of A", "admin"},
     UNIT_STAFF: {"coordinator of A", "editor of A", "admin"},
+    EDITOR: {"editor of A", "admin"},
 }
 
 
@@ -88,12 +96,13 @@ def world(app, roster, make_account, card_form, client):
     game = board.create_game(icu, title="Round", start_now=True, workgroup_ids=[
         w.id for w in db.session.scalars(select(Workgroup))])
     display, _token = board.create_display(icu, "Wall")
+    issue = newsletter.draft(icu, date.today().replace(day=1))
     fresh()
     ids = {"unit_key": "icu", "card_id": db.session.scalar(select(Card.id)),
            "person_id": db.session.scalar(select(Person.id).where(Person.unit_id == icu.id)),
            "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
            "link": "not-a-real-link", "token": "not-a-real-token", "filename": "app.css",
-           "game_id": game.id, "display_id": display.id}
+           "game_id": game.id, "display_id": display.id, "issue_id": issue.id}
     visitors = {}
     for visitor in VISITORS:
         browser = app.test_client()

@@ -28,6 +28,9 @@ ACTIONS = {
     "win_revoked": N_("Revoked win"),
     "display_created": N_("Created display link"),
     "display_revoked": N_("Revoked display link"),
+    "newsletter_changed": N_("Changed newsletter"),
+    "newsletter_story_edited": N_("Edited newsletter story"),
+    "newsletter_published": N_("Published newsletter"),
     "workgroup_changed": N_("Changed workgroup"),
 }
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..org.models import Account, Person, Unit, Workgroup
-from ..rc import N_
+from ..rc import DIMENSION_KEYS, N_
 
 
 class CardStatus(enum.StrEnum):
@@ -73,6 +73,12 @@ class Card(db.Model):
     @property
     def dimension_keys(self) -> set[str]:
         return {d.dimension for d in self.dimensions}
+
+    @property
+    def dimensions_in_order(self) -> list[str]:
+        """The ticked dimensions in the card's own order (Relationships, then Communication)."""
+        keys = self.dimension_keys
+        return [k for k in DIMENSION_KEYS if k in keys]
 
     def __repr__(self) -> str:
         return f"<Card {self.id} {self.status}>"

@@ -1,0 +1,84 @@
+"""What a month's newsletter contains: plain functions of plain data."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ..rc import DIMENSION_KEYS, N_
+
+GROUPINGS = ("dimension", "workgroup")
+A_COLLEAGUE = N_("a colleague")
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """What the rules need to know of a card."""
+
+    id: int
+    status: str
+    consent_publish: bool
+    published_at: datetime | None
+    unit_id: int
+    nominator_name: str
+    show_nominator_name: bool
+    nominator_workgroup: int
+    nominee_workgroups: tuple[int, ...]
+    nominee_names: tuple[str, ...]
+    dimensions: tuple[str, ...]
+
+
+def month_bounds(year: int, month: int, timezone: str) -> tuple[datetime, datetime]:
+    """The first and the first-after-last instant of a calendar month in a unit's time zone, in UTC."""
+    zone = ZoneInfo(timezone)
+    start = datetime(year, month, 1, tzinfo=zone)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def in_issue(card: StoryCard, start: datetime, end: datetime) -> bool:
+    """A story goes in a month's issue when it was published that month and its writer agreed to publication.
+
+    Cards waiting for review, rejected or withdrawn never appear.
+    """
+    return (card.status == "published" and card.consent_publish and card.published_at is not None
+            and start <= card.published_at < end)
+
+
+def writer(card: StoryCard) -> str:
+    """The writer as the newsletter names them: their name, or "a colleague" when they asked not to be named."""
+    return card.nominator_name if card.show_nominator_name else A_COLLEAGUE
+
+
+def group_key(card: StoryCard, grouping: str) -> str | int:
+    """Where a story sits: under its first ticked dimension, or under its first recognised workgroup."""
+    if grouping == "workgroup":
+        others = [w for w in card.nominee_workgroups if w != card.nominator_workgroup]
+        return (others or list(card.nominee_workgroups))[0]
+    return next(d for d in DIMENSION_KEYS if d in card.dimensions)
+
+
+@dataclass(frozen=True)
+class Figures:
+    cards: int
+    people_recognised: int
+    cross_profession_pairs: int
+    workgroups_recognised: tuple[int, ...]
+    workgroups_not_recognised: tuple[int, ...]
+    dimensions: dict[str, int]
+
+
+def figures(cards: list[StoryCard], workgroups: list[int]) -> Figures:
+    """The month's figures over every counted card (consent to publish a story is not needed to be counted)."""
+    recognised = {w for c in cards for w in c.nominee_workgroups if w != c.nominator_workgroup}
+    people = {name.strip().lower() for c in cards for name in c.nominee_names}
+    pairs = {(c.nominator_workgroup, w) for c in cards for w in c.nominee_workgroups if w != c.nominator_workgroup}
+    per_dimension: dict[str, int] = defaultdict(int)
+    for card in cards:
+        for dimension in card.dimensions:
+            per_dimension[dimension] += 1
+    return Figures(
+        cards=len(cards), people_recognised=len(people), cross_profession_pairs=len(pairs),
+        workgroups_recognised=tuple(w for w in workgroups if w in recognised),
+        workgroups_not_recognised=tuple(w for w in workgroups if w not in recognised),
+        dimensions={d: per_dimension.get(d, 0) for d in DIMENSION_KEYS})

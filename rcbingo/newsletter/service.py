@@ -1,0 +1,250 @@
+"""Compiling, editing, publishing and exporting newsletter issues."""
+
+import calendar
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+
+import markdown
+import nh3
+from flask import current_app, render_template
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from ..audit.service import record
+from ..board import service as board
+from ..board.models import Win
+from ..cards.models import Card
+from ..cards.service import published_cards
+from ..database import utcnow, write_transaction
+from ..extensions import db
+from ..org.models import Unit, Workgroup
+from ..org.service import active_units, active_workgroups, organization
+from ..rc import BY_KEY
+from . import rules
+from .models import Issue, IssueState, IssueStory
+from .picture import board_svg
+
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+INTRO_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "h3", "h4"}
+
+
+class IssueError(ValueError):
+    """A change an issue's state does not allow, in words for the editor."""
+
+
+def story_card(card: Card) -> rules.StoryCard:
+    return rules.StoryCard(
+        id=card.id, status=card.status.value, consent_publish=card.consent_publish, published_at=card.published_at,
+        unit_id=card.unit_id, nominator_name=card.nominator_name, show_nominator_name=card.show_nominator_name,
+        nominator_workgroup=card.nominator_workgroup_id,
+        nominee_workgroups=tuple(n.workgroup_id for n in card.nominees),
+        nominee_names=tuple(n.name for n in card.nominees), dimensions=tuple(sorted(card.dimension_keys)))
+
+
+def _bounds(unit: Unit | None, month: date):
+    zone = unit.timezone if unit else current_app.config["ORGANIZATION_TIMEZONE"]
+    return rules.month_bounds(month.year, month.month, zone)
+
+
+def month_cards(unit: Unit | None, month: date) -> list[Card]:
+    """Every card that counted in the month (the figures), whether or not its story may be printed."""
+    start, end = _bounds(unit, month)
+    query = published_cards().where(Card.published_at >= start, Card.published_at < end).order_by(Card.published_at)
+    if unit is not None:
+        query = query.where(Card.unit_id == unit.id)
+    return list(db.session.scalars(query))
+
+
+def issues_of(unit: Unit | None) -> list[Issue]:
+    query = select(Issue).order_by(Issue.month.desc(), Issue.version.desc())
+    query = query.where(Issue.unit_id == unit.id) if unit else query.where(Issue.unit_id.is_(None))
+    return list(db.session.scalars(query))
+
+
+def _latest(unit: Unit | None, month: date) -> Issue | None:
+    query = select(Issue).where(Issue.month == month).order_by(Issue.version.desc()).limit(1)
+    query = query.where(Issue.unit_id == unit.id) if unit else query.where(Issue.unit_id.is_(None))
+    return db.session.scalar(query)
+
+
+def draft(unit: Unit | None, month: date, actor=None) -> Issue:
+    """Build the month's draft, or refresh it: new stories join at the end, edits and order are kept,
+    stories no longer eligible (withdrawn, rejected) leave. A published issue is returned unchanged."""
+    month = month.replace(day=1)
+    issue = _latest(unit, month)
+    if issue is not None and issue.state is IssueState.PUBLISHED:
+        return issue
+    start, end = _bounds(unit, month)
+    eligible = [c for c in month_cards(unit, month) if rules.in_issue(story_card(c), start, end)]
+    with write_transaction() as session:
+        if issue is None:
+            name = unit.name if unit else organization().name or organization().program_name
+            issue = Issue(unit_id=unit.id if unit else None, month=month,
+                          title=f"{organization().program_name}: {name}, {calendar.month_name[month.month]} "
+                                f"{month.year}")
+            session.add(issue)
+            session.flush()
+        else:
+            issue = session.merge(issue)
+        keep = {c.id for c in eligible}
+        present = {s.card_id for s in issue.stories}
+        issue.stories = [s for s in issue.stories if s.card_id in keep]
+        position = max((s.position for s in issue.stories), default=0)
+        for card in eligible:
+            if card.id not in present:
+                position += 1
+                issue.stories.append(IssueStory(card_id=card.id, position=position, practice=card.practice,
+                                                story=card.story))
+        record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
+               detail="drafted")
+    return issue
+
+
+def _draft_only(issue: Issue) -> None:
+    if issue.state is IssueState.PUBLISHED:
+        raise IssueError("A published issue is frozen: make a correction to change it.")
+
+
+def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor) -> None:
+    _draft_only(issue)
+    with write_transaction() as session:
+        issue = session.merge(issue)
+        issue.title, issue.intro = title.strip()[:200], intro.strip()
+        issue.grouping = grouping if grouping in rules.GROUPINGS else "dimension"
+        record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
+               detail="title, introduction or grouping")
+
+
+def move_story(issue: Issue, story_id: int, step: int) -> None:
+    """Swap a story with its neighbour (step -1: earlier, +1: later)."""
+    _draft_only(issue)
+    with write_transaction() as session:
+        issue = session.merge(issue)
+        stories = list(issue.stories)
+        index = next((i for i, s in enumerate(stories) if s.id == story_id), None)
+        other = None if index is None else index + step
+        if index is not None and 0 <= other < len(stories):
+            stories[index].position, stories[other].position = stories[other].position, stories[index].position
+
+
+def set_excluded(issue: Issue, story_id: int, excluded: bool) -> None:
+    _draft_only(issue)
+    with write_transaction() as session:
+        story = session.get(IssueStory, story_id)
+        if story is not None and story.issue_id == issue.id:
+            story.excluded = excluded
+
+
+def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor) -> None:
+    """Lightly edit a story for this issue; the card keeps its original, and the edit is audited."""
+    _draft_only(issue)
+    with write_transaction() as session:
+        story = session.get(IssueStory, story_id)
+        if story is None or story.issue_id != issue.id:
+            return
+        story.practice, story.story = practice.strip()[:200], text.strip()
+        record("newsletter_story_edited", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
+               detail=f"card {story.card_id}")
+
+
+def publish(issue: Issue, actor) -> None:
+    """Freeze the issue as it reads now: later changes to cards or rosters cannot alter it."""
+    _draft_only(issue)
+    html = render(issue)
+    with write_transaction() as session:
+        issue = session.merge(issue)
+        issue.state, issue.published_at, issue.published_by_id = IssueState.PUBLISHED, utcnow(), actor.id
+        issue.frozen_html = html
+        record("newsletter_published", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}")
+
+
+def correct(issue: Issue, actor) -> Issue:
+    """A new draft version of a published issue, starting from it as it was published."""
+    if issue.state is not IssueState.PUBLISHED:
+        raise IssueError("Only a published issue needs a correction: edit the draft instead.")
+    latest = _latest(issue.unit, issue.month)
+    if latest.state is IssueState.DRAFT:
+        return latest
+    with write_transaction() as session:
+        fresh = Issue(unit_id=issue.unit_id, month=issue.month, version=latest.version + 1, title=issue.title,
+                      intro=issue.intro, grouping=issue.grouping)
+        fresh.stories = [IssueStory(card_id=s.card_id, position=s.position, excluded=s.excluded, practice=s.practice,
+                                    story=s.story) for s in issue.stories]
+        session.add(fresh)
+        session.flush()
+        record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {fresh.id}",
+               detail=f"correction of issue {issue.id}")
+    return fresh
+
+
+# --- what an issue shows --------------------------------------------------------------------
+
+@dataclass
+class Section:
+    heading: str
+    stories: list[IssueStory]
+
+
+def sections(issue: Issue) -> list[Section]:
+    """The included stories, grouped by dimension (in the card's order) or by recognised workgroup."""
+    groups: dict = {}
+    for story in issue.stories:
+        if not story.excluded:
+            groups.setdefault(rules.group_key(story_card(story.card), issue.grouping), []).append(story)
+    if issue.grouping == "workgroup":
+        names = {w.id: w.name for w in db.session.scalars(select(Workgroup).where(Workgroup.id.in_(groups)))}
+        return [Section(names[k], v) for k, v in sorted(groups.items(), key=lambda kv: names[kv[0]])]
+    return [Section(BY_KEY[k].label, v) for k, v in sorted(groups.items(), key=lambda kv: list(BY_KEY).index(kv[0]))]
+
+
+def intro_html(issue: Issue) -> Markup:
+    """The introduction's Markdown as HTML, with anything but simple formatting and links removed."""
+    html = markdown.markdown(issue.intro or "")
+    return Markup(nh3.clean(html, tags=INTRO_TAGS, attributes={"a": {"href"}},  # noqa: S704 - sanitized
+                            url_schemes={"http", "https", "mailto"}))
+
+
+def context(issue: Issue) -> dict:
+    """Everything the issue's template shows."""
+    cards = month_cards(issue.unit, issue.month)
+    units = [issue.unit] if issue.unit else active_units()
+    workgroups = active_workgroups()
+    figures = rules.figures([story_card(c) for c in cards], [w.id for w in workgroups])
+    names = {w.id: w.name for w in workgroups}
+    start, end = _bounds(issue.unit, issue.month)
+    wins = list(db.session.scalars(select(Win).where(Win.declared_at >= start, Win.declared_at < end,
+                                                     Win.revoked_at.is_(None)).order_by(Win.declared_at)))
+    wins = [w for w in wins if w.game.unit_id in {u.id for u in units}]
+    boards = [b for b in (board.board(u) for u in units) if b.game is not None]
+    per_unit = dict(db.session.execute(select(Card.unit_id, func.count()).where(
+        Card.id.in_([c.id for c in cards])).group_by(Card.unit_id)).all()) if not issue.unit else {}
+    return {"issue": issue, "sections": sections(issue), "intro": intro_html(issue), "figures": figures,
+            "names": names, "wins": wins, "boards": boards, "board_svg": board_svg, "units": units,
+            "per_unit": per_unit, "writer": lambda story: rules.writer(story_card(story.card)),
+            "month_name": f"{calendar.month_name[issue.month.month]} {issue.month.year}"}
+
+
+def render(issue: Issue, page_size: str = "A4") -> str:
+    """The issue as one self-contained HTML document (inline style and pictures, no outside request)."""
+    if issue.frozen_html and page_size == "A4":
+        return issue.frozen_html
+    if issue.frozen_html:
+        return issue.frozen_html.replace("size: A4;", f"size: {page_size};", 1)
+    return render_template("newsletter/issue.html", page_size=page_size, **context(issue))
+
+
+def render_pdf(issue: Issue, size: str = "a4") -> bytes:
+    """The issue as a printable PDF, made by WeasyPrint in a separate process so no server worker stalls."""
+    html = render(issue, PAGE_SIZES.get(size, "A4"))
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = os.path.join(folder, "issue.html"), os.path.join(folder, "issue.pdf")
+        with open(source, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        subprocess.run([sys.executable, "-m", "weasyprint", "--quiet", source, target], check=True,  # noqa: S603
+                       timeout=current_app.config["PDF_TIMEOUT_SECONDS"], capture_output=True)
+        with open(target, "rb") as handle:
+            return handle.read()

@@ -1,0 +1,142 @@
+"""The editors' newsletter: compile a month, arrange and edit it, publish it, export it."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..database import utcnow
+from ..extensions import db
+from ..org.access import can, unit_role
+from ..org.models import RoleName
+from . import service
+from .forms import IssueForm, MonthForm, StoryForm
+from .models import Issue, IssueState
+
+bp = Blueprint("newsletter", __name__)
+EDITOR = RoleName.EDITOR
+# The exported page is a document, not the app: its own inline style is all it may load.
+EXPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+def _archive_url(unit):
+    return url_for("newsletter.archive", unit_key=unit.key) if unit else url_for("newsletter.organization_archive")
+
+
+def _editable(issue_id: int) -> Issue:
+    """The issue, for an editor of its unit (administrators for the whole organization's issues)."""
+    issue = db.session.get(Issue, issue_id) or abort(404)
+    allowed = can(EDITOR, issue.unit) if issue.unit else current_user.is_admin
+    if not allowed:
+        abort(403, _("Only the unit's editors may work on its newsletter."))
+    return issue
+
+
+def _month_page(unit):
+    form = MonthForm(data={"month": utcnow().strftime("%Y-%m")})
+    if form.validate_on_submit():
+        year, month = (int(part) for part in form.month.data.split("-"))
+        issue = service.draft(unit, date(year, month, 1), actor=current_user)
+        return redirect(url_for("newsletter.edit", issue_id=issue.id))
+    return render_template("newsletter/archive.html", unit=unit, form=form, issues=service.issues_of(unit)), (
+        422 if form.errors else 200)
+
+
+@bp.route("/u/<unit_key>/newsletter", methods=["GET", "POST"])
+@unit_role(EDITOR)
+def archive(unit):
+    """The unit's issues, published and in progress, and a form to compile a month."""
+    return _month_page(unit)
+
+
+@bp.route("/newsletter", methods=["GET", "POST"])
+@login_required
+def organization_archive():
+    """Issues for the whole organization (administrators)."""
+    if not current_user.is_admin:
+        abort(403, _("Only administrators compile the organization's newsletter."))
+    return _month_page(None)
+
+
+@bp.route("/newsletter/<int:issue_id>", methods=["GET", "POST"])
+@login_required
+def edit(issue_id):
+    """Arrange an issue: title, introduction, grouping, order; leave stories out; edit them lightly."""
+    issue = _editable(issue_id)
+    form = IssueForm(obj=issue)
+    if request.method == "POST":
+        try:
+            target = _apply(issue, form)
+        except service.IssueError as error:
+            flash(_(str(error)), "problem")
+            target = issue
+        if target is not None:
+            return redirect(url_for("newsletter.edit", issue_id=target.id))
+    return render_template("newsletter/edit.html", issue=issue, form=form, story_form=StoryForm(),
+                           archive_url=_archive_url(issue.unit)), 422 if form.errors else 200
+
+
+def _apply(issue: Issue, form: IssueForm) -> Issue | None:
+    """Carry out one editing action and say which issue to show next; None to show the form's problems."""
+    action, story_id = request.form.get("action"), request.form.get("story", type=int)
+    if action == "save":
+        if not form.validate():
+            return None
+        service.update_issue(issue, title=form.title.data, intro=form.intro.data or "", grouping=form.grouping.data,
+                             actor=current_user)
+        flash(_("Saved."))
+    elif action in ("up", "down"):
+        service.move_story(issue, story_id, -1 if action == "up" else 1)
+    elif action in ("exclude", "include"):
+        service.set_excluded(issue, story_id, action == "exclude")
+    elif action == "edit-story":
+        story_form = StoryForm()
+        if not story_form.validate():
+            flash(" ".join(str(e) for errors in story_form.errors.values() for e in errors), "problem")
+        else:
+            service.edit_story(issue, story_id, practice=story_form.practice.data or "", text=story_form.story.data,
+                               actor=current_user)
+            flash(_("Story edited for this issue; the card keeps its original."))
+    elif action == "refresh":
+        service.draft(issue.unit, issue.month, actor=current_user)
+        flash(_("Refreshed: new stories of the month are added at the end."))
+    elif action == "publish":
+        service.publish(issue, actor=current_user)
+        flash(_("Published. The issue is frozen; a correction makes a new version."))
+    elif action == "correct":
+        flash(_("A new version to correct; readers keep the published one until you publish this."))
+        return service.correct(issue, actor=current_user)
+    else:
+        abort(400)
+    return issue
+
+
+@bp.get("/newsletter/<int:issue_id>/issue.html")
+@login_required
+def export_html(issue_id):
+    """The issue as one self-contained HTML file, to open, save, or paste into an email."""
+    issue = _editable(issue_id)
+    response = make_response(service.render(issue))
+    response.headers["Content-Security-Policy"] = EXPORT_POLICY
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{_filename(issue)}.html"'
+    return response
+
+
+@bp.get("/newsletter/<int:issue_id>/issue.pdf")
+@login_required
+def export_pdf(issue_id):
+    """The issue as a printable PDF (A4, or US Letter with ?size=letter)."""
+    issue = _editable(issue_id)
+    size = request.args.get("size", "a4")
+    response = make_response(service.render_pdf(issue, size))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{_filename(issue)}-{size}.pdf"'
+    return response
+
+
+def _filename(issue: Issue) -> str:
+    where = issue.unit.key if issue.unit else "organization"
+    state = "" if issue.state is IssueState.PUBLISHED else "-draft"
+    return f"newsletter-{where}-{issue.month:%Y-%m}-v{issue.version}{state}"

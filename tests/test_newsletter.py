@@ -1,0 +1,242 @@
+"""The monthly newsletter: which stories go in, editing, publishing, and the HTML and PDF exports."""
+
+import re
+import shutil
+import subprocess
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rcbingo.audit.models import AuditEvent
+from rcbingo.cards import service as cards
+from rcbingo.cards.models import Card
+from rcbingo.cards.rules import Draft, Entry
+from rcbingo.database import write_transaction
+from rcbingo.extensions import db
+from rcbingo.newsletter import rules
+from rcbingo.newsletter import service as newsletter
+from rcbingo.newsletter.models import IssueState
+from rcbingo.org.service import save_unit_settings, unit_by_key
+
+from .conftest import fresh
+
+CHICAGO = "America/Chicago"
+
+
+def story(**changes) -> rules.StoryCard:
+    fields = {"id": 1, "status": "published", "consent_publish": True,
+              "published_at": datetime(2026, 11, 15, 12, tzinfo=UTC), "unit_id": 1, "nominator_name": "Nora Nurse",
+              "show_nominator_name": True, "nominator_workgroup": 1, "nominee_workgroups": (2,),
+              "nominee_names": ("Phil Pharma",), "dimensions": ("timely",)}
+    return rules.StoryCard(**{**fields, **changes})
+
+
+def test_a_month_runs_from_midnight_to_midnight_in_the_units_time_zone():
+    start, end = rules.month_bounds(2026, 11, CHICAGO)
+    assert start == datetime(2026, 11, 1, 5, tzinfo=UTC)  # CDT ended on 1 November at 2am: midnight was UTC-5
+    assert end == datetime(2026, 12, 1, 6, tzinfo=UTC)  # CST: UTC-6
+    assert rules.month_bounds(2026, 12, "UTC")[1] == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("published_at", "included"), [
+    (datetime(2026, 11, 1, 4, 59, tzinfo=UTC), False),   # 23:59 on 31 October in Chicago
+    (datetime(2026, 11, 1, 5, 0, tzinfo=UTC), True),     # midnight, 1 November in Chicago
+    (datetime(2026, 12, 1, 5, 59, tzinfo=UTC), True),    # 23:59 on 30 November in Chicago
+    (datetime(2026, 12, 1, 6, 0, tzinfo=UTC), False),    # midnight, 1 December
+])
+def test_the_month_boundary_is_the_units_midnight(published_at, included):
+    start, end = rules.month_bounds(2026, 11, CHICAGO)
+    assert rules.in_issue(story(published_at=published_at), start, end) is included
+
+
+@pytest.mark.parametrize(("changes", "included"), [
+    ({}, True),
+    ({"consent_publish": False}, False),
+    ({"status": "submitted"}, False),
+    ({"status": "rejected"}, False),
+    ({"status": "withdrawn"}, False),
+    ({"published_at": None}, False),
+])
+def test_only_published_consented_stories_go_in(changes, included):
+    start, end = rules.month_bounds(2026, 11, "UTC")
+    assert rules.in_issue(story(**changes), start, end) is included
+
+
+def test_a_writer_who_asked_not_to_be_named_is_a_colleague():
+    assert rules.writer(story()) == "Nora Nurse"
+    assert rules.writer(story(show_nominator_name=False)) == "a colleague"
+
+
+def test_stories_group_by_first_dimension_or_first_other_workgroup():
+    card = story(dimensions=("accurate", "shared_goals"), nominee_workgroups=(1, 3, 2))
+    assert rules.group_key(card, "dimension") == "shared_goals"
+    assert rules.group_key(card, "workgroup") == 3
+
+
+def test_figures_count_cards_people_pairs_and_who_was_left_out():
+    cards_ = [story(), story(id=2, nominee_workgroups=(2, 3), nominee_names=("Phil Pharma", "Rita Rehab")),
+              story(id=3, nominator_workgroup=2, nominee_workgroups=(1,), nominee_names=("Nora Nurse",))]
+    result = rules.figures(cards_, [1, 2, 3, 4])
+    assert (result.cards, result.people_recognised, result.cross_profession_pairs) == (3, 3, 3)
+    assert result.workgroups_recognised == (1, 2, 3) and result.workgroups_not_recognised == (4,)
+
+
+# --- over the database -----------------------------------------------------------------------
+
+NURSE, PHARMACIST = Entry("Nora Nurse", "nurses", "icu"), Entry("Phil Pharma", "pharmacists", "icu")
+THIS_MONTH = date.today().replace(day=1)
+
+
+def publish(story_text, **changes):
+    draft = Draft(nominator=NURSE, nominees=(PHARMACIST,), dimensions=frozenset({"timely"}), story=story_text,
+                  **changes)
+    card, _ = cards.submit(draft, unit_by_key("icu"), uuid.uuid4().hex)
+    return card
+
+
+@pytest.fixture
+def icu(app, roster):
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    return unit_by_key("icu")
+
+
+def test_a_draft_gathers_the_months_shareable_stories(icu, make_account):
+    publish("Shared and counted.")
+    publish("Counted but private.", consent_publish=False)
+    anonymous = publish("From someone shy.", show_nominator_name=False)
+    old = publish("Last month's story.")
+    with write_transaction() as session:
+        session.merge(old).published_at = datetime.now(UTC) - timedelta(days=45)
+    withdrawn = publish("Taken back.")
+    cards.withdraw(withdrawn, "Asked by the writer", actor=make_account())
+    issue = newsletter.draft(icu, THIS_MONTH)
+    assert [s.story for s in issue.stories] == ["Shared and counted.", "From someone shy."]
+    html = newsletter.render(issue)
+    assert "— a colleague" in html and "From someone shy." in html and anonymous.nominator_name not in html.split(
+        "From someone shy.")[1][:120]
+    assert "Counted but private." not in html and "Taken back." not in html
+    assert re.search(r"<strong>3</strong><span>cards</span>", html)  # the private card still counts
+
+
+def test_refreshing_a_draft_keeps_edits_and_order_and_adds_new_stories(icu, make_account):
+    editor = make_account("ed@example.org", roles=[("icu", "editor")])
+    first, second = publish("First."), publish("Second.")
+    issue = newsletter.draft(icu, THIS_MONTH)
+    ids = [s.id for s in issue.stories]
+    newsletter.move_story(issue, ids[1], -1)
+    newsletter.edit_story(issue, ids[0], practice="", text="First, lightly edited.", actor=editor)
+    newsletter.set_excluded(issue, ids[1], True)
+    publish("Third.")
+    fresh()
+    issue = newsletter.draft(icu, THIS_MONTH)
+    assert [(s.story, s.excluded) for s in issue.stories] == [
+        ("Second.", True), ("First, lightly edited.", False), ("Third.", False)]
+    assert db.session.get(Card, first.id).story == "First."  # the card keeps its original
+    assert second.id in {s.card_id for s in issue.stories}
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "newsletter_story_edited")) is not None
+
+
+def test_a_published_issue_is_frozen_and_a_correction_is_a_new_version(icu, make_account):
+    editor = make_account("ed@example.org", roles=[("icu", "editor")])
+    card = publish("Before publication.")
+    issue = newsletter.draft(icu, THIS_MONTH)
+    newsletter.publish(issue, actor=editor)
+    with write_transaction() as session:
+        session.merge(card).story = "Changed afterwards on the card."
+    fresh()
+    assert "Before publication." in newsletter.render(issue)
+    with pytest.raises(newsletter.IssueError):
+        newsletter.update_issue(issue, title="New", intro="", grouping="dimension", actor=editor)
+    assert newsletter.draft(icu, THIS_MONTH).id == issue.id  # a scheduled refresh leaves it alone
+    correction = newsletter.correct(issue, actor=editor)
+    assert (correction.version, correction.state) == (2, IssueState.DRAFT)
+    assert [s.story for s in correction.stories] == ["Before publication."]
+
+
+XSS = ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', "[click](javascript:alert(1))"]
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_scripts_in_stories_and_the_introduction_come_out_harmless(icu, make_account, payload):
+    publish(f"Story with {payload} inside.")
+    issue = newsletter.draft(icu, THIS_MONTH)
+    newsletter.update_issue(issue, title="Issue", intro=f"Hello {payload}", grouping="dimension",
+                            actor=make_account())
+    fresh()
+    html = newsletter.render(issue)
+    assert "<script>" not in html and "onerror=" not in html.replace("onerror=alert(1)&gt;", "")
+    assert "javascript:" not in html.replace("](javascript:alert(1))", "")
+    assert not re.search(r"<img[^>]*onerror", html) and not re.search(r'href="javascript:', html)
+
+
+def test_the_html_export_makes_no_outside_request(icu):
+    from rcbingo.board.service import create_game
+    from rcbingo.org.models import Workgroup
+
+    create_game(icu, title="Round", start_now=True, workgroup_ids=list(db.session.scalars(select(Workgroup.id))))
+    publish("A story for the archive.")
+    html = newsletter.render(newsletter.draft(icu, THIS_MONTH))
+    references = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)|@import', html)
+    assert references == []
+    assert "<svg" in html and "<style>" in html
+
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+
+
+@needs_poppler
+@pytest.mark.parametrize(("size", "width"), [("a4", 595), ("letter", 612)])
+def test_the_pdf_opens_renders_and_holds_the_stories(icu, tmp_path, size, width):
+    publish("Phil rang within minutes with the corrected rate.")
+    publish('Payload <script>alert("x")</script> stays text.')
+    pdf = tmp_path / "issue.pdf"
+    pdf.write_bytes(newsletter.render_pdf(newsletter.draft(icu, THIS_MONTH), size))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert f"Page size:       {width}" in info
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Phil rang within minutes with the corrected rate." in " ".join(text.split())
+    assert '<script>alert("x")</script>' in text  # shown as words, never run
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 1000
+
+
+def test_editors_compile_edit_publish_and_export_through_the_pages(icu, client, make_account, auth):
+    publish("Through the pages.")
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    auth.sign_in("ed@example.org")
+    created = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"),
+                                                      "month": THIS_MONTH.strftime("%Y-%m")})
+    assert created.status_code == 302
+    url = created.headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "Through the pages." in page
+    client.post(url, data={"csrf_token": auth.csrf(url), "action": "save", "title": "Our November",
+                           "intro": "**Thank you** all", "grouping": "workgroup"})
+    client.post(url, data={"csrf_token": auth.csrf(url), "action": "publish"})
+    issue_id = int(url.rsplit("/", 1)[1])
+    exported = client.get(f"/newsletter/{issue_id}/issue.html")
+    assert "<strong>Thank you</strong>" in exported.get_data(as_text=True)
+    assert "unsafe-inline" in exported.headers["Content-Security-Policy"]
+    archive = client.get("/u/icu/newsletter").get_data(as_text=True)
+    assert "Our November" in archive and "published" in archive
+    refused = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"), "month": "11/26"})
+    assert refused.status_code == 422 and "YYYY-MM" in refused.get_data(as_text=True)
+
+
+def test_newsletter_commands_draft_and_export(icu, runner, tmp_path):
+    publish("From the command line.")
+    month = THIS_MONTH.strftime("%Y-%m")
+    drafted = runner.invoke(args=["newsletter-draft", "Intensive Care", month])
+    assert drafted.exit_code == 0, drafted.output
+    issue_id = drafted.output.strip()
+    assert runner.invoke(args=["newsletter-draft", "icu", month]).output.strip() == issue_id
+    out = tmp_path / "issue.html"
+    exported = runner.invoke(args=["newsletter-export", issue_id, "--format", "html", "--out", str(out)])
+    assert exported.exit_code == 0 and "From the command line." in out.read_text()
+    whole = runner.invoke(args=["newsletter-draft", "all", month])
+    assert whole.exit_code == 0 and whole.output.strip() != issue_id
+    assert runner.invoke(args=["newsletter-draft", "icu", "November"]).exit_code != 0
+    assert runner.invoke(args=["newsletter-export", "999", "--out", str(out)]).exit_code != 0
