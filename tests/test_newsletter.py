@@ -117,7 +117,7 @@ def test_a_draft_gathers_the_months_shareable_stories(icu, make_account):
     assert "— a colleague" in html and "From someone shy." in html and anonymous.nominator_name not in html.split(
         "From someone shy.")[1][:120]
     assert "Counted but private." not in html and "Taken back." not in html
-    assert re.search(r"<strong>3</strong><span>cards</span>", html)  # the private card still counts
+    assert re.search(r"<strong[^>]*>3</strong><span[^>]*>cards</span>", html)  # the private card still counts
 
 
 def test_refreshing_a_draft_keeps_edits_and_order_and_adds_new_stories(icu, make_account):

@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 
+import css_inline
 import markdown
 import nh3
 from flask import current_app, render_template
@@ -29,6 +30,9 @@ from .models import Issue, IssueState, IssueStory
 from .picture import board_svg
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+# Email programs drop <style> blocks: every rule is also written onto its elements (the block stays for
+# @page and print rules). Nothing is ever fetched.
+INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 INTRO_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "h3", "h4"}
 
 
@@ -234,7 +238,7 @@ def render(issue: Issue, page_size: str = "A4") -> str:
         return issue.frozen_html
     if issue.frozen_html:
         return issue.frozen_html.replace("size: A4;", f"size: {page_size};", 1)
-    return render_template("newsletter/issue.html", page_size=page_size, **context(issue))
+    return INLINER.inline(render_template("newsletter/issue.html", page_size=page_size, **context(issue)))
 
 
 def render_pdf(issue: Issue, size: str = "a4") -> bytes:
