@@ -27,6 +27,7 @@ def open_card_from_home(page):
     page.goto("/")
     unit = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Intensive Care"))
     unit.get_by_role("link", name="Recognise a colleague").click()
+    page.wait_for_load_state("load")  # styles included: the tests measure the laid-out page
     expect(page.get_by_role("heading", name="Tell us about your Ward Connections experience")).to_be_visible()
 
 

@@ -2,7 +2,6 @@
 
 from datetime import UTC
 
-import segno
 from flask import (
     Blueprint,
     Response,
@@ -20,15 +19,16 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..extensions import db, htmx
-from ..org.access import can, unit_role
+from ..org.access import can, unit_owned, unit_role
 from ..org.models import RoleName, Unit
 from ..org.service import active_workgroups, unit_by_key
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
+from ..qr import qr_data_uri
 from ..rc import DIMENSIONS, FAMILIES, dimensions_of
 from . import live, service
 from .forms import DisplayForm, GameForm
-from .models import GameState, Win
+from .models import Display, GameState, Win
 
 bp = Blueprint("board", __name__)
 COORDINATOR = RoleName.COORDINATOR
@@ -118,7 +118,7 @@ def displays(unit):
     if form.validate_on_submit():
         _display, token = service.create_display(unit, form.name.data, actor=current_user)
         link = url_for("board.wall", token=token, _external=True)
-        qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
+        qr = qr_data_uri(link)
         form.name.data = ""
     return render_template("board/displays.html", unit=unit, form=form, link=link, qr=qr,
                            displays=service.unit_displays(unit))
@@ -128,11 +128,7 @@ def displays(unit):
 @unit_role(COORDINATOR)
 def revoke_display(unit, display_id):
     """Turn a wall display off: its screen goes dark within seconds."""
-    from .models import Display
-
-    display = db.session.get(Display, display_id)
-    if display is None or display.unit_id != unit.id:
-        abort(404)
+    display = unit_owned(Display, display_id, unit)
     service.revoke_display(display, actor=current_user)
     flash(_("%(name)s no longer shows the board.", name=display.name))
     return redirect(url_for("board.displays", unit_key=unit.key))

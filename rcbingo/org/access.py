@@ -6,6 +6,7 @@ from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..extensions import db
 from .models import RoleName
 from .rules import may
 from .service import unit_by_key
@@ -46,3 +47,11 @@ def admin_only(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def unit_owned(model, object_id: int, unit):
+    """The `model` row with this id if it belongs to `unit`; otherwise the page is not found."""
+    found = db.session.get(model, object_id)
+    if found is None or found.unit_id != unit.id:
+        abort(404)
+    return found

@@ -1,14 +1,14 @@
 """The home page, the coordinators' overview, and managing a unit: settings, roster, workgroups, tablets."""
 
-import segno
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from ..extensions import db
+from ..qr import qr_data_uri
 from . import service, tablets
-from .access import admin_only, can, unit_role
+from .access import admin_only, can, unit_owned, unit_role
 from .forms import MergeForm, PersonForm, RosterImportForm, TabletForm, UnitSettingsForm, WorkgroupForm
 from .models import Person, RoleName, Tablet, Workgroup
 from .rules import parse_roster_csv
@@ -80,9 +80,7 @@ def roster(unit):
 @unit_role(COORDINATOR)
 def edit_person(unit, person_id):
     """Rename a person, change their workgroup, or move them to another unit."""
-    person = db.session.get(Person, person_id)
-    if person is None or person.unit_id != unit.id:
-        abort(404)
+    person = unit_owned(Person, person_id, unit)
     form = _person_form(unit, person)
     if form.validate_on_submit():
         service.save_person(person, name=form.name.data, workgroup_key=form.workgroup.data,
@@ -96,9 +94,7 @@ def edit_person(unit, person_id):
 @unit_role(COORDINATOR)
 def retire_person(unit, person_id):
     """Retire a person, or bring them back: their cards stay either way."""
-    person = db.session.get(Person, person_id)
-    if person is None or person.unit_id != unit.id:
-        abort(404)
+    person = unit_owned(Person, person_id, unit)
     retire = request.form.get("retire") != "no"
     service.set_person_retired(person, retire, actor=current_user)
     flash(_("%(name)s is retired: their cards stay.", name=person.name) if retire
@@ -175,7 +171,7 @@ def unit_tablets(unit):
     if form.validate_on_submit():
         _tablet, secret = tablets.create_enrolment(unit, form.name.data, actor=current_user)
         link = url_for("org.enrol_tablet", link=secret, _external=True)
-        qr = segno.make(link, error="m").svg_data_uri(scale=6, border=2)
+        qr = qr_data_uri(link)
         form.name.data = ""
     return render_template("org/tablets.html", unit=unit, form=form, link=link, qr=qr,
                            tablets=tablets.unit_tablets(unit))
@@ -185,9 +181,7 @@ def unit_tablets(unit):
 @unit_role(COORDINATOR)
 def revoke_tablet(unit, tablet_id):
     """Stop a tablet (or its unused link) from sending cards."""
-    tablet = db.session.get(Tablet, tablet_id)
-    if tablet is None or tablet.unit_id != unit.id:
-        abort(404)
+    tablet = unit_owned(Tablet, tablet_id, unit)
     tablets.revoke(tablet, actor=current_user)
     flash(_("%(name)s can no longer send cards.", name=tablet.name))
     return redirect(url_for("org.unit_tablets", unit_key=unit.key))
