@@ -44,4 +44,5 @@ test: install browser lint
 	$(BIN)/python -m pytest
 
 messages: install
+	mkdir -p rcbingo/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o rcbingo/translations/messages.pot .

@@ -16,7 +16,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.events import workgroups_merged
 from ..org.models import Unit, Workgroup
-from ..rc import DIMENSION_KEYS
+from ..rc import DIMENSION_KEYS, N_
 from . import live, rules
 from .models import Credit, Display, Game, GameState, GameWorkgroup, Win
 
@@ -173,9 +173,9 @@ def create_game(unit: Unit, *, title: str, workgroup_ids: list[int], prize: str 
                 start_now: bool = False, actor=None) -> Game:
     """A new game for a unit; it starts now if asked (and no other game is running there)."""
     if len(set(workgroup_ids)) < 2:
-        raise GameError("Choose at least two workgroups to play.")
+        raise GameError(N_("Choose at least two workgroups to play."))
     if start_now and counting_game(db.session, unit.id, utcnow()):
-        raise GameError("Another game is running in this unit: close it first.")
+        raise GameError(N_("Another game is running in this unit: close it first."))
     with write_transaction() as session:
         game = Game(unit_id=unit.id, title=title.strip(), prize=prize.strip(), ends_at=ends_at)
         session.add(game)
@@ -191,15 +191,15 @@ def create_game(unit: Unit, *, title: str, workgroup_ids: list[int], prize: str 
 
 def start_game(game: Game, actor=None) -> None:
     if game.state is not GameState.UPCOMING:
-        raise GameError("Only an upcoming game can start.")
+        raise GameError(N_("Only an upcoming game can start."))
     if counting_game(db.session, game.unit_id, utcnow()):
-        raise GameError("Another game is running in this unit: close it first.")
+        raise GameError(N_("Another game is running in this unit: close it first."))
     _set_state(game, GameState.RUNNING, actor, "started", starts_at=utcnow())
 
 
 def close_game(game: Game, actor=None) -> None:
     if game.state is GameState.CLOSED:
-        raise GameError("This game is already closed.")
+        raise GameError(N_("This game is already closed."))
     _set_state(game, GameState.CLOSED, actor, "closed", ends_at=game.ends_at or utcnow())
 
 

@@ -25,7 +25,7 @@ from ..org.service import active_workgroups, unit_by_key
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
 from ..qr import qr_data_uri
-from ..rc import DIMENSIONS, FAMILIES, dimensions_of
+from ..rc import DIMENSIONS, FAMILIES, N_, dimensions_of
 from . import live, service
 from .forms import DisplayForm, GameForm
 from .models import Display, GameState, Win
@@ -99,7 +99,7 @@ def game(unit, game_id):
                 if win is None or win.game_id != the_game.id:
                     abort(404)
                 if not reason:
-                    raise service.GameError("Say why the win is revoked.")
+                    raise service.GameError(N_("Say why the win is revoked."))
                 service.revoke_win(win, reason, actor=current_user)
             else:
                 abort(400)

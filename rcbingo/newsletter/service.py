@@ -24,7 +24,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.models import Unit, Workgroup
 from ..org.service import active_units, active_workgroups, organization
-from ..rc import BY_KEY
+from ..rc import BY_KEY, N_
 from . import rules
 from .models import Issue, IssueState, IssueStory
 from .picture import board_svg
@@ -110,7 +110,7 @@ def draft(unit: Unit | None, month: date, actor=None) -> Issue:
 
 def _draft_only(issue: Issue) -> None:
     if issue.state is IssueState.PUBLISHED:
-        raise IssueError("A published issue is frozen: make a correction to change it.")
+        raise IssueError(N_("A published issue is frozen: make a correction to change it."))
 
 
 def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor) -> None:
@@ -169,7 +169,7 @@ def publish(issue: Issue, actor) -> None:
 def correct(issue: Issue, actor) -> Issue:
     """A new draft version of a published issue, starting from it as it was published."""
     if issue.state is not IssueState.PUBLISHED:
-        raise IssueError("Only a published issue needs a correction: edit the draft instead.")
+        raise IssueError(N_("Only a published issue needs a correction: edit the draft instead."))
     latest = _latest(issue.unit, issue.month)
     if latest.state is IssueState.DRAFT:
         return latest
