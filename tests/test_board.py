@@ -275,3 +275,20 @@ def test_a_coordinator_runs_games_round_after_round(game, client, make_account, 
     assert [(g.title, g.state) for g in board.unit_games(unit_by_key("icu"))] == [
         ("Round 2", GameState.RUNNING), ("Round 1", GameState.CLOSED)]
     assert "Round 1" in client.get(url).get_data(as_text=True)
+
+
+def test_focus_squares_show_on_the_board_the_wall_and_in_the_newsletter(game, client, make_account, auth):
+    from datetime import date
+
+    from rcbingo.newsletter import service as newsletter
+
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    client.post("/u/icu/focus", data={"csrf_token": auth.csrf("/u/icu/games"), "focus": ["timely", "shared_knowledge"]})
+    assert snapshot().focus == ["shared_knowledge", "timely"]
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    wall = client.get(f"/wall/{token}").get_data(as_text=True)
+    assert wall.count('<span class="focus-mark">Focus</span>') == 2
+    publish([PHARMACIST], ["timely"])
+    issue = newsletter.draft(unit_by_key("icu"), date.today().replace(day=1))
+    assert "Focus squares" in newsletter.render(issue) and "Shared Knowledge, Timely" in newsletter.render(issue)

@@ -116,3 +116,12 @@ class BoardVersion(db.Model):
 
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
+
+
+class FocusDimension(db.Model):
+    """A dimension a unit chose to work on (its survey's weakest): marked on its board, wall and newsletter."""
+
+    __tablename__ = "focus_dimension"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)

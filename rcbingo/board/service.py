@@ -18,7 +18,7 @@ from ..org.events import workgroups_merged
 from ..org.models import Unit, Workgroup
 from ..rc import DIMENSION_KEYS, N_
 from . import live, rules
-from .models import Credit, Display, Game, GameState, GameWorkgroup, Win
+from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Win
 
 COUNTING = (GameState.RUNNING, GameState.WON)
 
@@ -111,6 +111,7 @@ class Board:
     progress: dict[int, int] = field(default_factory=dict)
     wins: list[Win] = field(default_factory=list)
     stories: list[Card] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)
     version: int = 0
 
     def covered(self, workgroup_id: int, dimension: str) -> bool:
@@ -137,7 +138,7 @@ def current_game(unit: Unit) -> Game | None:
 def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
     """A game's board: its grid, each workgroup's progress, its wins and the unit's newest shareable stories."""
     game = game or current_game(unit)
-    result = Board(unit=unit, game=game, version=live.version(unit.id))
+    result = Board(unit=unit, game=game, version=live.version(unit.id), focus=focus_of(unit))
     result.stories = list(db.session.scalars(published_cards().where(
         Card.unit_id == unit.id, Card.consent_publish.is_(True)).order_by(
         Card.published_at.desc(), Card.id.desc()).limit(stories)))
@@ -221,6 +222,23 @@ def revoke_win(win: Win, reason: str, actor) -> None:
         record("win_revoked", actor=actor, unit_id=win.game.unit_id, subject=f"game {win.game_id}",
                detail=f"workgroup {win.workgroup_id}")
         live.bump(session, win.game.unit_id)
+
+
+def focus_of(unit: Unit) -> list[str]:
+    """The unit's focus dimensions, in the card's order."""
+    chosen = set(db.session.scalars(select(FocusDimension.dimension).where(FocusDimension.unit_id == unit.id)))
+    return [d for d in DIMENSION_KEYS if d in chosen]
+
+
+def set_focus(unit: Unit, dimensions: list[str], actor) -> None:
+    """Mark the squares the unit works on most (for example its survey's weakest dimensions)."""
+    chosen = [d for d in DIMENSION_KEYS if d in set(dimensions)]
+    with write_transaction() as session:
+        session.execute(delete(FocusDimension).where(FocusDimension.unit_id == unit.id))
+        session.add_all(FocusDimension(unit_id=unit.id, dimension=d) for d in chosen)
+        record("game_changed", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}",
+               detail="focus: " + (", ".join(chosen) or "none"))
+        live.bump(session, unit.id)
 
 
 # --- wall displays --------------------------------------------------------------------------

@@ -77,8 +77,17 @@ def games(unit):
         else:
             flash(_("%(title)s is ready.", title=game.title))
             return redirect(url_for("board.game", unit_key=unit.key, game_id=game.id))
-    return render_template("board/games.html", unit=unit, form=form, games=service.unit_games(unit)), (
-        422 if form.errors else 200)
+    return render_template("board/games.html", unit=unit, form=form, games=service.unit_games(unit),
+                           focus=service.focus_of(unit)), 422 if form.errors else 200
+
+
+@bp.post("/u/<unit_key>/focus")
+@unit_role(COORDINATOR)
+def set_focus(unit):
+    """Mark the focus squares: where the unit wants recognition to go first."""
+    service.set_focus(unit, request.form.getlist("focus"), actor=current_user)
+    flash(_("Focus squares saved: the board and the wall show them."))
+    return redirect(url_for("board.games", unit_key=unit.key))
 
 
 @bp.route("/u/<unit_key>/games/<int:game_id>", methods=["GET", "POST"])

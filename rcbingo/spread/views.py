@@ -1,0 +1,15 @@
+"""The organization view for administrators."""
+
+from flask import Blueprint, render_template
+
+from ..org.access import admin_only
+from . import service
+
+bp = Blueprint("spread", __name__)
+
+
+@bp.get("/admin/organization")
+@admin_only
+def organization():
+    """Each unit's activity over the last weeks, its games and winners: how the game spreads."""
+    return render_template("spread/organization.html", rows=service.activity(), weeks=service.WEEKS)
