@@ -80,11 +80,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .org.models import RoleName
     from .org.views import bp as org_bp
     from .spread.views import bp as spread_bp
+    from .survey.views import bp as survey_bp
 
     login_manager.user_loader(load_account)
     app.jinja_env.globals.update(can_coordinate=lambda unit: can(RoleName.COORDINATOR, unit),
                                  can_edit=lambda unit: can(RoleName.EDITOR, unit))
-    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp, newsletter_bp, spread_bp):
+    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp, newsletter_bp, spread_bp, survey_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     app.after_request(_security_headers)

@@ -15,7 +15,7 @@ from .privacy.screen import screen
 
 def register(app: Flask) -> None:
     for command in (seed_demo, load_roster_command, create_admin, phi_scan, display_link, newsletter_draft,
-                    newsletter_export):
+                    newsletter_export, survey_score):
         app.cli.add_command(command)
 
 
@@ -139,3 +139,24 @@ def newsletter_export(issue_id, fmt, size, out):
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(render(issue))
     click.echo(out)
+
+
+@click.command("survey-score")
+@click.argument("file", type=click.File(encoding="utf-8-sig"))
+@click.option("--min-respondents", type=int, default=None,
+              help="Withhold figures resting on fewer respondents (default: the SURVEY_MIN_RESPONDENTS setting, "
+                   "never below 3).")
+def survey_score(file, min_respondents):
+    """Print the RC figures of a survey CSV file as JSON, storing nothing."""
+    from flask import current_app
+
+    from .survey.csvfile import HeaderError, score_csv
+
+    minimum = min_respondents if min_respondents is not None else current_app.config["SURVEY_MIN_RESPONDENTS"]
+    try:
+        figures = score_csv(file.read(), minimum)
+    except HeaderError as error:
+        raise click.ClickException(str(error)) from error
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -23,6 +23,8 @@ CARD_IDLE_SECONDS = 180
 # Months of organization-wide newsletters are reckoned in this zone (a unit's issue uses the unit's own).
 ORGANIZATION_TIMEZONE = "UTC"
 PDF_TIMEOUT_SECONDS = 120
+# No survey figure rests on fewer respondents than this (may be raised; never below 3).
+SURVEY_MIN_RESPONDENTS = 5
 # The thank-you screen returns to a blank card after this long.
 THANKS_SECONDS = 8
 

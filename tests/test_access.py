@@ -17,6 +17,7 @@ from rcbingo.newsletter import service as newsletter
 from rcbingo.org import tablets
 from rcbingo.org.models import Person, Workgroup
 from rcbingo.org.service import save_unit_settings, unit_by_key
+from rcbingo.survey import service as survey
 
 from .conftest import Auth, csrf_from, fresh
 
@@ -61,6 +62,10 @@ ACCESS = {
     "newsletter.export_pdf": EDITOR,
     "newsletter.organization_archive": ADMIN,
     "spread.organization": ADMIN,
+    "survey.wording": ADMIN,
+    "survey.waves": COORDINATOR,
+    "survey.results": COORDINATOR,
+    "survey.respond": TOKEN,
     "org.edit_workgroup": ADMIN,
     "accounts.list_accounts": ADMIN,
     "accounts.edit_account": ADMIN,
@@ -99,12 +104,14 @@ def world(app, roster, make_account, card_form, client):
         w.id for w in db.session.scalars(select(Workgroup))])
     display, _token = board.create_display(icu, "Wall")
     issue = newsletter.draft(icu, date.today().replace(day=1))
+    wave, _link = survey.open_wave(icu, name="Baseline", kind="staff", invited={}, actor=None)
     fresh()
     ids = {"unit_key": "icu", "card_id": db.session.scalar(select(Card.id)),
            "person_id": db.session.scalar(select(Person.id).where(Person.unit_id == icu.id)),
            "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
            "link": "not-a-real-link", "token": "not-a-real-token", "filename": "app.css",
-           "game_id": game.id, "display_id": display.id, "issue_id": issue.id}
+           "game_id": game.id, "display_id": display.id, "issue_id": issue.id,
+           "wave_id": wave.id}
     visitors = {}
     for visitor in VISITORS:
         browser = app.test_client()

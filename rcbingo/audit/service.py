@@ -31,6 +31,7 @@ ACTIONS = {
     "newsletter_changed": N_("Changed newsletter"),
     "newsletter_story_edited": N_("Edited newsletter story"),
     "newsletter_published": N_("Published newsletter"),
+    "survey_changed": N_("Changed survey"),
     "workgroup_changed": N_("Changed workgroup"),
 }
 

@@ -12,6 +12,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..org.models import Unit
 from ..org.service import active_units
+from ..survey.service import latest_index
 
 WEEKS = 12
 
@@ -25,6 +26,7 @@ class UnitActivity:
     games: int = 0
     running: str | None = None
     winners: list[str] = field(default_factory=list)
+    rc_index: object = None  # the latest staff wave's overall Figure (possibly withheld), or None
 
 
 def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
@@ -32,7 +34,7 @@ def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
     return [now - timedelta(days=7 * (weeks - i)) for i in range(weeks)]
 
 
-def activity(now: datetime | None = None) -> list[UnitActivity]:
+def activity(now: datetime | None = None, min_respondents: int = 5) -> list[UnitActivity]:
     """Every unit's spread figures, the most active first."""
     now = now or utcnow()
     starts = week_starts(now)
@@ -51,5 +53,6 @@ def activity(now: datetime | None = None) -> list[UnitActivity]:
         row.winners = [w.workgroup.name for w in db.session.scalars(
             select(Win).join(Game).where(Game.unit_id == unit.id, Win.revoked_at.is_(None), Win.place == 1)
             .order_by(Win.declared_at))]
+        row.rc_index = latest_index(unit, min_respondents)
         result.append(row)
     return sorted(result, key=lambda r: (-r.total, r.unit.name))

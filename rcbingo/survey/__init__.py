@@ -1,0 +1,1 @@
+"""Relational Coordination survey: scoring rules and CSV reading, as plain Python (no Flask, no database)."""

@@ -1,0 +1,348 @@
+"""Relational Coordination survey scores as plain functions of plain data: no Flask, no database.
+
+A rating is one respondent rating one target workgroup on the seven dimensions (1 = worst … 5 = best, or None).
+
+- A rating counts when at least 4 of its 7 items are answered; its score is the mean of the answered items.
+- A rating of the respondent's own workgroup is within-group: reported on its own, left out of every index.
+- A respondent's index is the mean of their counting between-group rating scores (none: no index).
+- A workgroup's index is the mean of its respondents' indices; the overall index is respondent-weighted.
+- "Rated by others" is the mean of the counting between-group rating scores a workgroup received;
+  a dimension's mean is over the answered items of that dimension in counting between-group ratings.
+
+Anonymity: a figure resting on fewer than `min_respondents` distinct respondents (default 5, never below 3:
+a lower value raises ValueError) is withheld, with neither value nor count. When any workgroup's index is
+withheld, the pooled figures (overall, rated by others, dimension means) use only the respondents of the shown
+workgroups, so that no pooled figure minus the shown ones gives away a hidden group.
+
+Arithmetic is exact: means are kept as fractions (a Decimal cannot hold 10/3, and rounding its digits early can
+turn an exact 3.125 into 3.1249…) and become Decimals rounded to 2 places, half up, only when reported.
+Every value this module hands out is a Decimal; floats are refused.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from math import isqrt
+
+from ..rc import DIMENSION_KEYS
+
+DEFAULT_MIN_RESPONDENTS = 5
+LOWEST_MIN_RESPONDENTS = 3
+MIN_ANSWERS = 4
+ANSWERS = range(1, 6)
+MEANINGFUL_CHANGE = Decimal("0.10")
+WEAK_BELOW = Decimal("3.50")
+STRONG_ABOVE = Decimal("4.00")
+Z_95 = Fraction(196, 100)
+CENT = Decimal("0.01")
+
+# Sections of the report; a withheld figure is named by its section and key.
+WORKGROUPS = "workgroups"
+RATED_BY_OTHERS = "rated_by_others"
+DIMENSIONS = "dimensions"
+OVERALL = "overall"
+WITHIN_GROUP = "within_group"
+
+
+@dataclass(frozen=True)
+class Response:
+    """One respondent rating one target workgroup: answers by dimension key, 1–5 or None (a missing key is None)."""
+
+    respondent: str
+    rater_workgroup: str
+    target_workgroup: str
+    answers: Mapping[str, int | None]
+
+    @property
+    def within_group(self) -> bool:
+        return self.rater_workgroup == self.target_workgroup
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A reported figure: value rounded to 2 places and the number of distinct respondents behind it.
+    A withheld figure has neither."""
+
+    value: Decimal | None = None
+    respondents: int | None = None
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+    @property
+    def band(self) -> str | None:
+        return None if self.value is None else band(self.value)
+
+
+HIDDEN = Figure()
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A figure that was not shown: its section of the report and its key (a workgroup or dimension; None for
+    the overall index)."""
+
+    section: str
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything one wave of responses yields, ready to show: hidden figures are already emptied."""
+
+    min_respondents: int
+    workgroups: dict[str, Figure]
+    rated_by_others: dict[str, Figure]
+    dimensions: dict[str, Figure]
+    overall: Figure
+    within_group: dict[str, Figure]
+    withheld: tuple[Withheld, ...]
+    pooled_over_shown_workgroups_only: bool
+    # The exact respondent indices behind each shown index (key: workgroup, or None for overall), for change
+    # intervals between waves. Individual data: never to be shown, and left out of as_json().
+    _samples: dict[str | None, tuple[Fraction, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A wave-to-wave change of an index, on the reported 2-place figures, with its 95 % interval."""
+
+    before: Decimal
+    after: Decimal
+    difference: Decimal
+    meaningful: bool
+    interval: tuple[Decimal, Decimal] | None
+
+
+def check_min_respondents(min_respondents: int) -> int:
+    """The anonymity threshold, refused (ValueError) below 3: a caller may raise it, never lower it."""
+    if isinstance(min_respondents, bool) or not isinstance(min_respondents, int):
+        raise TypeError(f"min_respondents must be a whole number, not {min_respondents!r}")
+    if min_respondents < LOWEST_MIN_RESPONDENTS:
+        raise ValueError(f"min_respondents must be at least {LOWEST_MIN_RESPONDENTS}, not {min_respondents}")
+    return min_respondents
+
+
+def rating_score(response: Response) -> Fraction | None:
+    """The mean of the answered items, or None when fewer than 4 of the 7 are answered (the rating is dropped)."""
+    answered = [a for a in (response.answers.get(key) for key in DIMENSION_KEYS) if a is not None]
+    if len(answered) < MIN_ANSWERS:
+        return None
+    return Fraction(sum(answered), len(answered))
+
+
+def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESPONDENTS) -> Figures:
+    """All figures of one wave. Raises ValueError on inconsistent data (an answer outside 1–5, an unknown
+    dimension, one respondent in two workgroups, one respondent rating a workgroup twice)."""
+    k = check_min_respondents(min_respondents)
+    responses = list(responses)
+    _check(responses)
+    names = sorted({r.rater_workgroup for r in responses} | {r.target_workgroup for r in responses})
+    counting = [(r, s) for r in responses if (s := rating_score(r)) is not None]
+    between = [(r, s) for r, s in counting if not r.within_group]
+    within = [(r, s) for r, s in counting if r.within_group]
+
+    scores_of: dict[str, list[Fraction]] = defaultdict(list)
+    workgroup_of: dict[str, str] = {}
+    for r, s in between:
+        scores_of[r.respondent].append(s)
+        workgroup_of[r.respondent] = r.rater_workgroup
+    index_of = {respondent: _mean(scores) for respondent, scores in scores_of.items()}
+
+    withheld: list[Withheld] = []
+    samples: dict[str | None, tuple[Fraction, ...]] = {}
+
+    def figure(section: str, key: str | None, pairs: list[tuple[str, Fraction]]) -> Figure:
+        """The mean of the values in (respondent, value) pairs, withheld under k distinct respondents."""
+        respondents = len({respondent for respondent, _ in pairs})
+        if respondents < k:
+            withheld.append(Withheld(section, key))
+            return HIDDEN
+        return Figure(_round(_mean([value for _, value in pairs])), respondents)
+
+    def index_figure(section: str, key: str | None, members: list[str]) -> Figure:
+        shown = figure(section, key, [(m, index_of[m]) for m in members])
+        if not shown.hidden:
+            samples[key] = tuple(index_of[m] for m in members)
+        return shown
+
+    workgroups = {
+        name: index_figure(WORKGROUPS, name, [m for m in index_of if workgroup_of[m] == name]) for name in names
+    }
+    shown_workgroups = {name for name, f in workgroups.items() if not f.hidden}
+    # Against subtraction: pooled figures rest only on respondents of shown workgroups.
+    pooled = between
+
+    rated_by_others = {
+        name: figure(RATED_BY_OTHERS, name, [(r.respondent, s) for r, s in pooled if r.target_workgroup == name])
+        for name in names
+    }
+    dimensions = {
+        key: figure(
+            DIMENSIONS, key, [(r.respondent, Fraction(a)) for r, _ in pooled if (a := r.answers.get(key)) is not None]
+        )
+        for key in DIMENSION_KEYS
+    }
+
+    overall = index_figure(OVERALL, None, list(index_of))
+
+    within_group = {
+        name: figure(WITHIN_GROUP, name, [(r.respondent, s) for r, s in within if r.target_workgroup == name])
+        for name in names
+    }
+
+    return Figures(
+        min_respondents=k,
+        workgroups=workgroups,
+        rated_by_others=rated_by_others,
+        dimensions=dimensions,
+        overall=overall,
+        within_group=within_group,
+        withheld=tuple(withheld),
+        pooled_over_shown_workgroups_only=len(shown_workgroups) < len(names),
+        _samples=samples,
+    )
+
+
+def band(value: Decimal) -> str:
+    """The band of a figure: "weak" below 3.50, "moderate" from 3.50 to 4.00 inclusive, "strong" above 4.00,
+    judged on the reported 2-place figure (so 3.495, shown as 3.50, is moderate: the band matches the number
+    shown)."""
+    shown = _cents(value)
+    if shown < WEAK_BELOW:
+        return "weak"
+    if shown <= STRONG_ABOVE:
+        return "moderate"
+    return "strong"
+
+
+def meaningful(before: Decimal, after: Decimal) -> bool:
+    """Whether a change is at least 0.10 either way, on the reported 2-place figures (3.20 → 3.30 is)."""
+    return abs(_cents(after) - _cents(before)) >= MEANINGFUL_CHANGE
+
+
+def change_interval(
+    before_indices: Sequence[Decimal | Fraction | int], after_indices: Sequence[Decimal | Fraction | int]
+) -> tuple[Decimal, Decimal] | None:
+    """The 95 % interval of the change in mean respondent index from one wave to the next:
+    diff ± 1.96 · sqrt(s1²/n1 + s2²/n2) with sample variances, rounded to 2 places.
+    None when either wave has fewer than 2 respondents."""
+    before = [_exact(x) for x in before_indices]
+    after = [_exact(x) for x in after_indices]
+    if len(before) < 2 or len(after) < 2:
+        return None
+    diff = _mean(after) - _mean(before)
+    variance = _sample_variance(before) / len(before) + _sample_variance(after) / len(after)
+    root = _exact_sqrt(variance)
+    if root is not None:
+        return _round(diff - Z_95 * root), _round(diff + Z_95 * root)
+    # An irrational half-width: 50 digits put the bounds far closer than any rounding edge can come.
+    with localcontext() as context:
+        context.prec = 50
+        half = Decimal("1.96") * (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+        middle = Decimal(diff.numerator) / Decimal(diff.denominator)
+        low, high = middle - half, middle + half
+        return low.quantize(CENT, ROUND_HALF_UP), high.quantize(CENT, ROUND_HALF_UP)
+
+
+def compare(before: Figures, after: Figures, workgroup: str | None = None) -> Change | None:
+    """The change of a workgroup's index (or of the overall index, workgroup=None) between two waves;
+    None when the index is withheld in either wave, so no interval ever rests on hidden respondents.
+    Note that the overall index covers only the shown workgroups when a wave hides one."""
+    figures = [(f.overall if workgroup is None else f.workgroups.get(workgroup, HIDDEN)) for f in (before, after)]
+    if any(f.hidden for f in figures):
+        return None
+    was, now = (f.value for f in figures)
+    assert was is not None and now is not None
+    return Change(
+        before=was,
+        after=now,
+        difference=now - was,
+        meaningful=meaningful(was, now),
+        interval=change_interval(before._samples[workgroup], after._samples[workgroup]),
+    )
+
+
+def as_json(figures: Figures) -> dict:
+    """JSON-ready figures. Values are strings with exactly 2 decimals ("3.20"), so no reader turns them into
+    binary floats. A withheld figure is {"hidden": true} and nothing else."""
+
+    def shown(f: Figure, name: str) -> dict:
+        if f.hidden:
+            return {"hidden": True}
+        return {name: str(f.value), "respondents": f.respondents, "band": f.band}
+
+    return {
+        "min_respondents": figures.min_respondents,
+        WORKGROUPS: {name: shown(f, "index") for name, f in figures.workgroups.items()},
+        RATED_BY_OTHERS: {name: shown(f, "mean") for name, f in figures.rated_by_others.items()},
+        DIMENSIONS: {key: shown(f, "mean") for key, f in figures.dimensions.items()},
+        OVERALL: shown(figures.overall, "index"),
+        WITHIN_GROUP: {name: shown(f, "mean") for name, f in figures.within_group.items()},
+        "pooled_over_shown_workgroups_only": figures.pooled_over_shown_workgroups_only,
+        "withheld": [
+            {"section": w.section} if w.key is None else {"section": w.section, "key": w.key}
+            for w in figures.withheld
+        ],
+    }
+
+
+def _check(responses: list[Response]) -> None:
+    workgroup_of: dict[str, str] = {}
+    rated: set[tuple[str, str]] = set()
+    for r in responses:
+        for name in ("respondent", "rater_workgroup", "target_workgroup"):
+            value = getattr(r, name)
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+        for key, answer in r.answers.items():
+            if key not in DIMENSION_KEYS:
+                raise ValueError(f"unknown dimension {key!r}")
+            whole = isinstance(answer, int) and not isinstance(answer, bool)
+            if answer is not None and not (whole and answer in ANSWERS):
+                raise ValueError(f"{r.respondent} answered {key} with {answer!r}; answers are 1 to 5 or None")
+        if workgroup_of.setdefault(r.respondent, r.rater_workgroup) != r.rater_workgroup:
+            raise ValueError(f"respondent {r.respondent} is in two workgroups")
+        if (r.respondent, r.target_workgroup) in rated:
+            raise ValueError(f"respondent {r.respondent} rated {r.target_workgroup} twice")
+        rated.add((r.respondent, r.target_workgroup))
+
+
+def _mean(values: Sequence[Fraction]) -> Fraction:
+    return sum(values, Fraction(0)) / len(values)
+
+
+def _sample_variance(values: Sequence[Fraction]) -> Fraction:
+    mean = _mean(values)
+    return sum(((x - mean) ** 2 for x in values), Fraction(0)) / (len(values) - 1)
+
+
+def _exact_sqrt(value: Fraction) -> Fraction | None:
+    """The square root when it is rational (a reduced fraction whose both terms are squares), else None."""
+    top, bottom = isqrt(value.numerator), isqrt(value.denominator)
+    if top * top == value.numerator and bottom * bottom == value.denominator:
+        return Fraction(top, bottom)
+    return None
+
+
+def _round(value: Fraction) -> Decimal:
+    """Exactly to 2 places, halves away from zero (ROUND_HALF_UP)."""
+    magnitude = abs(value)
+    cents = (magnitude.numerator * 200 + magnitude.denominator) // (2 * magnitude.denominator)
+    return Decimal(-cents if value < 0 else cents).scaleb(-2)
+
+
+def _exact(value: Decimal | Fraction | int) -> Fraction:
+    if isinstance(value, float | bool) or not isinstance(value, Decimal | Fraction | int):
+        raise TypeError(f"use Decimal, not {type(value).__name__}: {value!r}")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"not a number: {value!r}")
+    return Fraction(value)
+
+
+def _cents(value: Decimal | Fraction | int) -> Decimal:
+    """A value as its reported 2-place figure."""
+    return _round(_exact(value))
