@@ -174,7 +174,7 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
     }
     shown_workgroups = {name for name, f in workgroups.items() if not f.hidden}
     # Against subtraction: pooled figures rest only on respondents of shown workgroups.
-    pooled = between
+    pooled = [(r, s) for r, s in between if r.rater_workgroup in shown_workgroups]
 
     rated_by_others = {
         name: figure(RATED_BY_OTHERS, name, [(r.respondent, s) for r, s in pooled if r.target_workgroup == name])
@@ -187,7 +187,7 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
         for key in DIMENSION_KEYS
     }
 
-    overall = index_figure(OVERALL, None, list(index_of))
+    overall = index_figure(OVERALL, None, [m for m in index_of if workgroup_of[m] in shown_workgroups])
 
     within_group = {
         name: figure(WITHIN_GROUP, name, [(r.respondent, s) for r, s in within if r.target_workgroup == name])
