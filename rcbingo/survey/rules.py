@@ -346,3 +346,8 @@ def _exact(value: Decimal | Fraction | int) -> Fraction:
 def _cents(value: Decimal | Fraction | int) -> Decimal:
     """A value as its reported 2-place figure."""
     return _round(_exact(value))
+
+
+def reported(value: Fraction) -> Decimal:
+    """An exact value as the 2-place figure the reports show."""
+    return _cents(value)

@@ -165,5 +165,5 @@ def rating_map(wave: Wave, result: rules.Figures) -> dict[tuple[str, str], objec
         pair = (response.rater_workgroup, response.target_workgroup)
         scores.setdefault(pair, []).append(value)
         raters.setdefault(pair, set()).add(response.respondent)
-    return {pair: rules.Figure(rules._cents(sum(values) / len(values)), len(raters[pair]))
+    return {pair: rules.Figure(rules.reported(sum(values) / len(values)), len(raters[pair]))
             for pair, values in scores.items() if len(raters[pair]) >= result.min_respondents}
