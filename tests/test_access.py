@@ -65,6 +65,7 @@ ACCESS = {
     "survey.wording": ADMIN,
     "survey.waves": COORDINATOR,
     "survey.results": COORDINATOR,
+    "survey.figures_csv": COORDINATOR,
     "survey.respond": TOKEN,
     "org.edit_workgroup": ADMIN,
     "accounts.list_accounts": ADMIN,

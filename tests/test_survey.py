@@ -167,3 +167,18 @@ def test_survey_score_prints_figures_as_json_without_storing(runner, tmp_path, a
     assert runner.invoke(args=["survey-score", str(path), "--min-respondents", "2"]).exit_code != 0
     fresh()
     assert db.session.scalars(select(WaveAnswer)).all() == []
+
+
+def test_the_csv_export_holds_reportable_figures_only(app, client, admin):
+    wave, link = open_wave(client, admin)
+    for _ in range(5):
+        answer(app, link, "nurses", lambda t: 4)
+    for _ in range(2):
+        answer(app, link, "pharmacists", lambda t: 1)
+    export = client.get(f"/surveys/{wave.id}/figures.csv")
+    assert export.headers["Content-Type"].startswith("text/csv")
+    rows = list(__import__("csv").reader(io.StringIO(export.get_data(as_text=True))))
+    assert rows[0] == ["section", "key", "value", "respondents", "band"]
+    assert ["workgroups", "nurses", "4.00", "5", "moderate"] in rows
+    assert not any(row[1] == "pharmacists" and row[0] == "workgroups" for row in rows)
+    assert not any(row[2] == "1.00" for row in rows)  # the two pharmacists' answers leak nowhere

@@ -351,3 +351,14 @@ def _cents(value: Decimal | Fraction | int) -> Decimal:
 def reported(value: Fraction) -> Decimal:
     """An exact value as the 2-place figure the reports show."""
     return _cents(value)
+
+
+def as_rows(figures: Figures) -> list[tuple[str, str, str, int, str]]:
+    """The shown figures only, as (section, key, value, respondents, band) rows for a CSV export.
+
+    Withheld figures are left out entirely: not even their names appear."""
+    sections = [(WORKGROUPS, figures.workgroups), (RATED_BY_OTHERS, figures.rated_by_others),
+                (DIMENSIONS, figures.dimensions), (OVERALL, {"": figures.overall}),
+                (WITHIN_GROUP, figures.within_group)]
+    return [(section, key, str(f.value), f.respondents, f.band)
+            for section, items in sections for key, f in items.items() if not f.hidden]

@@ -1,6 +1,9 @@
 """Survey pages: opening waves, answering anonymously, the figures, the wording."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -74,12 +77,27 @@ def results(wave_id):
     changes = {}
     if earlier is not None:
         changes = {key: rules.compare(earlier, result, key) for key in [None, *result.workgroups]}
-    names = {w.key: w.name for w in service.wave_workgroups(wave)}
+    names = {w.key: w.name for w in service.wave_workgroups(wave)} | {service.FAMILY: _("Patients and families")}
     return render_template(
         "survey/results.html", wave=wave, unit=wave.unit, result=result, before=before, earlier=earlier,
         changes=changes, names=names, rates=service.response_rates(wave),
         rating_map=service.rating_map(wave, result), suggestion=service.weakest(result),
         focus=board.focus_of(wave.unit))
+
+
+@bp.get("/surveys/<int:wave_id>/figures.csv")
+@login_required
+def figures_csv(wave_id):
+    """The wave's reportable figures as CSV: withheld figures are not in the file at all."""
+    wave = _wave_for_staff(wave_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value", "respondents", "band"])
+    writer.writerows(rules.as_rows(service.figures(wave, _min_respondents())))
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="rc-survey-wave-{wave.id}.csv"'
+    return response
 
 
 def _act(wave: Wave):
