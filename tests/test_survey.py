@@ -57,8 +57,8 @@ def test_staff_answer_anonymously_and_coordinators_see_figures_from_five_people(
     assert re.search(r'<strong class="band band-moderate">4.00</strong>', page)  # nurses rate the others 4
     assert "withheld" in page  # two pharmacists are too few to show
     assert "Some workgroups are withheld" in page
-    rates = page.split("Response rates")[1]
-    assert "Nurses: 5 / 10 (50 %)" in rates and "Pharmacists: 2 / 6 (33 %)" in rates
+    rates = re.sub(r"<[^>]+>", " ", page.split("<h3>Response rates</h3>")[1])
+    assert re.search(r"Nurses\s+5 / 10 \(50 %\)", rates) and re.search(r"Pharmacists\s+2 / 6 \(33 %\)", rates)
 
 
 def test_answers_keep_nothing_that_identifies_a_respondent(app, client, admin):
@@ -182,3 +182,19 @@ def test_the_csv_export_holds_reportable_figures_only(app, client, admin):
     assert ["workgroups", "nurses", "4.00", "5", "moderate"] in rows
     assert not any(row[1] == "pharmacists" and row[0] == "workgroups" for row in rows)
     assert not any(row[2] == "1.00" for row in rows)  # the two pharmacists' answers leak nowhere
+
+
+def test_patients_and_families_rate_the_workgroups_from_outside(app, client, admin):
+    ids = {w.key: w.id for w in active_workgroups()}
+    wave, token = survey.open_wave(unit_by_key("icu"), name="Families 2026", kind="family",
+                                   invited={ids["nurses"]: 0, ids["rehab"]: 0}, actor=None)
+    for _ in range(5):
+        family = app.test_client()
+        page = family.get(f"/s/{token}").get_data(as_text=True)
+        assert 'name="rater"' not in page  # no workgroup of their own to choose
+        family.post(f"/s/{token}", data={"csrf_token": csrf_from(page), **{f"nurses-{d}": "5" for d in DIMS},
+                                         **{f"rehab-{d}": "3" for d in DIMS}})
+    html = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
+    assert "Patients and families" in html
+    by_workgroup = html.split("By workgroup")[1]
+    assert re.search(r'Nurses</th><td>.*?</td><td><strong class="band band-strong">5.00</strong>', by_workgroup)
