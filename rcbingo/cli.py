@@ -15,7 +15,7 @@ from .privacy.screen import screen
 
 def register(app: Flask) -> None:
     for command in (seed_demo, load_roster_command, create_admin, phi_scan, display_link, newsletter_draft,
-                    newsletter_export, survey_score):
+                    newsletter_export, survey_score, backup_command, restore_command):
         app.cli.add_command(command)
 
 
@@ -160,3 +160,32 @@ def survey_score(file, min_respondents):
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def backup_command(file):
+    """Back up the whole database to FILE while the app runs (SQLite online backup, or pg_dump)."""
+    from .backup import BackupError, backup
+
+    try:
+        kind = backup(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up the {kind} database to {file}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm that the database's current contents are to be replaced.")
+def restore_command(file, yes):
+    """Replace the database's contents with the backup in FILE. Stop the app servers first."""
+    from .backup import BackupError, restore
+
+    if not yes:
+        raise click.ClickException("Restoring replaces everything in the database: add --yes to confirm.")
+    try:
+        restore(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the database from {file}")
