@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 
 LANGUAGES = ("en",)
+# Behind a TLS-terminating proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
+PROXY_HOPS = 0
 # The address people and screens use to reach the app; for links printed by command-line tasks.
 BASE_URL = "http://127.0.0.1:5000"
 MAX_CONTENT_LENGTH = 256 * 1024
@@ -34,6 +36,8 @@ def from_environment() -> dict:
     settings = {}
     if os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    if os.environ.get("PROXY_HOPS"):
+        settings["PROXY_HOPS"] = int(os.environ["PROXY_HOPS"])
     if os.environ.get("BASE_URL"):
         settings["BASE_URL"] = os.environ["BASE_URL"]
     if os.environ.get("DATABASE_URL"):

@@ -259,3 +259,13 @@ def test_cards_count_is_unchanged_by_refusals_and_repeats(client, roster, card_f
     client.post("/u/icu/card", data=fields)
     fresh()
     assert db.session.scalar(select(func.count()).select_from(Card)) == 1
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_secure(database_uri, roster):
+    from .conftest import _make_app
+
+    proxied = _make_app(database_uri, PROXY_HOPS=1)
+    response = proxied.test_client().get("/u/icu/card", headers={"X-Forwarded-Proto": "https"})
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = proxied.test_client().get("/u/icu/card")
+    assert "Secure" not in plain.headers["Set-Cookie"]
