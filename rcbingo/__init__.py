@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["dimension_name"] = lambda key: _(BY_KEY[key].card_label)
     app.jinja_env.filters["extract"] = lambda key, mapping: mapping[key]
 
+    from .api.views import bp as api_bp
     from .audit import models as _audit_models  # noqa: F401 - registers the tables for migrations
     from .board.views import bp as board_bp
     from .cards import models as _cards_models  # noqa: F401
@@ -90,7 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(load_account)
     app.jinja_env.globals.update(can_coordinate=lambda unit: can(RoleName.COORDINATOR, unit),
                                  can_edit=lambda unit: can(RoleName.EDITOR, unit))
-    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp, newsletter_bp, spread_bp, survey_bp):
+    for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp, newsletter_bp, spread_bp, survey_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     app.after_request(_security_headers)

@@ -24,6 +24,7 @@ from .conftest import Auth, csrf_from, fresh
 # Who may use each endpoint.
 PUBLIC, KIOSK, SIGNED_IN, COORDINATOR, ADMIN, TOKEN = "public", "kiosk", "signed in", "coordinator", "admin", "token"
 UNIT_DEVICE, UNIT_STAFF, EDITOR = "unit device or role", "coordinator or editor", "editor"
+API, API_EXPORT = "api token", "api token with export, or coordinator"
 ACCESS = {
     "static": PUBLIC,
     "org.home": PUBLIC,
@@ -67,6 +68,13 @@ ACCESS = {
     "survey.results": COORDINATOR,
     "survey.figures_csv": COORDINATOR,
     "survey.respond": TOKEN,
+    "api.openapi": PUBLIC,
+    "api.docs": PUBLIC,
+    "api.tokens": ADMIN,
+    "api.create_card": API,
+    "api.list_cards": API,
+    "api.show_board": API,
+    "api.export_cards": API_EXPORT,
     "org.edit_workgroup": ADMIN,
     "accounts.list_accounts": ADMIN,
     "accounts.edit_account": ADMIN,
@@ -74,7 +82,7 @@ ACCESS = {
     "accounts.enable_account": ADMIN,
     "accounts.audit_log": ADMIN,
 }
-QUERY = {"cards.person_row": "?slot=nominees-1"}
+QUERY = {"cards.person_row": "?slot=nominees-1", "api.export_cards": "?from=2026-01-01&to=2026-12-31"}
 VISITORS = ("anonymous", "kiosk", "coordinator of A", "coordinator of B", "editor of A", "admin")
 ALLOWED = {
     PUBLIC: set(VISITORS),
@@ -86,6 +94,8 @@ ALLOWED = {
     UNIT_DEVICE: {"kiosk", "coordinator of A", "editor of A", "admin"},
     UNIT_STAFF: {"coordinator of A", "editor of A", "admin"},
     EDITOR: {"editor of A", "admin"},
+    API: set(),  # a bearer token, never a session: see tests/test_api.py
+    API_EXPORT: {"coordinator of A", "admin"},
 }
 
 
@@ -152,6 +162,8 @@ def test_every_route_lets_in_exactly_who_it_should(app, world):
                 ok = response.status_code < 400
             elif ACCESS[rule.endpoint] == TOKEN:
                 ok = response.status_code == 404
+            elif ACCESS[rule.endpoint] in (API, API_EXPORT):
+                ok = response.status_code == 401
             elif visitor in ("anonymous", "kiosk") and ACCESS[rule.endpoint] not in (KIOSK, UNIT_DEVICE):
                 ok = response.status_code == 302 and "/sign-in" in response.headers["Location"]
             else:
@@ -182,7 +194,9 @@ def test_every_change_without_a_csrf_token_is_refused(app, world, htmx):
                   "nominees-0-unit": "icu", "dimensions": "timely", "story": "A story.", "name": "x",
                   "email": "x@example.org", "password": "a long enough password", "action": "approve"}
         response = admin.post(url, data=fields, headers=headers)
-        assert response.status_code == 400, f"POST {url}: {response.status_code}"
+        # The API takes no cookie: a signed-in browser cannot be tricked into writing through it.
+        expected = 401 if rule.endpoint == "api.create_card" else 400
+        assert response.status_code == expected, f"POST {url}: {response.status_code}"
     assert _changes() == before
 
 

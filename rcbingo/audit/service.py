@@ -32,6 +32,7 @@ ACTIONS = {
     "newsletter_story_edited": N_("Edited newsletter story"),
     "newsletter_published": N_("Published newsletter"),
     "survey_changed": N_("Changed survey"),
+    "api_token_changed": N_("Changed integration token"),
     "workgroup_changed": N_("Changed workgroup"),
 }
 

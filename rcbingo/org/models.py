@@ -161,3 +161,26 @@ class Tablet(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship()
+
+
+class ApiToken(db.Model):
+    """A token for an integration: it acts only on its units, and only in the ways it was given."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    can_write: Mapped[bool] = mapped_column(default=False)   # create cards
+    can_export: Mapped[bool] = mapped_column(default=False)  # CSV export of every card, as coordinators see them
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    units: Mapped[list[Unit]] = relationship(secondary="api_token_unit", lazy="selectin", order_by="Unit.name")
+
+
+class ApiTokenUnit(db.Model):
+    __tablename__ = "api_token_unit"
+
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)

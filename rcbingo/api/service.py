@@ -1,0 +1,87 @@
+"""Integration tokens, and the JSON shapes of cards and boards."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+
+from ..audit.service import record
+from ..board.service import Board
+from ..cards.models import Card
+from ..database import utcnow, write_transaction
+from ..extensions import db
+from ..org.models import ApiToken, Unit
+from ..rc import DIMENSION_KEYS
+
+PREFIX = "rcb_"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(name: str, units: list[Unit], *, can_write: bool, can_export: bool, actor) -> tuple[ApiToken, str]:
+    """A new token for the given units; its secret is returned once and only its hash is kept."""
+    secret = PREFIX + secrets.token_urlsafe(32)
+    with write_transaction() as session:
+        token = ApiToken(name=name.strip()[:120], token_hash=_hash(secret), can_write=can_write, can_export=can_export)
+        token.units = [session.merge(u) for u in units]
+        session.add(token)
+        session.flush()
+        record("api_token_changed", actor=actor, subject=f"api token {token.id}",
+               detail="created for units " + ", ".join(u.key for u in units))
+    return token, secret
+
+
+def revoke_token(token: ApiToken, actor) -> None:
+    with write_transaction() as session:
+        session.merge(token).revoked_at = utcnow()
+        record("api_token_changed", actor=actor, subject=f"api token {token.id}", detail="revoked")
+
+
+def all_tokens() -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name)))
+
+
+def token_for(secret: str) -> ApiToken | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
+    return token if token is not None and token.revoked_at is None else None
+
+
+def submission_id(token: ApiToken, key: str) -> str:
+    """The card's submission id for an idempotency key: the same key from the same token is the same card."""
+    return hashlib.sha256(f"{token.id}:{key}".encode()).hexdigest()[:32]
+
+
+def card_json(card: Card) -> dict:
+    """A published card as integrations see it: as shareable as the writer allowed, never more."""
+    return {
+        "id": card.id,
+        "unit": card.unit.key,
+        "published_at": card.published_at.isoformat() if card.published_at else None,
+        "writer": {"name": card.nominator_name if card.show_nominator_name else None,
+                   "workgroup": card.nominator_workgroup.key},
+        "nominees": [{"name": n.name, "workgroup": n.workgroup.key, "unit": n.unit.key} for n in card.nominees],
+        "dimensions": card.dimensions_in_order,
+        "practice": card.practice if card.consent_publish else None,
+        "story": card.story if card.consent_publish else None,
+    }
+
+
+def board_json(board: Board) -> dict:
+    game = board.game
+    return {
+        "unit": board.unit.key,
+        "version": board.version,
+        "game": None if game is None else {
+            "id": game.id, "title": game.title, "prize": game.prize, "state": game.state.value,
+            "starts_at": game.starts_at.isoformat() if game.starts_at else None,
+            "ends_at": game.ends_at.isoformat() if game.ends_at else None},
+        "focus": board.focus,
+        "workgroups": [{
+            "key": w.key, "name": w.name, "progress": board.progress.get(w.id, 0),
+            "squares": {d: board.cards_per_square.get((w.id, d), 0) for d in DIMENSION_KEYS}}
+            for w in board.ranked],
+        "winners": [{"workgroup": w.workgroup.key, "place": w.place, "card": w.card_id,
+                     "declared_at": w.declared_at.isoformat()} for w in board.wins if w.revoked_at is None],
+    }

@@ -1,0 +1,224 @@
+"""The JSON API for integrations: bearer tokens scoped to units."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from functools import wraps
+
+from flask import Blueprint, current_app, flash, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..board import service as board
+from ..cards import service as cards
+from ..cards.models import Card
+from ..cards.rules import Draft, Entry
+from ..extensions import csrf, db
+from ..org.access import admin_only, can
+from ..org.models import RoleName, Unit
+from ..org.service import active_units, unit_by_key
+from . import service
+from .openapi import document
+
+bp = Blueprint("api", __name__)
+VERSION = "1.0"
+API_LIMIT = 200
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, message: str, problems: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.problems = status, message, problems
+
+
+@bp.errorhandler(ApiProblem)
+def _problem(error: ApiProblem):
+    body = {"error": error.message} | ({"problems": error.problems} if error.problems else {})
+    response = jsonify(body)
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="rcbingo"'
+    return response
+
+
+def _unit(unit_key: str) -> Unit:
+    unit = unit_by_key(unit_key)
+    if unit is None:
+        raise ApiProblem(404, "There is no unit with that key.")
+    return unit
+
+
+def token_auth(*rights: str, session_role: RoleName | None = None):
+    """The view needs a token for the URL's unit (with `rights`), or, if `session_role`, a signed-in account
+    holding that role in the unit. It receives `unit`."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(unit_key, **kwargs):
+            unit = _unit(unit_key)
+            if session_role is not None and current_user.is_authenticated and can(session_role, unit):
+                return view(unit=unit, **kwargs)
+            header = request.headers.get("Authorization", "")
+            token = service.token_for(header[7:].strip()) if header.startswith("Bearer ") else None
+            if token is None:
+                raise ApiProblem(401, "Send a valid token: Authorization: Bearer <token>.")
+            if unit.id not in {u.id for u in token.units}:
+                raise ApiProblem(403, "This token is not for that unit.")
+            for right in rights:
+                if not getattr(token, f"can_{right}"):
+                    raise ApiProblem(403, f"This token may not {right}.")
+            g.api_token = token
+            return view(unit=unit, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    """The OpenAPI document of this API."""
+    return jsonify(document(VERSION))
+
+
+@bp.get("/api/docs")
+def docs():
+    """The API, described for people."""
+    return render_template("api/docs.html", spec=document(VERSION))
+
+
+# No cookie authorizes this call, only the Authorization header, so there is nothing for CSRF to forge.
+@csrf.exempt
+@bp.post("/api/v1/units/<unit_key>/cards")
+@token_auth("write")
+def create_card(unit):
+    """Create a card; the Idempotency-Key makes retries safe."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 100:
+        raise ApiProblem(400, "Send an Idempotency-Key header (1 to 100 characters) so retries store the card once.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiProblem(400, "Send the card as a JSON object.")
+    draft = _draft(body)
+    try:
+        card, stored = cards.submit(draft, unit, service.submission_id(g.api_token, key))
+    except cards.CardRefused as refused:
+        raise ApiProblem(422, "The card was refused.", {
+            field: problem.message % problem.params if problem.params else problem.message
+            for field, problem in refused.problems.items()}) from None
+    response = jsonify({"id": card.id, "status": card.status.value, "flagged": card.flagged})
+    response.status_code = 201 if stored else 200
+    return response
+
+
+def _draft(body: dict) -> Draft:
+    def text(value, name) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ApiProblem(422, "The card was refused.", {name: "must be text"})
+        return value
+
+    def entry(value, name) -> Entry:
+        if not isinstance(value, dict):
+            raise ApiProblem(422, "The card was refused.", {name: "must be an object with name, workgroup, unit"})
+        return Entry(text(value.get("name"), f"{name}.name"), text(value.get("workgroup"), f"{name}.workgroup"),
+                     text(value.get("unit"), f"{name}.unit"))
+
+    nominees = body.get("nominees")
+    dimensions = body.get("dimensions")
+    if not isinstance(nominees, list):
+        raise ApiProblem(422, "The card was refused.", {"nominees": "must be a list of people"})
+    if not isinstance(dimensions, list) or not all(isinstance(d, str) for d in dimensions):
+        raise ApiProblem(422, "The card was refused.", {"dimensions": "must be a list of dimension keys"})
+    flags = {name: body.get(name, True) for name in ("consent_publish", "show_nominator_name")}
+    if not all(isinstance(v, bool) for v in flags.values()):
+        raise ApiProblem(422, "The card was refused.", {"consent_publish": "must be true or false"})
+    return Draft(nominator=entry(body.get("nominator"), "nominator"),
+                 nominees=tuple(entry(n, f"nominees.{i}") for i, n in enumerate(nominees[:100])),
+                 dimensions=frozenset(dimensions), practice=text(body.get("practice"), "practice"),
+                 story=text(body.get("story"), "story"), **flags)
+
+
+@bp.get("/api/v1/units/<unit_key>/cards")
+@token_auth()
+def list_cards(unit):
+    """Published cards, newest first."""
+    limit = request.args.get("limit", "50")
+    if not limit.isdigit() or not 1 <= int(limit) <= API_LIMIT:
+        raise ApiProblem(400, f"limit must be a whole number from 1 to {API_LIMIT}.")
+    query = cards.published_cards().where(Card.unit_id == unit.id)
+    if request.args.get("since"):
+        query = query.where(Card.published_at > _moment(request.args["since"], "since"))
+    found = db.session.scalars(query.order_by(Card.published_at.desc(), Card.id.desc()).limit(int(limit)))
+    return jsonify({"cards": [service.card_json(card) for card in found]})
+
+
+def _moment(value: str, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiProblem(400, f"{name} must be a date and time such as 2026-11-01T00:00:00Z.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@bp.get("/api/v1/units/<unit_key>/board")
+@token_auth()
+def show_board(unit):
+    """The board as data."""
+    return jsonify(service.board_json(board.board(unit)))
+
+
+@bp.get("/api/v1/units/<unit_key>/cards.csv")
+@token_auth("export", session_role=RoleName.COORDINATOR)
+def export_cards(unit):
+    """Every card written in the unit between two dates (inclusive, UTC), for coordinators."""
+    try:
+        start, end = (date.fromisoformat(request.args.get(name, "")) for name in ("from", "to"))
+    except ValueError:
+        raise ApiProblem(400, "from and to must be dates such as 2026-11-01.") from None
+    if end < start or (end - start).days > 3660:
+        raise ApiProblem(400, "to must be on or after from, and within ten years of it.")
+    query = select(Card).where(Card.unit_id == unit.id,
+                               Card.created_at >= datetime.combine(start, time(), UTC),
+                               Card.created_at < datetime.combine(end + timedelta(days=1), time(), UTC))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "written_at", "status", "published_at", "writer", "writer_workgroup", "nominees",
+                     "nominee_workgroups", "dimensions", "practice", "story", "may_publish", "show_writer",
+                     "flagged", "transcribed"])
+    for card in db.session.scalars(query.order_by(Card.created_at, Card.id)):
+        writer.writerow([card.id, card.created_at.isoformat(), card.status.value,
+                         card.published_at.isoformat() if card.published_at else "", card.nominator_name,
+                         card.nominator_workgroup.key, "; ".join(n.name for n in card.nominees),
+                         "; ".join(n.workgroup.key for n in card.nominees), " ".join(card.dimensions_in_order),
+                         card.practice, card.story, card.consent_publish, card.show_nominator_name, card.flagged,
+                         card.transcribed_by_id is not None])
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="cards-{unit.key}-{start}-{end}.csv"'
+    return response
+
+
+@bp.route("/admin/api-tokens", methods=["GET", "POST"])
+@admin_only
+def tokens():
+    """Integration tokens: make one for some units (its secret is shown once), or revoke one."""
+    secret = None
+    if request.method == "POST":
+        if request.form.get("revoke", "").isdigit():
+            token = db.session.get(service.ApiToken, int(request.form["revoke"]))
+            if token is not None:
+                service.revoke_token(token, actor=current_user)
+        else:
+            units = [u for u in active_units() if str(u.id) in request.form.getlist("units")]
+            name = (request.form.get("name") or "").strip()
+            if not name or not units:
+                flash(_("Name the token and choose at least one unit."), "problem")
+            else:
+                _token, secret = service.create_token(name, units, can_write=bool(request.form.get("write")),
+                                                      can_export=bool(request.form.get("export")),
+                                                      actor=current_user)
+    return render_template("api/tokens.html", tokens=service.all_tokens(), units=active_units(), secret=secret,
+                           base=current_app.config["BASE_URL"])
