@@ -292,3 +292,24 @@ def test_focus_squares_show_on_the_board_the_wall_and_in_the_newsletter(game, cl
     publish([PHARMACIST], ["timely"])
     issue = newsletter.draft(unit_by_key("icu"), date.today().replace(day=1))
     assert "Focus squares" in newsletter.render(issue) and "Shared Knowledge, Timely" in newsletter.render(issue)
+
+
+def test_square_counts_always_match_the_counted_cards(game, make_account):
+    from sqlalchemy import func
+
+    from rcbingo.org.service import merge_workgroups
+
+    admin = make_account("admin@example.org", is_admin=True)
+    kept = publish([PHARMACIST, THERAPIST], ["timely", "accurate"])
+    dropped = publish([PHARMACIST], ["timely", "frequent"])
+    publish([THERAPIST], ["timely"])
+    cards.withdraw(dropped, "Duplicate", actor=admin)
+    fresh()
+    merge_workgroups(db.session.get(Workgroup, workgroup_id("pharmacists")),
+                     db.session.get(Workgroup, workgroup_id("rehab")), actor=admin)
+    view = snapshot()
+    recount = {(w, d): n for w, d, n in db.session.execute(
+        select(Credit.workgroup_id, Credit.dimension, func.count(func.distinct(Credit.card_id)))
+        .group_by(Credit.workgroup_id, Credit.dimension))}
+    assert view.cards_per_square == recount
+    assert recount[(workgroup_id("rehab"), "timely")] == 2 and kept.id

@@ -73,6 +73,18 @@ class Credit(db.Model):
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Square(db.Model):
+    """How many counted cards cover one square of a game: kept up to date with the credits, so a board is
+    read from a few dozen rows however many cards a game holds."""
+
+    __tablename__ = "square"
+
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id", ondelete="CASCADE"), primary_key=True)
+    workgroup_id: Mapped[int] = mapped_column(ForeignKey("workgroup.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cards: Mapped[int] = mapped_column(default=0)
+
+
 class Win(db.Model):
     """A workgroup that covered all seven squares: declared once, kept through later edits unless revoked."""
 

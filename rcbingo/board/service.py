@@ -5,7 +5,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from ..audit.service import record
 from ..cards.events import card_published, card_unpublished
@@ -18,7 +19,7 @@ from ..org.events import workgroups_merged
 from ..org.models import Unit, Workgroup
 from ..rc import DIMENSION_KEYS, N_
 from . import live, rules
-from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Win
+from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
 
 COUNTING = (GameState.RUNNING, GameState.WON)
 
@@ -57,6 +58,7 @@ def count_card(card: Card, *, session, **_) -> None:
             game.credit_seq += 1
             session.add(Credit(game_id=game.id, card_id=card.id, workgroup_id=workgroup_id,
                                dimension=dimension, seq=game.credit_seq))
+            _count_square(session, game.id, workgroup_id, dimension, +1)
     session.flush()
     _declare_wins(session, game, card, credited)
 
@@ -79,23 +81,47 @@ def _declare_wins(session, game: Game, card: Card, credited: list[int]) -> None:
     session.flush()
 
 
+def _count_square(session, game_id: int, workgroup_id: int, dimension: str, step: int) -> None:
+    """Add `step` to a square's card count (the caller holds the game's lock)."""
+    key = (Square.game_id == game_id, Square.workgroup_id == workgroup_id, Square.dimension == dimension)
+    if not session.execute(update(Square).where(*key).values(cards=Square.cards + step)).rowcount:
+        session.add(Square(game_id=game_id, workgroup_id=workgroup_id, dimension=dimension, cards=max(step, 0)))
+    if step < 0:
+        session.execute(delete(Square).where(*key, Square.cards <= 0))
+
+
 @card_unpublished.connect
 def uncount_card(card: Card, *, session, **_) -> None:
     """A rejected or withdrawn card stops covering squares; declared wins stay unless revoked."""
+    credits = session.execute(select(Credit.game_id, Credit.workgroup_id, Credit.dimension).where(
+        Credit.card_id == card.id)).all()
+    for game_id in {c.game_id for c in credits}:
+        session.scalar(select(Game.id).where(Game.id == game_id).with_for_update())
     session.execute(delete(Credit).where(Credit.card_id == card.id))
+    for game_id, workgroup_id, dimension in credits:
+        _count_square(session, game_id, workgroup_id, dimension, -1)
     live.bump(session, card.unit_id)
 
 
 @workgroups_merged.connect
 def _merge_into_games(_sender=None, *, source_id: int, target_id: int, session, **_):
     """Games that had the merged workgroup now have the one it joined, with its squares."""
-    from sqlalchemy import update
-
+    games = set(session.scalars(select(Credit.game_id).where(Credit.workgroup_id == source_id).distinct()))
     for game_id in session.scalars(select(GameWorkgroup.game_id).where(GameWorkgroup.workgroup_id == source_id)):
         if not session.get(GameWorkgroup, (game_id, target_id)):
             session.add(GameWorkgroup(game_id=game_id, workgroup_id=target_id))
     session.execute(delete(GameWorkgroup).where(GameWorkgroup.workgroup_id == source_id))
+    # A card that credited both workgroups keeps one credit per square.
+    twin = aliased(Credit)
+    session.execute(delete(Credit).where(Credit.workgroup_id == source_id, exists().where(
+        twin.game_id == Credit.game_id, twin.card_id == Credit.card_id, twin.dimension == Credit.dimension,
+        twin.workgroup_id == target_id)))
     session.execute(update(Credit).where(Credit.workgroup_id == source_id).values(workgroup_id=target_id))
+    for game_id in games:  # recount those games' squares from their credits
+        session.execute(delete(Square).where(Square.game_id == game_id))
+        rows = session.execute(select(Credit.workgroup_id, Credit.dimension, func.count(func.distinct(
+            Credit.card_id))).where(Credit.game_id == game_id).group_by(Credit.workgroup_id, Credit.dimension))
+        session.add_all(Square(game_id=game_id, workgroup_id=w, dimension=d, cards=n) for w, d, n in rows)
 
 
 # --- what a board shows ---------------------------------------------------------------------
@@ -145,9 +171,9 @@ def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
     if game is None:
         return result
     result.workgroups = list(game.workgroups)
-    rows = db.session.execute(select(Credit.workgroup_id, Credit.dimension, func.count(func.distinct(Credit.card_id)))
-                              .where(Credit.game_id == game.id).group_by(Credit.workgroup_id, Credit.dimension))
-    result.cards_per_square = {(w, d): n for w, d, n in rows}
+    rows = db.session.execute(select(Square.workgroup_id, Square.dimension, Square.cards).where(
+        Square.game_id == game.id))
+    result.cards_per_square = {(w, d): n for w, d, n in rows if n > 0}
     result.progress = {w.id: sum(result.covered(w.id, d) for d in DIMENSION_KEYS) for w in result.workgroups}
     result.wins = list(db.session.scalars(select(Win).where(Win.game_id == game.id).order_by(Win.place, Win.id)))
     return result
