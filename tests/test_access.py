@@ -28,6 +28,7 @@ API, API_EXPORT = "api token", "api token with export, or coordinator"
 ACCESS = {
     "static": PUBLIC,
     "org.home": PUBLIC,
+    "org.health": PUBLIC,
     "accounts.sign_in": PUBLIC,
     "org.enrol_tablet": TOKEN,
     "cards.show_card": KIOSK,

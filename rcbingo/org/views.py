@@ -24,6 +24,12 @@ def organization_context():
     return {"org": service.organization()}
 
 
+@bp.get("/health")
+def health():
+    """For load balancers and monitoring: the process answers (no database touched)."""
+    return {"status": "ok"}
+
+
 @bp.get("/")
 def home():
     """Every unit with a link to its card."""

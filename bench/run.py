@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""RC Bingo benchmark: the brief's targets, measured in one run on SQLite and on PostgreSQL.
+
+For each database: load 100,000 cards, start gunicorn with gevent workers, then measure
+  live       publication → arrival at N connected wall displays (p50 / p95 / max)
+  board      p95 of the board's data route and its throughput against a trivial route, idle and
+             while cards are published five times a second
+  submit     50 tablets sending cards for 30 s: acknowledged vs stored, errors, p95
+  newsletter a 300-story PDF: seconds, peak memory, and display latency while it renders
+The last line printed is one JSON object with every figure. Traffic goes to 127.0.0.1 only.
+
+Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--displays 100,250,500] [--quick]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://127.0.0.1:5432/postgres")
+PG_NAME = "rcbingo_bench"
+
+
+def pct(values, p):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 2)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- preparing a database --------------------------------------------------------------------
+
+def prepare(database: str, cards: int) -> tuple[dict, dict]:
+    """A fresh database with the demo, `cards` published cards, a token and a display; returns env and ids."""
+    env = dict(os.environ, FLASK_APP="rcbingo", SECRET_KEY=uuid.uuid4().hex, PYTHONPATH=str(ROOT))
+    if database == "sqlite":
+        folder = tempfile.mkdtemp(prefix="rcbingo-bench-")
+        env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {PG_NAME}")
+        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_NAME}"
+    flask = [PYTHON, "-m", "flask"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "seed-demo"], env=env, check=True, capture_output=True)
+    started = time.monotonic()
+    out = subprocess.run([PYTHON, __file__, "--load", str(cards)], env=env, check=True, capture_output=True, text=True)
+    ids = json.loads(out.stdout.strip().splitlines()[-1])
+    ids["load_seconds"] = round(time.monotonic() - started, 1)
+    return env, ids
+
+
+def load(cards: int) -> None:
+    """(In a child process, inside the app.) Insert `cards` published cards fast, with their credits and squares:
+    most spread over the past years, 300 in the current month for the newsletter."""
+    from sqlalchemy import delete, func, insert, select
+
+    from rcbingo import create_app
+    from rcbingo.api.service import create_token
+    from rcbingo.board.models import Credit, Game, Square
+    from rcbingo.board.service import create_display
+    from rcbingo.cards.models import Card, CardDimension, Nominee
+    from rcbingo.database import write_transaction
+    from rcbingo.extensions import db
+    from rcbingo.org.models import Person
+    from rcbingo.org.service import unit_by_key
+    from rcbingo.rc import DIMENSION_KEYS
+
+    app = create_app()
+    with app.app_context():
+        icu = unit_by_key("icu")
+        game = db.session.scalar(select(Game).where(Game.unit_id == icu.id))
+        people = list(db.session.scalars(select(Person).where(Person.unit_id == icu.id)))
+        participating = {w.id for w in game.workgroups}
+        first_id = (db.session.scalar(select(func.max(Card.id))) or 0) + 1
+        now = datetime.now(UTC)
+        rnd = random.Random(7)
+        seq = game.credit_seq
+        batch = 5000
+        with write_transaction() as session:
+            # Leave the last squares of every workgroup empty so no bingo is declared during loading.
+            for start in range(0, cards, batch):
+                rows, nominees, dims, credits = [], [], [], []
+                for n in range(start, min(cards, start + batch)):
+                    card_id = first_id + n
+                    writer, nominee = rnd.sample(people, 2)
+                    while nominee.workgroup_id == writer.workgroup_id:
+                        nominee = rnd.choice(people)
+                    when = now - timedelta(minutes=rnd.randint(60, 60 * 24 * 700)) if n >= 300 else \
+                        now.replace(day=1, hour=12) + timedelta(minutes=n)
+                    chosen = rnd.sample(DIMENSION_KEYS[:5], 2)
+                    rows.append({"id": card_id, "submission_id": uuid.uuid4().hex, "unit_id": icu.id,
+                                 "nominator_name": writer.name, "nominator_workgroup_id": writer.workgroup_id,
+                                 "nominator_unit_id": icu.id, "practice": "A practice worth copying",
+                                 "story": f"Benchmark story {n}: they called early and the plan changed in time.",
+                                 "consent_publish": True, "show_nominator_name": n % 3 != 0, "status": "published",
+                                 "created_at": when, "published_at": when, "flagged": False, "decision_reason": ""})
+                    nominees.append({"card_id": card_id, "position": 0, "name": nominee.name,
+                                     "workgroup_id": nominee.workgroup_id, "unit_id": icu.id})
+                    dims += [{"card_id": card_id, "dimension": d} for d in chosen]
+                    if nominee.workgroup_id in participating:
+                        for d in chosen:
+                            seq += 1
+                            credits.append({"game_id": game.id, "card_id": card_id, "dimension": d, "seq": seq,
+                                            "workgroup_id": nominee.workgroup_id, "counted_at": when})
+                session.execute(insert(Card), rows)
+                session.execute(insert(Nominee), nominees)
+                session.execute(insert(CardDimension), dims)
+                if credits:
+                    session.execute(insert(Credit), credits)
+            session.merge(game).credit_seq = seq
+            session.execute(delete(Square).where(Square.game_id == game.id))
+            counted = session.execute(select(Credit.workgroup_id, Credit.dimension, func.count()).where(
+                Credit.game_id == game.id).group_by(Credit.workgroup_id, Credit.dimension)).all()
+            session.add_all(Square(game_id=game.id, workgroup_id=w, dimension=d, cards=n) for w, d, n in counted)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")
+                connection.commit()
+        _token, secret = create_token("bench", [icu], can_write=True, can_export=False, actor=None)
+        _display, wall = create_display(icu, "bench wall")
+        total = db.session.scalar(select(func.count()).select_from(Card))
+        print(json.dumps({"token": secret, "wall": wall, "cards": total}))
+
+
+# --- a small HTTP client on asyncio (keeps everything on this machine, no extra packages) --------
+
+async def request(port, method, path, headers=None, body=None, timeout=30):
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
+    data = json.dumps(body).encode() if body is not None else b""
+    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", f"Content-Length: {len(data)}"]
+    head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    if body is not None:
+        head.append("Content-Type: application/json")
+    writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+    await writer.drain()
+    raw = await asyncio.wait_for(reader.read(), timeout)
+    writer.close()
+    status = int(raw.split(b" ", 2)[1]) if raw.startswith(b"HTTP/") else 0
+    return status, raw.split(b"\r\n\r\n", 1)[-1]
+
+
+async def hammer(port, path, headers, seconds, concurrency=16):
+    """Requests as fast as `concurrency` clients can make them for `seconds`: (requests/s, latencies ms, errors)."""
+    latencies, errors, deadline = [], 0, time.monotonic() + seconds
+
+    async def client():
+        nonlocal errors
+        while time.monotonic() < deadline:
+            t = time.monotonic()
+            try:
+                status, _ = await request(port, "GET", path, headers)
+                errors += status != 200
+            except (TimeoutError, OSError):
+                errors += 1
+            latencies.append((time.monotonic() - t) * 1000)
+
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return len(latencies) / seconds, latencies, errors
+
+
+def card_body(n: int) -> dict:
+    return {"nominator": {"name": "Amara Osei", "workgroup": "nurses", "unit": "icu"},
+            "nominees": [{"name": "Owen Fraser", "workgroup": "dietitians", "unit": "icu"}],
+            "dimensions": ["timely"], "story": f"Bench card {n}: rang early with the lab results."}
+
+
+async def publish(port, token, n):
+    t = time.monotonic()
+    status, _ = await request(port, "POST", "/api/v1/units/icu/cards",
+                              {"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{n}-{uuid.uuid4()}"},
+                              card_body(n))
+    return status, time.monotonic(), (time.monotonic() - t) * 1000
+
+
+class Display:
+    """One wall: an open SSE stream, noting when each board event arrives."""
+
+    def __init__(self):
+        self.arrivals, self.ready, self.task = [], asyncio.Event(), None
+
+    async def run(self, port, wall):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET /wall/{wall}/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Accept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                if line.startswith(b"event: board"):
+                    self.arrivals.append(time.monotonic())
+                    self.ready.set()
+        finally:
+            writer.close()
+
+
+async def live(port, token, wall, count, rounds=3):
+    """Publish cards while `count` walls watch: ms from the publishing response to each wall's update."""
+    displays = [Display() for _ in range(count)]
+    for d in displays:
+        d.task = asyncio.create_task(d.run(port, wall))
+        await asyncio.sleep(0.002)
+    await asyncio.wait_for(asyncio.gather(*(d.ready.wait() for d in displays)), 120)
+    await asyncio.sleep(1)
+    delays, missed = [], 0
+    for r in range(rounds):
+        before = [len(d.arrivals) for d in displays]
+        _status, published, _ = await publish(port, token, 10_000 + r)
+        await asyncio.sleep(3)
+        for d, seen in zip(displays, before, strict=True):
+            new = d.arrivals[seen:]
+            if new:
+                delays.append(max(0.0, (new[0] - published) * 1000))
+            else:
+                missed += 1
+    for d in displays:
+        d.task.cancel()
+    return {"displays": count, "p50_ms": pct(delays, 50), "p95_ms": pct(delays, 95),
+            "max_ms": round(max(delays), 1) if delays else None, "missed": missed}
+
+
+async def submit_load(port, token, seconds, tablets=50):
+    acknowledged, errors, latencies, deadline = [], 0, [], time.monotonic() + seconds
+
+    async def tablet(t):
+        nonlocal errors
+        n = 0
+        while time.monotonic() < deadline:
+            key = f"tablet-{t}-{n}"
+            try:
+                started = time.monotonic()
+                status, body = await request(port, "POST", "/api/v1/units/icu/cards",
+                                             {"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                                             card_body(n))
+                latencies.append((time.monotonic() - started) * 1000)
+                if status in (200, 201):
+                    acknowledged.append(json.loads(body)["id"])
+                else:
+                    errors += 1
+            except (TimeoutError, OSError, ValueError):
+                errors += 1
+            n += 1
+
+    await asyncio.gather(*(tablet(t) for t in range(tablets)))
+    return acknowledged, errors, latencies
+
+
+def count_cards(env, ids) -> dict:
+    code = ("import json,sys;from rcbingo import create_app;from rcbingo.extensions import db;"
+            "from rcbingo.cards.models import Card;from sqlalchemy import select,func;app=create_app()\n"
+            "with app.app_context():\n ids=json.loads(sys.stdin.read())\n"
+            " found=db.session.execute(select(Card.id,func.count()).where(Card.id.in_(ids)).group_by(Card.id)).all()\n"
+            " print(json.dumps({'stored':len(found),'duplicated':sum(1 for _,n in found if n>1)}))")
+    out = subprocess.run([PYTHON, "-c", code], env=env, input=json.dumps(ids), capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+async def newsletter(port, env, wall):
+    """Render the month's 300-story issue as a PDF while three walls watch a card being published."""
+    draft = subprocess.run([PYTHON, "-m", "flask", "newsletter-draft", "icu", datetime.now(UTC).strftime("%Y-%m")],
+                           env=env, capture_output=True, text=True, check=True)
+    issue = draft.stdout.split()[0]
+    out = os.path.join(tempfile.mkdtemp(prefix="rcbingo-bench-"), "issue.pdf")
+    displays = [Display() for _ in range(3)]
+    for d in displays:
+        d.task = asyncio.create_task(d.run(port, wall))
+    await asyncio.wait_for(asyncio.gather(*(d.ready.wait() for d in displays)), 30)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    render = await asyncio.create_subprocess_exec(PYTHON, "-m", "flask", "newsletter-export", issue, "--format", "pdf",
+                                                  "--out", out, env=env, stdout=subprocess.DEVNULL)
+    await asyncio.sleep(0.5)
+    seen = [len(d.arrivals) for d in displays]
+    _status, published, _ = await publish(port, env["BENCH_TOKEN"], 99_999)
+    await render.wait()
+    seconds = time.monotonic() - started
+    await asyncio.sleep(1)
+    delays = [(d.arrivals[s] - published) * 1000 for d, s in zip(displays, seen, strict=True) if len(d.arrivals) > s]
+    for d in displays:
+        d.task.cancel()
+    pages = subprocess.run(["pdfinfo", out], capture_output=True, text=True).stdout if os.path.exists(out) else ""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"pdf_seconds": round(seconds, 2), "pdf_pages": next((int(l.split()[-1]) for l in pages.splitlines()
+                                                                  if l.startswith("Pages:")), None),
+            "peak_memory_mb": round(max(peak, before) / 1024, 1),
+            "display_latency_during_render_ms": round(max(delays), 1) if delays else None}
+
+
+# --- one database ---------------------------------------------------------------------------
+
+async def measure(database, env, ids, port, displays, quick):
+    token, wall = ids["token"], ids["wall"]
+    env["BENCH_TOKEN"] = token
+    auth = {"Authorization": f"Bearer {token}"}
+    result = {"database": database, "cards_stored": ids["cards"], "load_seconds": ids["load_seconds"]}
+    seconds = 5 if quick else 10
+    trivial_rps, _latencies, _ = await hammer(port, "/health", {}, seconds)
+    board_rps, board_lat, board_errors = await hammer(port, "/api/v1/units/icu/board", auth, seconds)
+
+    async def publishing():
+        n = 0
+        while True:
+            await publish(port, token, 50_000 + n)
+            n += 1
+            await asyncio.sleep(0.2)
+
+    writer = asyncio.create_task(publishing())
+    busy_rps, busy_lat, busy_errors = await hammer(port, "/api/v1/units/icu/board", auth, seconds)
+    writer.cancel()
+    result["board"] = {"p95_ms": pct(board_lat, 95), "rps": round(board_rps), "trivial_rps": round(trivial_rps),
+                       "ratio": round(board_rps / trivial_rps, 2), "errors": board_errors,
+                       "p95_ms_while_publishing": pct(busy_lat, 95),
+                       "ratio_while_publishing": round(busy_rps / trivial_rps, 2),
+                       "errors_while_publishing": busy_errors}
+    print(f"[{database}] board p95 {result['board']['p95_ms']} ms, {result['board']['ratio']}x trivial "
+          f"({result['board']['ratio_while_publishing']}x while publishing 5/s)", flush=True)
+    result["live"] = []
+    for count in displays:
+        figures = await live(port, token, wall, count, rounds=2 if quick else 3)
+        result["live"].append(figures)
+        print(f"[{database}] live {count} displays: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
+              f"max {figures['max_ms']} ms, missed {figures['missed']}", flush=True)
+    acknowledged, errors, latencies = await submit_load(port, token, 10 if quick else 30)
+    stored = count_cards(env, acknowledged)
+    result["submit"] = {"acknowledged": len(set(acknowledged)), "stored": stored["stored"],
+                        "duplicated": stored["duplicated"], "lost": len(set(acknowledged)) - stored["stored"],
+                        "errors": errors, "p95_ms": pct(latencies, 95)}
+    print(f"[{database}] submit: {result['submit']}", flush=True)
+    result["newsletter"] = await newsletter(port, env, wall)
+    print(f"[{database}] newsletter: {result['newsletter']}", flush=True)
+    return result
+
+
+def run_database(database, args):
+    print(f"[{database}] loading {args.cards} cards…", flush=True)
+    env, ids = prepare(database, args.cards)
+    port = free_port()
+    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "2",
+                               "--worker-connections", "2000", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+                               "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return asyncio.run(measure(database, env, ids, port, args.displays, args.quick))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--displays", default="100,250,500")
+    parser.add_argument("--quick", action="store_true", help="shorter phases, for a smoke run")
+    parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load is not None:
+        return load(args.load)
+    args.displays = [int(n) for n in args.displays.split(",")]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+    results = [run_database(database, args) for database in args.databases.split(",")]
+    print(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"), "results": results}))
+
+
+if __name__ == "__main__":
+    main()
