@@ -345,14 +345,14 @@ async def measure(database, env, ids, port, displays, quick):
         result["live"].append(figures)
         print(f"[{database}] live {count} displays: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
               f"max {figures['max_ms']} ms, missed {figures['missed']}", flush=True)
+    result["newsletter"] = await newsletter(port, env, wall)  # before the submit phase adds to the month
+    print(f"[{database}] newsletter: {result['newsletter']}", flush=True)
     acknowledged, errors, latencies = await submit_load(port, token, 10 if quick else 30)
     stored = count_cards(env, acknowledged)
     result["submit"] = {"acknowledged": len(set(acknowledged)), "stored": stored["stored"],
                         "duplicated": stored["duplicated"], "lost": len(set(acknowledged)) - stored["stored"],
                         "errors": errors, "p95_ms": pct(latencies, 95)}
     print(f"[{database}] submit: {result['submit']}", flush=True)
-    result["newsletter"] = await newsletter(port, env, wall)
-    print(f"[{database}] newsletter: {result['newsletter']}", flush=True)
     return result
 
 
@@ -387,7 +387,8 @@ def main():
     if args.load is not None:
         return load(args.load)
     args.displays = [int(n) for n in args.displays.split(",")]
-    resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 500 displays need 500 sockets
     results = [run_database(database, args) for database in args.databases.split(",")]
     print(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"), "results": results}))
 

@@ -134,7 +134,7 @@ def newsletter_export(issue_id, fmt, size, out):
         raise click.ClickException(f"There is no newsletter issue {issue_id}.")
     if fmt == "pdf":
         with open(out, "wb") as handle:
-            handle.write(render_pdf(issue, size))
+            handle.write(render_pdf(issue, size, in_process=True))
     else:
         with open(out, "w", encoding="utf-8") as handle:
             handle.write(render(issue))

@@ -2,6 +2,8 @@
 
 import hashlib
 import secrets
+import time
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -10,7 +12,7 @@ from ..board.service import Board
 from ..cards.models import Card
 from ..database import utcnow, write_transaction
 from ..extensions import db
-from ..org.models import ApiToken, Unit
+from ..org.models import ApiToken, ApiTokenUnit, Unit
 from ..rc import DIMENSION_KEYS
 
 PREFIX = "rcb_"
@@ -37,20 +39,53 @@ def revoke_token(token: ApiToken, actor) -> None:
     with write_transaction() as session:
         session.merge(token).revoked_at = utcnow()
         record("api_token_changed", actor=actor, subject=f"api token {token.id}", detail="revoked")
+    forget_grants()  # in this process at once; other processes within GRANT_SECONDS
 
 
 def all_tokens() -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.name)))
 
 
-def token_for(secret: str) -> ApiToken | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
-    return token if token is not None and token.revoked_at is None else None
+@dataclass(frozen=True)
+class Grant:
+    """What a valid token allows."""
+
+    token_id: int
+    can_write: bool
+    can_export: bool
+    unit_ids: frozenset[int]
 
 
-def submission_id(token: ApiToken, key: str) -> str:
+# Tokens checked in the last few seconds, so a busy integration costs no database look-up per call.
+# A revoked token therefore works for at most GRANT_SECONDS more.
+GRANT_SECONDS = 5.0
+_grants: dict[str, tuple[float, Grant | None]] = {}
+
+
+def grant_for(secret: str) -> Grant | None:
+    """The rights of a valid, unrevoked token; None for any other string."""
+    key, now = _hash(secret), time.monotonic()
+    cached = _grants.get(key)
+    if cached is not None and now - cached[0] < GRANT_SECONDS:
+        return cached[1]
+    rows = db.session.execute(select(ApiToken.id, ApiToken.can_write, ApiToken.can_export, ApiTokenUnit.unit_id)
+                              .join(ApiTokenUnit, ApiTokenUnit.token_id == ApiToken.id)
+                              .where(ApiToken.token_hash == key, ApiToken.revoked_at.is_(None))).all()
+    grant = Grant(rows[0].id, rows[0].can_write, rows[0].can_export, frozenset(r.unit_id for r in rows)) if rows \
+        else None
+    if len(_grants) > 10_000:
+        _grants.clear()
+    _grants[key] = (now, grant)
+    return grant
+
+
+def forget_grants() -> None:
+    _grants.clear()
+
+
+def submission_id(grant: Grant, key: str) -> str:
     """The card's submission id for an idempotency key: the same key from the same token is the same card."""
-    return hashlib.sha256(f"{token.id}:{key}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{grant.token_id}:{key}".encode()).hexdigest()[:32]
 
 
 def card_json(card: Card) -> dict:

@@ -2,14 +2,17 @@
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
+from time import monotonic
 
 from flask import Blueprint, current_app, flash, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..board import live
 from ..board import service as board
 from ..cards import service as cards
 from ..cards.models import Card
@@ -17,7 +20,7 @@ from ..cards.rules import Draft, Entry
 from ..extensions import csrf, db
 from ..org.access import admin_only, can
 from ..org.models import RoleName, Unit
-from ..org.service import active_units, unit_by_key
+from ..org.service import active_units
 from . import service
 from .openapi import document
 
@@ -42,11 +45,34 @@ def _problem(error: ApiProblem):
     return response
 
 
-def _unit(unit_key: str) -> Unit:
-    unit = unit_by_key(unit_key)
-    if unit is None:
+class LazyUnit:
+    """The URL's unit: its id at once (one indexed look-up), the full row only if a view needs it."""
+
+    def __init__(self, unit_id: int):
+        self.id = unit_id
+        self._row: Unit | None = None
+
+    @property
+    def row(self) -> Unit:
+        if self._row is None:
+            self._row = db.session.get(Unit, self.id)
+        return self._row
+
+
+_unit_ids: dict[str, tuple[float, int | None]] = {}
+
+
+def _unit_id(unit_key: str) -> int:
+    """The id of an active unit, remembered for a few seconds (a retired unit's API stops within them)."""
+    cached, now = _unit_ids.get(unit_key), monotonic()
+    if cached is None or now - cached[0] > service.GRANT_SECONDS:
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.key == unit_key, Unit.retired_at.is_(None)))
+        if len(_unit_ids) > 1000:
+            _unit_ids.clear()
+        cached = _unit_ids[unit_key[:40]] = (now, unit_id)
+    if cached[1] is None:
         raise ApiProblem(404, "There is no unit with that key.")
-    return unit
+    return cached[1]
 
 
 def token_auth(*rights: str, session_role: RoleName | None = None):
@@ -56,19 +82,19 @@ def token_auth(*rights: str, session_role: RoleName | None = None):
     def decorate(view):
         @wraps(view)
         def wrapper(unit_key, **kwargs):
-            unit = _unit(unit_key)
-            if session_role is not None and current_user.is_authenticated and can(session_role, unit):
+            unit = LazyUnit(_unit_id(unit_key))
+            if session_role is not None and current_user.is_authenticated and can(session_role, unit.row):
                 return view(unit=unit, **kwargs)
             header = request.headers.get("Authorization", "")
-            token = service.token_for(header[7:].strip()) if header.startswith("Bearer ") else None
-            if token is None:
+            grant = service.grant_for(header[7:].strip()) if header.startswith("Bearer ") else None
+            if grant is None:
                 raise ApiProblem(401, "Send a valid token: Authorization: Bearer <token>.")
-            if unit.id not in {u.id for u in token.units}:
+            if unit.id not in grant.unit_ids:
                 raise ApiProblem(403, "This token is not for that unit.")
             for right in rights:
-                if not getattr(token, f"can_{right}"):
+                if not getattr(grant, f"can_{right}"):
                     raise ApiProblem(403, f"This token may not {right}.")
-            g.api_token = token
+            g.api_grant = grant
             return view(unit=unit, **kwargs)
 
         return wrapper
@@ -102,7 +128,7 @@ def create_card(unit):
         raise ApiProblem(400, "Send the card as a JSON object.")
     draft = _draft(body)
     try:
-        card, stored = cards.submit(draft, unit, service.submission_id(g.api_token, key))
+        card, stored = cards.submit(draft, unit.row, service.submission_id(g.api_grant, key))
     except cards.CardRefused as refused:
         raise ApiProblem(422, "The card was refused.", {
             field: problem.message % problem.params if problem.params else problem.message
@@ -166,8 +192,13 @@ def _moment(value: str, name: str) -> datetime:
 @bp.get("/api/v1/units/<unit_key>/board")
 @token_auth()
 def show_board(unit):
-    """The board as data."""
-    return jsonify(service.board_json(board.board(unit)))
+    """The board as data: encoded once per change of the board, however often it is asked for."""
+    version = live.version(unit.id)
+    cache = current_app.extensions.setdefault("rcbingo_board_json", {})
+    cached = cache.get(unit.id)
+    if cached is None or cached[0] != version:
+        cached = cache[unit.id] = (version, json.dumps(service.board_json(board.board(unit.row))))
+    return current_app.response_class(cached[1], mimetype="application/json")
 
 
 @bp.get("/api/v1/units/<unit_key>/cards.csv")
@@ -197,7 +228,7 @@ def export_cards(unit):
                          card.transcribed_by_id is not None])
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="cards-{unit.key}-{start}-{end}.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="cards-{unit.row.key}-{start}-{end}.csv"'
     return response
 
 

@@ -158,7 +158,7 @@ def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor) 
 def publish(issue: Issue, actor) -> None:
     """Freeze the issue as it reads now: later changes to cards or rosters cannot alter it."""
     _draft_only(issue)
-    html = render(issue)
+    html = render(issue, for_email=False)
     with write_transaction() as session:
         issue = session.merge(issue)
         issue.state, issue.published_at, issue.published_by_id = IssueState.PUBLISHED, utcnow(), actor.id
@@ -232,18 +232,26 @@ def context(issue: Issue) -> dict:
             "month_name": f"{calendar.month_name[issue.month.month]} {issue.month.year}"}
 
 
-def render(issue: Issue, page_size: str = "A4") -> str:
-    """The issue as one self-contained HTML document (inline style and pictures, no outside request)."""
-    if issue.frozen_html and page_size == "A4":
-        return issue.frozen_html
+def render(issue: Issue, page_size: str = "A4", for_email: bool = True) -> str:
+    """The issue as one self-contained HTML document (inline style and pictures, no outside request).
+
+    `for_email` also writes every style rule onto its elements, for email programs that drop <style>;
+    the PDF does without (WeasyPrint reads <style> and renders faster from it)."""
     if issue.frozen_html:
-        return issue.frozen_html.replace("size: A4;", f"size: {page_size};", 1)
-    return INLINER.inline(render_template("newsletter/issue.html", page_size=page_size, **context(issue)))
+        html = issue.frozen_html.replace("size: A4;", f"size: {page_size};", 1)
+    else:
+        html = render_template("newsletter/issue.html", page_size=page_size, **context(issue))
+    return INLINER.inline(html) if for_email else html
 
 
-def render_pdf(issue: Issue, size: str = "a4") -> bytes:
-    """The issue as a printable PDF, made by WeasyPrint in a separate process so no server worker stalls."""
-    html = render(issue, PAGE_SIZES.get(size, "A4"))
+def render_pdf(issue: Issue, size: str = "a4", in_process: bool = False) -> bytes:
+    """The issue as a printable PDF, made by WeasyPrint in a separate process so no server worker stalls
+    (`in_process` for command-line tasks, which are a separate process already)."""
+    html = render(issue, PAGE_SIZES.get(size, "A4"), for_email=False)
+    if in_process:
+        from weasyprint import HTML
+
+        return HTML(string=html).write_pdf()
     with tempfile.TemporaryDirectory() as folder:
         source, target = os.path.join(folder, "issue.html"), os.path.join(folder, "issue.pdf")
         with open(source, "w", encoding="utf-8") as handle:
