@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 TEST_DATABASE_URL ?=
 export TEST_DATABASE_URL
 
-.PHONY: install run test lint browser messages
+.PHONY: install run test lint browser messages bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ test: install browser lint
 messages: install
 	mkdir -p rcbingo/translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o rcbingo/translations/messages.pot .
+
+# The targets of the brief, measured on SQLite and PostgreSQL (about ten minutes; needs PostgreSQL on
+# 127.0.0.1:5432 with a role that may create the rcbingo_bench database). The last line is JSON.
+bench: install
+	$(BIN)/python bench/run.py

@@ -96,6 +96,7 @@ def load(cards: int) -> None:
         participating = {w.id for w in game.workgroups}
         first_id = (db.session.scalar(select(func.max(Card.id))) or 0) + 1
         now = datetime.now(UTC)
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         rnd = random.Random(7)
         seq = game.credit_seq
         batch = 5000
@@ -108,8 +109,9 @@ def load(cards: int) -> None:
                     writer, nominee = rnd.sample(people, 2)
                     while nominee.workgroup_id == writer.workgroup_id:
                         nominee = rnd.choice(people)
-                    when = now - timedelta(minutes=rnd.randint(60, 60 * 24 * 700)) if n >= 300 else \
-                        now.replace(day=1, hour=12) + timedelta(minutes=n)
+                    # 300 in this month (the newsletter's), the rest over the two years before it
+                    when = month_start - timedelta(minutes=rnd.randint(60 * 24, 60 * 24 * 700)) if n >= 300 else \
+                        month_start + timedelta(hours=12, minutes=n)
                     chosen = rnd.sample(DIMENSION_KEYS[:5], 2)
                     rows.append({"id": card_id, "submission_id": uuid.uuid4().hex, "unit_id": icu.id,
                                  "nominator_name": writer.name, "nominator_workgroup_id": writer.workgroup_id,
@@ -137,6 +139,8 @@ def load(cards: int) -> None:
             session.add_all(Square(game_id=game.id, workgroup_id=w, dimension=d, cards=n) for w, d, n in counted)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as connection:
+                # The cards were inserted with their ids: move the id sequence past them.
+                connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('card', 'id'), max(id)) FROM card")
                 connection.exec_driver_sql("ANALYZE")
                 connection.commit()
         _token, secret = create_token("bench", [icu], can_write=True, can_export=False, actor=None)
