@@ -313,3 +313,12 @@ def test_square_counts_always_match_the_counted_cards(game, make_account):
         .group_by(Credit.workgroup_id, Credit.dimension))}
     assert view.cards_per_square == recount
     assert recount[(workgroup_id("rehab"), "timely")] == 2 and kept.id
+
+
+def test_a_wall_that_is_watching_goes_dark_when_its_link_is_revoked(app, game, live_server, make_account):
+    display, token = board.create_display(unit_by_key("icu"), "Break room")
+    with urllib.request.urlopen(f"{live_server}/wall/{token}/stream", timeout=10) as stream:  # noqa: S310 - ours
+        assert "0 of 7" in read_event(stream)
+        board.revoke_display(display, actor=make_account())
+        off = read_event(stream)
+        assert "This display has been turned off" in off and "retry: 60000" in off

@@ -13,7 +13,7 @@ import time
 from sqlalchemy import select, text, update
 
 from ..extensions import db
-from .models import BoardVersion
+from .models import BoardVersion, Display
 
 CHANNEL = "rcbingo_board"
 SQLITE_POLL_SECONDS = 0.2
@@ -41,6 +41,9 @@ class Watcher:
     def __init__(self, app):
         self.app = app
         self.changes = 0
+        # What the streams need, read once per change for the whole process (not once per stream):
+        self.versions: dict[int, int] = {}
+        self.revoked: frozenset[str] = frozenset()  # token hashes of revoked displays
         self.condition = threading.Condition()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -57,6 +60,14 @@ class Watcher:
         with self.condition:
             self.condition.wait_for(lambda: self.changes != seen, timeout=timeout)
             return self.changes
+
+    def _refresh(self, connection) -> tuple:
+        versions = dict(connection.execute(select(BoardVersion.unit_id, BoardVersion.version)).all())
+        if versions != self.versions:
+            self.revoked = frozenset(connection.scalars(select(Display.token_hash).where(
+                Display.revoked_at.is_not(None))))
+            self.versions = versions
+        return tuple(sorted(versions.items()))
 
     def _wake(self) -> None:
         with self.condition:
@@ -81,18 +92,25 @@ class Watcher:
         import psycopg
 
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            connection.execute(f"LISTEN {CHANNEL}")
-            self._wake()  # we may have missed changes while (re)connecting
+        with psycopg.connect(dsn, autocommit=True) as listener:
+            listener.execute(f"LISTEN {CHANNEL}")
+            with db.engine.connect() as connection:
+                self._refresh(connection)  # we may have missed changes while (re)connecting
+                connection.rollback()
+            self._wake()
             while True:
-                for _notify in connection.notifies(timeout=5):
+                for _notify in listener.notifies(timeout=5, stop_after=1):
+                    with db.engine.connect() as connection:
+                        self._refresh(connection)
+                        connection.rollback()
                     self._wake()
 
     def _poll(self) -> None:
         last = None
         while True:
             with db.engine.connect() as connection:
-                current = tuple(connection.execute(select(BoardVersion.unit_id, BoardVersion.version)).all())
+                current = self._refresh(connection)
+                connection.rollback()
             if current != last:
                 last = current
                 self._wake()

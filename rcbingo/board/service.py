@@ -269,7 +269,7 @@ def set_focus(unit: Unit, dimensions: list[str], actor) -> None:
 
 # --- wall displays --------------------------------------------------------------------------
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -277,7 +277,7 @@ def create_display(unit: Unit, name: str, actor=None) -> tuple[Display, str]:
     """A display link's record and its secret (shown once, then only its hash is kept)."""
     token = secrets.token_urlsafe(24)
     with write_transaction() as session:
-        display = Display(unit_id=unit.id, name=" ".join(name.split()) or "Wall display", token_hash=_hash(token))
+        display = Display(unit_id=unit.id, name=" ".join(name.split()) or "Wall display", token_hash=token_hash(token))
         session.add(display)
         session.flush()
         record("display_created", actor=actor, unit_id=unit.id, subject=f"display {display.id}")
@@ -285,7 +285,7 @@ def create_display(unit: Unit, name: str, actor=None) -> tuple[Display, str]:
 
 
 def display_for(token: str) -> Display | None:
-    display = db.session.scalar(select(Display).where(Display.token_hash == _hash(token)))
+    display = db.session.scalar(select(Display).where(Display.token_hash == token_hash(token)))
     return display if display is not None and display.revoked_at is None else None
 
 

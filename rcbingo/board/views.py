@@ -174,24 +174,29 @@ def wall_stream(token):
         abort(404)
     unit_id = display.unit_id
 
+    token_hash = service.token_hash(token)
+    watch = watcher()
+
     def events():
         yield f"retry: {RETRY_MS}\n\n"
-        sent, seen = None, watcher().changes
+        seen = watch.changes
+        sent = live.version(unit_id)
+        yield _event(_wall_board(unit_id, sent))
+        db.session.rollback()  # hold no transaction (or SQLite snapshot) while streaming
         while True:
-            db.session.rollback()
-            db.session.expire_all()
-            if service.display_for(token) is None:
-                yield _event(render_template("board/_wall_off.html"), retry=60_000)
-                return
-            current = live.version(unit_id)
-            if current != sent:
-                yield _event(_wall_board(unit_id, current))
-                sent = current
-            db.session.rollback()  # hold no transaction (or SQLite snapshot) while waiting
-            changed = watcher().wait(seen, timeout=KEEPALIVE_SECONDS)
+            changed = watch.wait(seen, timeout=KEEPALIVE_SECONDS)
             if changed == seen:
                 yield ": keepalive\n\n"
+                continue
             seen = changed
+            if token_hash in watch.revoked:
+                yield _event(render_template("board/_wall_off.html"), retry=60_000)
+                return
+            current = watch.versions.get(unit_id, 0)
+            if current > sent:  # versions only grow; the watcher tells every stream of the process at once
+                yield _event(_wall_board(unit_id, current))
+                db.session.rollback()
+                sent = current
 
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"
