@@ -94,15 +94,17 @@ class Watcher:
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(dsn, autocommit=True) as listener:
             listener.execute(f"LISTEN {CHANNEL}")
-            with db.engine.connect() as connection:
-                self._refresh(connection)  # we may have missed changes while (re)connecting
-                connection.rollback()
-            self._wake()
+            last = None
             while True:
-                for _notify in listener.notifies(timeout=5, stop_after=1):
-                    with db.engine.connect() as connection:
-                        self._refresh(connection)
-                        connection.rollback()
+                # A notification ends the wait at once; the short timeout also bounds the delay should one
+                # arrive late (seen under gevent), at the cost of one small query per process per tick.
+                for _notify in listener.notifies(timeout=SQLITE_POLL_SECONDS, stop_after=1):
+                    break
+                with db.engine.connect() as connection:
+                    current = self._refresh(connection)
+                    connection.rollback()
+                if current != last:
+                    last = current
                     self._wake()
 
     def _poll(self) -> None:
