@@ -100,20 +100,19 @@ class Watcher:
                 # arrive late (seen under gevent), at the cost of one small query per process per tick.
                 for _notify in listener.notifies(timeout=SQLITE_POLL_SECONDS, stop_after=1):
                     break
-                with db.engine.connect() as connection:
-                    current = self._refresh(connection)
-                    connection.rollback()
-                if current != last:
-                    last = current
-                    self._wake()
+                last = self._tick(last)
 
     def _poll(self) -> None:
         last = None
         while True:
-            with db.engine.connect() as connection:
-                current = self._refresh(connection)
-                connection.rollback()
-            if current != last:
-                last = current
-                self._wake()
+            last = self._tick(last)
             time.sleep(SQLITE_POLL_SECONDS)
+
+    def _tick(self, last):
+        """Read the versions once for the process, and wake the streams if anything moved."""
+        with db.engine.connect() as connection:
+            current = self._refresh(connection)
+            connection.rollback()
+        if current != last:
+            self._wake()
+        return current
