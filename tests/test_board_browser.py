@@ -30,28 +30,13 @@ def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser,
     wall.evaluate("window.notReloaded = true")
 
     kiosk = browser.new_page(viewport={"width": 768, "height": 1024})
-    kiosk.goto(f"{live_server}/u/icu/card")
-    kiosk.get_by_label("Your name").fill("Nora Nurse")
-    kiosk.get_by_label("Your workgroup").select_option(label="Nurses")
-    kiosk.get_by_label("Name", exact=True).fill("Phil Pharma")
-    kiosk.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")
-    kiosk.get_by_label("Problem Solving").check()
-    kiosk.get_by_label("Your story").fill("Phil stayed to fix the pump problem with us.")
-    kiosk.get_by_role("button", name="Send recognition").click()
-    expect(kiosk.get_by_role("heading", name="Thank you!")).to_be_visible()
+    send_card(kiosk, live_server, "Nora Nurse", "Problem Solving", "Phil stayed to fix the pump problem with us.")
 
     expect(pharmacists).to_contain_text("6 of 7", timeout=5_000)
     expect(wall.get_by_text("Phil stayed to fix the pump problem with us.")).to_be_visible()
     assert wall.evaluate("window.notReloaded") is True
 
-    kiosk.goto(f"{live_server}/u/icu/card")
-    kiosk.get_by_label("Your name").fill("Ned Night")
-    kiosk.get_by_label("Your workgroup").select_option(label="Nurses")
-    kiosk.get_by_label("Name", exact=True).fill("Phil Pharma")
-    kiosk.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")
-    kiosk.get_by_label("Accurate").check()
-    kiosk.get_by_label("Your story").fill("Phil double-checked every dose on a hard night.")
-    kiosk.get_by_role("button", name="Send recognition").click()
+    send_card(kiosk, live_server, "Ned Night", "Accurate", "Phil double-checked every dose on a hard night.")
 
     banner = wall.locator(".winner-banner")
     expect(banner).to_contain_text("Bingo!", timeout=5_000)
@@ -59,3 +44,16 @@ def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser,
     expect(banner).to_have_class("winner-banner celebrate")
     expect(pharmacists).to_contain_text("7 of 7")
     assert wall.evaluate("window.notReloaded") is True
+
+
+def send_card(kiosk, live_server, nurse: str, dimension: str, story: str) -> None:
+    """A nurse recognises Phil the pharmacist on the ICU tablet."""
+    kiosk.goto(f"{live_server}/u/icu/card")
+    kiosk.get_by_label("Your name").fill(nurse)
+    kiosk.get_by_label("Your workgroup").select_option(label="Nurses")
+    kiosk.get_by_label("Name", exact=True).fill("Phil Pharma")
+    kiosk.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")
+    kiosk.get_by_label(dimension).check()
+    kiosk.get_by_label("Your story").fill(story)
+    kiosk.get_by_role("button", name="Send recognition").click()
+    expect(kiosk.get_by_role("heading", name="Thank you!")).to_be_visible()

@@ -1,6 +1,5 @@
 """Integration tokens, and the JSON shapes of cards and boards."""
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -14,19 +13,17 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.models import ApiToken, ApiTokenUnit, Unit
 from ..rc import DIMENSION_KEYS
+from ..tokens import token_hash
 
 PREFIX = "rcb_"
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_token(name: str, units: list[Unit], *, can_write: bool, can_export: bool, actor) -> tuple[ApiToken, str]:
     """A new token for the given units; its secret is returned once and only its hash is kept."""
     secret = PREFIX + secrets.token_urlsafe(32)
     with write_transaction() as session:
-        token = ApiToken(name=name.strip()[:120], token_hash=_hash(secret), can_write=can_write, can_export=can_export)
+        token = ApiToken(name=name.strip()[:120], token_hash=token_hash(secret), can_write=can_write,
+                         can_export=can_export)
         token.units = [session.merge(u) for u in units]
         session.add(token)
         session.flush()
@@ -64,7 +61,7 @@ _grants: dict[str, tuple[float, Grant | None]] = {}
 
 def grant_for(secret: str) -> Grant | None:
     """The rights of a valid, unrevoked token; None for any other string."""
-    key, now = _hash(secret), time.monotonic()
+    key, now = token_hash(secret), time.monotonic()
     cached = _grants.get(key)
     if cached is not None and now - cached[0] < GRANT_SECONDS:
         return cached[1]
@@ -85,7 +82,7 @@ def forget_grants() -> None:
 
 def submission_id(grant: Grant, key: str) -> str:
     """The card's submission id for an idempotency key: the same key from the same token is the same card."""
-    return hashlib.sha256(f"{grant.token_id}:{key}".encode()).hexdigest()[:32]
+    return token_hash(f"{grant.token_id}:{key}")[:32]
 
 
 def card_json(card: Card) -> dict:

@@ -1,6 +1,5 @@
 """Games and their boards: counting published cards, declaring wins, and what a board shows."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from ..extensions import db
 from ..org.events import workgroups_merged
 from ..org.models import Unit, Workgroup
 from ..rc import DIMENSION_KEYS, N_
+from ..tokens import token_hash
 from . import live, rules
 from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
 
@@ -268,10 +268,6 @@ def set_focus(unit: Unit, dimensions: list[str], actor) -> None:
 
 
 # --- wall displays --------------------------------------------------------------------------
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 def create_display(unit: Unit, name: str, actor=None) -> tuple[Display, str]:
     """A display link's record and its secret (shown once, then only its hash is kept)."""

@@ -26,6 +26,7 @@ from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
 from ..qr import qr_data_uri
 from ..rc import DIMENSIONS, FAMILIES, N_, dimensions_of
+from ..tokens import token_hash
 from . import live, service
 from .forms import DisplayForm, GameForm
 from .models import Display, GameState, Win
@@ -174,7 +175,7 @@ def wall_stream(token):
         abort(404)
     unit_id = display.unit_id
 
-    token_hash = service.token_hash(token)
+    hashed = token_hash(token)
     watch = watcher()
 
     def events():
@@ -189,7 +190,7 @@ def wall_stream(token):
                 yield ": keepalive\n\n"
                 continue
             seen = changed
-            if token_hash in watch.revoked:
+            if hashed in watch.revoked:
                 yield _event(render_template("board/_wall_off.html"), retry=60_000)
                 return
             current = watch.versions.get(unit_id, 0)

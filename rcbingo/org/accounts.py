@@ -1,6 +1,5 @@
 """Accounts, roles and signed-in sessions."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
+from ..tokens import token_hash
 from .models import Account, Role, RoleName, SignIn
 from .rules import sign_in_expired
 
@@ -18,10 +18,6 @@ from .rules import sign_in_expired
 _DUMMY_HASH = generate_password_hash("not a real password")
 # A session's "last seen" is written at most this often, not on every request.
 _SEEN_EVERY = timedelta(seconds=60)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def account_by_email(email: str) -> Account | None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
-from .accounts import token_hash
+from ..tokens import token_hash
 from .models import Tablet, Unit
 
 COOKIE = "rcbingo_tablet"

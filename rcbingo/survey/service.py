@@ -1,6 +1,5 @@
 """Running survey waves: the wording, opening a wave, anonymous answers, imports, and the figures."""
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.models import Unit, Workgroup
 from ..rc import DIMENSION_KEYS
+from ..tokens import token_hash
 from . import csvfile, rules
 from .instrument import DEFAULT_ITEMS, DEFAULT_LABELS
 from .models import SurveyItem, Wave, WaveAnswer, WaveWorkgroup
@@ -45,16 +45,12 @@ def save_items(wording: dict[str, str], labels: dict[str, list[str]], actor) -> 
         record("survey_changed", actor=actor, subject="survey wording")
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def open_wave(unit: Unit, *, name: str, kind: str, invited: dict[int, int], actor) -> tuple[Wave, str]:
     """A new wave for a unit, rating the given workgroups; returns it with the secret of its answer link."""
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
         wave = Wave(unit_id=unit.id, name=name.strip(), kind=kind if kind in ("staff", FAMILY) else "staff",
-                    token_hash=_hash(token))
+                    token_hash=token_hash(token))
         wave.workgroups = [WaveWorkgroup(workgroup_id=w, invited=max(n, 0)) for w, n in sorted(invited.items())]
         session.add(wave)
         session.flush()
@@ -66,13 +62,13 @@ def reissue_link(wave: Wave, actor) -> str:
     """A new answer link for a wave (the old one stops working): its secret is shown only once."""
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
-        session.merge(wave).token_hash = _hash(token)
+        session.merge(wave).token_hash = token_hash(token)
         record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}", detail="new link")
     return token
 
 
 def open_wave_for(token: str) -> Wave | None:
-    wave = db.session.scalar(select(Wave).where(Wave.token_hash == _hash(token)))
+    wave = db.session.scalar(select(Wave).where(Wave.token_hash == token_hash(token)))
     return wave if wave is not None and wave.closed_at is None else None
 
 
