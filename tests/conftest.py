@@ -76,6 +76,8 @@ def app(database_uri):
     app = _make_app(database_uri)
     with app.app_context():
         yield app
+        if "rcbingo_watcher" in app.extensions:  # its walls are gone: it must not read the next test's data
+            app.extensions["rcbingo_watcher"].stop()
         db.session.remove()
         db.engine.dispose()
 

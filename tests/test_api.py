@@ -11,6 +11,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 
 from rcbingo.api import service as api
+from rcbingo.extensions import db
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
 from .conftest import fresh
@@ -91,11 +92,30 @@ def test_the_board_as_data(client, token):
     from rcbingo.org.service import active_workgroups
 
     create_game(unit_by_key("icu"), title="Round", start_now=True, workgroup_ids=[w.id for w in active_workgroups()])
+    before = client.get("/api/v1/units/icu/board", headers=bearer(token)).json
+    assert all(w["progress"] == 0 for w in before["workgroups"])
     client.post("/api/v1/units/icu/cards", json=CARD, headers=bearer(token) | {"Idempotency-Key": "c"})
-    board = client.get("/api/v1/units/icu/board", headers=bearer(token)).json
+    board = client.get("/api/v1/units/icu/board", headers=bearer(token)).json  # this process's change: at once
     pharmacists = next(w for w in board["workgroups"] if w["key"] == "pharmacists")
     assert board["game"]["title"] == "Round" and pharmacists["progress"] == 2
     assert pharmacists["squares"]["timely"] == 1 and pharmacists["squares"]["frequent"] == 0
+
+
+def test_a_board_changed_by_another_server_process_is_seen_within_a_fraction_of_a_second(app, client, token,
+                                                                                        monkeypatch):
+    from sqlalchemy import text
+
+    from rcbingo.board import live
+    from rcbingo.board.service import create_game
+    from rcbingo.org.service import active_workgroups
+
+    create_game(unit_by_key("icu"), title="Round", start_now=True, workgroup_ids=[w.id for w in active_workgroups()])
+    before = client.get("/api/v1/units/icu/board", headers=bearer(token)).json["version"]
+    with db.engine.begin() as other:  # as another worker would: no commit hook in this process sees it
+        other.execute(text("UPDATE board_version SET version = version + 1"))
+    assert client.get("/api/v1/units/icu/board", headers=bearer(token)).json["version"] == before
+    monkeypatch.setattr(live, "VERSION_MAX_AGE", 0)  # as if that fraction of a second had passed
+    assert client.get("/api/v1/units/icu/board", headers=bearer(token)).json["version"] == before + 1
 
 
 def test_coordinators_export_cards_by_date_range(client, token, make_account, auth):

@@ -229,6 +229,7 @@ def test_the_wall_stream_sends_the_board_then_each_change(app, game, live_server
         publish([PHARMACIST], ["timely"], story="Fresh off the tablet.")
         second = read_event(stream)
         assert "event: board" in second and "Fresh off the tablet." in second and "1 of 7" in second
+        assert second.count('class="square') == 3 * 7 and second.count('class="square covered') == 1
 
 
 def read_event(stream) -> str:
@@ -322,3 +323,26 @@ def test_a_wall_that_is_watching_goes_dark_when_its_link_is_revoked(app, game, l
         board.revoke_display(display, actor=make_account())
         off = read_event(stream)
         assert "This display has been turned off" in off and "retry: 60000" in off
+
+
+def test_a_renamed_workgroup_shows_on_a_watching_wall(app, game, live_server, make_account):
+    from rcbingo.org.service import rename_workgroup
+
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    with urllib.request.urlopen(f"{live_server}/wall/{token}/stream", timeout=10) as stream:  # noqa: S310 - ours
+        assert "Pharmacists" in read_event(stream)
+        rename_workgroup(db.session.get(Workgroup, workgroup_id("pharmacists")), "Clinical pharmacists",
+                         actor=make_account())
+        assert "Clinical pharmacists" in read_event(stream)
+
+
+def test_a_story_redacted_after_publication_leaves_a_watching_wall(app, game, live_server, make_account):
+    # A patient's first name alone slips past the screen; the coordinator who spots it redacts it.
+    card = publish([PHARMACIST], ["timely"], story="Phil sorted the pump for Harold before the night shift.")
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    with urllib.request.urlopen(f"{live_server}/wall/{token}/stream", timeout=10) as stream:  # noqa: S310 - ours
+        assert "Harold" in read_event(stream)
+        cards.edit(card, practice="", story="Phil sorted the pump for [a patient] before the night shift.",
+                   actor=make_account())
+        redrawn = read_event(stream)
+        assert "[a patient]" in redrawn and "Harold" not in redrawn

@@ -193,12 +193,9 @@ def _moment(value: str, name: str) -> datetime:
 @token_auth()
 def show_board(unit):
     """The board as data: encoded once per change of the board, however often it is asked for."""
-    version = live.version(unit.id)
-    cache = current_app.extensions.setdefault("rcbingo_board_json", {})
-    cached = cache.get(unit.id)
-    if cached is None or cached[0] != version:
-        cached = cache[unit.id] = (version, json.dumps(service.board_json(board.board(unit.row))))
-    return current_app.response_class(cached[1], mimetype="application/json")
+    body = live.once_per_version("board_json", unit.id, live.recent_version(unit.id),
+                                 lambda: json.dumps(service.board_json(board.board(unit.row))))
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/api/v1/units/<unit_key>/cards.csv")

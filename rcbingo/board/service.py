@@ -5,21 +5,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..audit.service import record
-from ..cards.events import card_published, card_unpublished
+from ..cards.events import card_edited, card_published, card_unpublished
 from ..cards.models import Card, CardStatus, Nominee
 from ..cards.rules import credited_workgroups
 from ..cards.service import published_cards
 from ..database import utcnow, write_transaction
 from ..extensions import db
-from ..org.events import workgroups_merged
+from ..org.events import names_changed, workgroups_merged
 from ..org.models import Unit, Workgroup
 from ..rc import DIMENSION_KEYS, N_
 from ..tokens import token_hash
 from . import live, rules
-from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
+from .models import BoardVersion, Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
 
 COUNTING = (GameState.RUNNING, GameState.WON)
 
@@ -44,31 +45,32 @@ def count_card(card: Card, *, session, **_) -> None:
 
     Runs inside the publishing transaction, holding the game's row lock (SQLite: the write lock),
     so two cards published at once are counted one after the other and only one can be first.
+    Every writer takes the game's lock before the unit's board version, so they never deadlock; under the
+    lock the card costs a handful of statements, whatever the number of cards already counted.
     """
-    live.bump(session, card.unit_id)
     game = counting_game(session, card.unit_id, card.published_at or utcnow(), lock=True)
+    live.bump(session, card.unit_id)
     if game is None:
         return
     participating = set(session.scalars(select(GameWorkgroup.workgroup_id).where(GameWorkgroup.game_id == game.id)))
-    nominees = session.scalars(select(Nominee.workgroup_id).where(Nominee.card_id == card.id)).all()
-    credited = [w for w in credited_workgroups(card.nominator_workgroup_id, list(nominees)) if w in participating]
-    dimensions = [d for d in DIMENSION_KEYS if d in card.dimension_keys]
-    for workgroup_id in credited:
-        for dimension in dimensions:
-            game.credit_seq += 1
-            session.add(Credit(game_id=game.id, card_id=card.id, workgroup_id=workgroup_id,
-                               dimension=dimension, seq=game.credit_seq))
-            _count_square(session, game.id, workgroup_id, dimension, +1)
-    session.flush()
+    nominees = [n.workgroup_id for n in card.nominees]
+    credited = [w for w in credited_workgroups(card.nominator_workgroup_id, nominees) if w in participating]
+    squares = [(w, d) for w in credited for d in DIMENSION_KEYS if d in card.dimension_keys]
+    if not squares:
+        return
+    session.add_all(Credit(game_id=game.id, card_id=card.id, workgroup_id=w, dimension=d, seq=game.credit_seq + n)
+                    for n, (w, d) in enumerate(squares, start=1))
+    game.credit_seq += len(squares)
+    _add_to_squares(session, game.id, squares)
     _declare_wins(session, game, card, credited)
 
 
 def _declare_wins(session, game: Game, card: Card, credited: list[int]) -> None:
-    if not credited:
+    covered = session.execute(select(Square.workgroup_id, Square.dimension).where(
+        Square.game_id == game.id, Square.workgroup_id.in_(credited), Square.cards > 0)).all()
+    done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in covered], credited)
+    if not done:
         return
-    squares = session.execute(select(Credit.workgroup_id, Credit.dimension).distinct().where(
-        Credit.game_id == game.id, Credit.workgroup_id.in_(credited))).all()
-    done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in squares], credited)
     already = {w.workgroup_id for w in session.scalars(select(Win).where(Win.game_id == game.id))}
     new = sorted(done - already)
     if not new:
@@ -81,13 +83,20 @@ def _declare_wins(session, game: Game, card: Card, credited: list[int]) -> None:
     session.flush()
 
 
-def _count_square(session, game_id: int, workgroup_id: int, dimension: str, step: int) -> None:
-    """Add `step` to a square's card count (the caller holds the game's lock)."""
+def _add_to_squares(session, game_id: int, squares: list[tuple[int, str]]) -> None:
+    """One more card on each (workgroup, dimension) square, in one statement (the caller holds the game's lock)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Square).values([{"game_id": game_id, "workgroup_id": w, "dimension": d, "cards": 1}
+                                       for w, d in squares])
+    session.execute(statement.on_conflict_do_update(index_elements=["game_id", "workgroup_id", "dimension"],
+                                                    set_={"cards": Square.cards + statement.excluded.cards}))
+
+
+def _take_from_square(session, game_id: int, workgroup_id: int, dimension: str) -> None:
+    """One card fewer on a square; a square with none left is uncovered (the caller holds the game's lock)."""
     key = (Square.game_id == game_id, Square.workgroup_id == workgroup_id, Square.dimension == dimension)
-    if not session.execute(update(Square).where(*key).values(cards=Square.cards + step)).rowcount:
-        session.add(Square(game_id=game_id, workgroup_id=workgroup_id, dimension=dimension, cards=max(step, 0)))
-    if step < 0:
-        session.execute(delete(Square).where(*key, Square.cards <= 0))
+    session.execute(update(Square).where(*key).values(cards=Square.cards - 1))
+    session.execute(delete(Square).where(*key, Square.cards <= 0))
 
 
 @card_unpublished.connect
@@ -99,7 +108,13 @@ def uncount_card(card: Card, *, session, **_) -> None:
         session.scalar(select(Game.id).where(Game.id == game_id).with_for_update())
     session.execute(delete(Credit).where(Credit.card_id == card.id))
     for game_id, workgroup_id, dimension in credits:
-        _count_square(session, game_id, workgroup_id, dimension, -1)
+        _take_from_square(session, game_id, workgroup_id, dimension)
+    live.bump(session, card.unit_id)
+
+
+@card_edited.connect
+def _redraw_board(card: Card, *, session, **_) -> None:
+    """A redacted story leaves the walls at once."""
     live.bump(session, card.unit_id)
 
 
@@ -107,6 +122,9 @@ def uncount_card(card: Card, *, session, **_) -> None:
 def _merge_into_games(_sender=None, *, source_id: int, target_id: int, session, **_):
     """Games that had the merged workgroup now have the one it joined, with its squares."""
     games = set(session.scalars(select(Credit.game_id).where(Credit.workgroup_id == source_id).distinct()))
+    games |= set(session.scalars(select(GameWorkgroup.game_id).where(GameWorkgroup.workgroup_id == source_id)))
+    # The games' locks first, as a card being counted takes them (see count_card).
+    session.scalars(select(Game.id).where(Game.id.in_(games)).order_by(Game.id).with_for_update()).all()
     for game_id in session.scalars(select(GameWorkgroup.game_id).where(GameWorkgroup.workgroup_id == source_id)):
         if not session.get(GameWorkgroup, (game_id, target_id)):
             session.add(GameWorkgroup(game_id=game_id, workgroup_id=target_id))
@@ -122,6 +140,13 @@ def _merge_into_games(_sender=None, *, source_id: int, target_id: int, session, 
         rows = session.execute(select(Credit.workgroup_id, Credit.dimension, func.count(func.distinct(
             Credit.card_id))).where(Credit.game_id == game_id).group_by(Credit.workgroup_id, Credit.dimension))
         session.add_all(Square(game_id=game_id, workgroup_id=w, dimension=d, cards=n) for w, d, n in rows)
+
+
+@names_changed.connect
+def _redraw_every_board(_sender=None, *, session, **_):
+    """A renamed workgroup, unit or program shows on every wall at once."""
+    for unit_id in session.scalars(select(BoardVersion.unit_id).order_by(BoardVersion.unit_id)):
+        live.bump(session, unit_id)
 
 
 # --- what a board shows ---------------------------------------------------------------------
@@ -167,7 +192,8 @@ def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
     result = Board(unit=unit, game=game, version=live.version(unit.id), focus=focus_of(unit))
     result.stories = list(db.session.scalars(published_cards().where(
         Card.unit_id == unit.id, Card.consent_publish.is_(True)).order_by(
-        Card.published_at.desc(), Card.id.desc()).limit(stories)))
+        Card.published_at.desc(), Card.id.desc()).limit(stories).options(
+        joinedload(Card.nominator_workgroup), selectinload(Card.nominees).joinedload(Nominee.workgroup))))
     if game is None:
         return result
     result.workgroups = list(game.workgroups)
@@ -175,7 +201,8 @@ def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
         Square.game_id == game.id))
     result.cards_per_square = {(w, d): n for w, d, n in rows if n > 0}
     result.progress = {w.id: sum(result.covered(w.id, d) for d in DIMENSION_KEYS) for w in result.workgroups}
-    result.wins = list(db.session.scalars(select(Win).where(Win.game_id == game.id).order_by(Win.place, Win.id)))
+    result.wins = list(db.session.scalars(select(Win).where(Win.game_id == game.id).order_by(
+        Win.place, Win.id).options(joinedload(Win.workgroup))))
     return result
 
 

@@ -44,7 +44,9 @@ def board_context():
 
 def watcher() -> live.Watcher:
     app = current_app._get_current_object()
-    return app.extensions.setdefault("rcbingo_watcher", live.Watcher(app))
+    if "rcbingo_watcher" not in app.extensions:
+        app.extensions["rcbingo_watcher"] = live.Watcher(app, prepare=_prepare_wall_events)
+    return app.extensions["rcbingo_watcher"]
 
 
 @bp.get("/u/<unit_key>/board")
@@ -182,8 +184,9 @@ def wall_stream(token):
         yield f"retry: {RETRY_MS}\n\n"
         seen = watch.changes
         sent = live.version(unit_id)
-        yield _event(_wall_board(unit_id, sent))
+        board = _wall_event(unit_id, sent)
         db.session.rollback()  # hold no transaction (or SQLite snapshot) while streaming
+        yield board
         while True:
             changed = watch.wait(seen, timeout=KEEPALIVE_SECONDS)
             if changed == seen:
@@ -195,8 +198,7 @@ def wall_stream(token):
                 return
             current = watch.versions.get(unit_id, 0)
             if current > sent:  # versions only grow; the watcher tells every stream of the process at once
-                yield _event(_wall_board(unit_id, current))
-                db.session.rollback()
+                yield _wall_event(unit_id, current)
                 sent = current
 
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
@@ -205,17 +207,28 @@ def wall_stream(token):
 
 
 def _event(html: str, retry: int | None = None) -> str:
-    """One SSE message that swaps the wall's board (each line of HTML is a data line)."""
+    """One SSE message that swaps the wall's board: each line of HTML a data line, without the indentation
+    (the wall has no preformatted text), as hundreds of walls receive it."""
     head = f"retry: {retry}\n" if retry else ""
-    return head + "event: board\n" + "".join(f"data: {line}\n" for line in html.splitlines()) + "\n"
+    lines = (line.strip() for line in html.splitlines())
+    return head + "event: board\n" + "".join(f"data: {line}\n" for line in lines if line) + "\n"
 
 
-def _wall_board(unit_id: int, version: int) -> str:
-    """The wall's board as HTML, rendered once per change however many walls watch it."""
-    rendered = current_app.extensions.setdefault("rcbingo_wall_html", {})
-    cached = rendered.get(unit_id)
-    if cached is None or cached[0] != version:
+def _prepare_wall_events(versions: dict[int, int]) -> None:
+    """(In the watcher, before the streams wake.) Render the changed boards that this process's walls show."""
+    for unit_id, version in versions.items():
+        if unit_id in live.computed("wall_events"):
+            _wall_event(unit_id, version)
+
+
+def _wall_event(unit_id: int, version: int) -> bytes:
+    """The wall's board as an SSE message, rendered and encoded once per change however many walls watch it."""
+
+    def render() -> bytes:
         unit = db.session.get(Unit, unit_id)
-        cached = rendered[unit_id] = (version, render_template("board/_wall_board.html",
-                                                               board=service.board(unit), unit=unit))
-    return cached[1]
+        # The watcher renders outside any request, where this blueprint's context processor does not run.
+        html = render_template("board/_wall_board.html", board=service.board(unit), unit=unit, **board_context())
+        db.session.rollback()  # a stream holds no transaction (or SQLite snapshot) while it waits
+        return _event(html).encode()
+
+    return live.once_per_version("wall_events", unit_id, version, render)

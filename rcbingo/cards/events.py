@@ -8,3 +8,7 @@ _events = Namespace()
 # after publication). Receivers write in the same session, so they commit or fail with the card.
 card_published = _events.signal("card-published")
 card_unpublished = _events.signal("card-unpublished")
+
+# Sent with card and session when a published card's text changes (a coordinator's redaction): what
+# shows it (the walls) must show the new text at once.
+card_edited = _events.signal("card-edited")

@@ -61,10 +61,11 @@ class Card(db.Model):
     nominator_workgroup: Mapped[Workgroup] = relationship(foreign_keys=[nominator_workgroup_id])
     nominator_unit: Mapped[Unit] = relationship(foreign_keys=[nominator_unit_id])
     nominator_person: Mapped[Person | None] = relationship(foreign_keys=[nominator_person_id])
+    # Loaded with their cards, in one query for a whole list of cards: every list of cards shows them.
     nominees: Mapped[list["Nominee"]] = relationship(
-        back_populates="card", order_by="Nominee.position", cascade="all, delete-orphan")
+        back_populates="card", order_by="Nominee.position", cascade="all, delete-orphan", lazy="selectin")
     dimensions: Mapped[list["CardDimension"]] = relationship(
-        back_populates="card", cascade="all, delete-orphan")
+        back_populates="card", cascade="all, delete-orphan", lazy="selectin")
     revisions: Mapped[list["CardRevision"]] = relationship(
         back_populates="card", order_by="CardRevision.id", cascade="all, delete-orphan")
     reviewed_by: Mapped[Account | None] = relationship(foreign_keys=[reviewed_by_id])

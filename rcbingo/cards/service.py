@@ -13,7 +13,7 @@ from ..org.models import Person, Unit, Workgroup
 from ..org.service import active_units, active_workgroups, staff_names
 from ..privacy.screen import Finding, screen
 from . import rules
-from .events import card_published, card_unpublished
+from .events import card_edited, card_published, card_unpublished
 from .models import Card, CardDimension, CardRevision, CardStatus, Nominee
 
 
@@ -62,6 +62,9 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
     flagged = bool(screen(draft.story, names) or screen(draft.practice, names))
     # A coordinator transcribing a paper card is its review.
     status = CardStatus(rules.initial_status(unit.review_first and transcribed_by is None, flagged))
+    # Read before writing: on SQLite the write lock is held from the start of the transaction.
+    nominator_person, nominee_people = (_roster_id(draft.nominator, workgroups, units),
+                                        [_roster_id(entry, workgroups, units) for entry in draft.named])
     now = utcnow()
     try:
         with write_transaction() as session:
@@ -71,7 +74,7 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
                 nominator_name=draft.nominator.name.strip(),
                 nominator_workgroup_id=workgroups[draft.nominator.workgroup].id,
                 nominator_unit_id=units[draft.nominator.unit].id,
-                nominator_person_id=_roster_id(draft.nominator, workgroups, units),
+                nominator_person_id=nominator_person,
                 practice=draft.practice.strip(),
                 story=draft.story.strip(),
                 consent_publish=draft.consent_publish,
@@ -79,8 +82,8 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
                 nominees=[
                     Nominee(position=position, name=entry.name.strip(),
                             workgroup_id=workgroups[entry.workgroup].id, unit_id=units[entry.unit].id,
-                            person_id=_roster_id(entry, workgroups, units))
-                    for position, entry in enumerate(draft.named)],
+                            person_id=person)
+                    for position, (entry, person) in enumerate(zip(draft.named, nominee_people, strict=True))],
                 dimensions=[CardDimension(dimension=key) for key in sorted(draft.dimensions)],
                 flagged=flagged,
                 status=status,
@@ -138,6 +141,8 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
         names = staff_names()
         card.flagged = bool(screen(story, names) or screen(practice, names))
         record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
+        if card.status is CardStatus.PUBLISHED:
+            card_edited.send(card, session=session)
     return True
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select, update
 from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
-from .events import workgroups_merged
+from .events import names_changed, workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
 from .rules import CsvRow, roster_problems, slug
 
@@ -86,6 +86,7 @@ def load_roster(data: dict) -> dict[str, int]:
                 created["staff"] += 1
             existing.workgroup = workgroups[entry["workgroup"]]
             existing.retired_at = None
+        names_changed.send(session=session)
     return created
 
 
@@ -188,6 +189,7 @@ def rename_workgroup(workgroup: Workgroup, name: str, actor) -> None:
     with write_transaction() as session:
         session.merge(workgroup).name = " ".join(name.split())
         record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}", detail="renamed")
+        names_changed.send(session=session)
 
 
 def set_workgroup_retired(workgroup: Workgroup, retired: bool, actor) -> None:
@@ -207,6 +209,7 @@ def merge_workgroups(source: Workgroup, target: Workgroup, actor) -> None:
         session.merge(source).retired_at = utcnow()
         record("workgroup_changed", actor=actor, subject=f"workgroup {source.id}",
                detail=f"merged into workgroup {target.id}")
+        names_changed.send(session=session)
 
 
 def save_unit_settings(unit: Unit, *, review_first: bool, require_enrolled_tablets: bool, actor) -> None:
