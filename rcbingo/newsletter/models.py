@@ -60,4 +60,4 @@ class IssueStory(db.Model):
     story: Mapped[str] = mapped_column(Text)
 
     issue: Mapped[Issue] = relationship(back_populates="stories")
-    card: Mapped[Card] = relationship()
+    card: Mapped[Card] = relationship(lazy="joined")

@@ -1,10 +1,8 @@
 """Compiling, editing, publishing and exporting newsletter issues."""
 
 import calendar
-import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 
@@ -247,16 +245,21 @@ def render(issue: Issue, page_size: str = "A4", for_email: bool = True) -> str:
 def render_pdf(issue: Issue, size: str = "a4", in_process: bool = False) -> bytes:
     """The issue as a printable PDF, made by WeasyPrint in a separate process so no server worker stalls
     (`in_process` for command-line tasks, which are a separate process already)."""
-    html = render(issue, PAGE_SIZES.get(size, "A4"), for_email=False)
     if in_process:
         from weasyprint import HTML
 
-        return HTML(string=html).write_pdf()
-    with tempfile.TemporaryDirectory() as folder:
-        source, target = os.path.join(folder, "issue.html"), os.path.join(folder, "issue.pdf")
-        with open(source, "w", encoding="utf-8") as handle:
-            handle.write(html)
-        subprocess.run([sys.executable, "-m", "weasyprint", "--quiet", source, target], check=True,  # noqa: S603
-                       timeout=current_app.config["PDF_TIMEOUT_SECONDS"], capture_output=True)
-        with open(target, "rb") as handle:
-            return handle.read()
+        return HTML(string=render(issue, PAGE_SIZES.get(size, "A4"), for_email=False)).write_pdf()
+    # Started first, so the child loads WeasyPrint (a second or so) while this process writes the HTML.
+    command = [sys.executable, "-m", "weasyprint", "--quiet", "--encoding", "utf-8", "-", "-"]
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603
+                             stderr=subprocess.PIPE)
+    try:
+        html = render(issue, PAGE_SIZES.get(size, "A4"), for_email=False)
+        pdf, errors = child.communicate(html.encode(), timeout=current_app.config["PDF_TIMEOUT_SECONDS"])
+    finally:
+        if child.returncode is None:
+            child.kill()
+            child.wait()
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, command, pdf, errors)
+    return pdf

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -14,10 +15,15 @@ from ..tokens import token_hash
 from .models import Account, Role, RoleName, SignIn
 from .rules import sign_in_expired
 
-# Checked when no account matches, so a wrong email takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password")
 # A session's "last seen" is written at most this often, not on every request.
 _SEEN_EVERY = timedelta(seconds=60)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when no account matches, so a wrong email takes as long as a wrong password (made on first
+    use: a scrypt hash costs a tenth of a second at every process start otherwise)."""
+    return generate_password_hash("not a real password")
 
 
 def account_by_email(email: str) -> Account | None:
@@ -42,7 +48,7 @@ def create_account(email: str, name: str, password: str, *, is_admin: bool = Fal
 def authenticate(email: str, password: str) -> Account | None:
     """The active account with this email and password, or None (and the failure is audited)."""
     account = account_by_email(email)
-    ok = check_password_hash(account.password_hash if account else _DUMMY_HASH, password)
+    ok = check_password_hash(account.password_hash if account else _dummy_hash(), password)
     if account is not None and ok and account.is_active:
         return account
     with write_transaction():
