@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from playwright.sync_api import expect
 
 from rcbingo.board import service as board
@@ -57,3 +58,23 @@ def send_card(kiosk, live_server, nurse: str, dimension: str, story: str) -> Non
     kiosk.get_by_label("Your story").fill(story)
     kiosk.get_by_role("button", name="Send recognition").click()
     expect(kiosk.get_by_role("heading", name="Thank you!")).to_be_visible()
+
+
+@pytest.mark.parametrize("screen", [(1920, 1080), (1366, 768), (1024, 768), (768, 1024), (1080, 1920)])
+def test_the_demo_wall_fits_its_screen_with_every_heading_readable(browser, live_server, app, screen):
+    """The demo ICU's board (ten workgroups) on a landscape or upright screen: no scrolling, no clipped heading."""
+    from rcbingo.demo import seed
+
+    seed()
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    width, height = screen
+    wall = browser.new_page(viewport={"width": width, "height": height})
+    wall.goto(f"{live_server}/wall/{token}")
+    expect(wall.get_by_role("rowheader", name="Speech therapists")).to_be_visible()
+    clipped = wall.evaluate("""() => [...document.querySelectorAll('.grid thead th')]
+        .filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent.trim())""")
+    assert clipped == []
+    grid = wall.locator(".wall-grid").bounding_box()
+    assert grid["y"] + grid["height"] <= height and grid["x"] + grid["width"] <= width
+    assert wall.evaluate("document.documentElement.scrollWidth") <= width
+    wall.close()
