@@ -299,20 +299,19 @@ async def live(port, token, wall, count, rounds):
     """Publish cards while `count` walls watch: ms from the publishing response to each wall's update."""
     displays = await connect_walls(port, wall, count)
     await asyncio.sleep(1)
-    delays, missed = [], 0
+    delays, missed, slowest = [], 0, []
     for r in range(rounds):
         before = [len(d.arrivals) for d in displays]
         _status, published, _ = await publish(port, token, 10_000 + r)
         await asyncio.sleep(3)
-        for d, seen in zip(displays, before, strict=True):
-            new = d.arrivals[seen:]
-            if new:
-                delays.append(max(0.0, (new[0] - published) * 1000))
-            else:
-                missed += 1
+        this_round = [max(0.0, (d.arrivals[seen] - published) * 1000)
+                      for d, seen in zip(displays, before, strict=True) if len(d.arrivals) > seen]
+        missed += count - len(this_round)
+        delays += this_round
+        slowest.append(round(max(this_round), 1) if this_round else None)
     await disconnect(displays, port, token)
     return {"displays": count, "p50_ms": pct(delays, 50), "p95_ms": pct(delays, 95),
-            "max_ms": round(max(delays), 1) if delays else None, "missed": missed}
+            "max_ms": round(max(delays), 1) if delays else None, "missed": missed, "slowest_per_round_ms": slowest}
 
 
 async def submit_load(port, token, seconds, tablets=50):

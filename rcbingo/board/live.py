@@ -9,6 +9,8 @@ table. Streams wait on the watcher, never on the database.
 import logging
 import threading
 import time
+from collections import Counter
+from contextlib import contextmanager
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select, text, update
@@ -76,11 +78,6 @@ def once_per_version(kind: str, unit_id: int, version: int, compute):
     return cached[1]
 
 
-def computed(kind: str) -> dict:
-    """The units whose `kind` this process has computed (those it keeps up to date)."""
-    return current_app.extensions.get(f"rcbingo_{kind}", {})
-
-
 @event.listens_for(Session, "after_commit")
 def _forget_committed_versions(session) -> None:
     units = session.info.pop(_BUMPED, ())
@@ -99,8 +96,9 @@ class Watcher:
     """One per process: learns of changed boards and wakes the streams waiting for them.
 
     `prepare(versions)`, if given, runs in the watcher before the streams wake, with the new version of each
-    changed board: the wall renders its message there once, while the streams sleep, rather than in the first
-    of hundreds of streams that wake at once and would queue behind one another."""
+    changed board that a stream of this process watches: the wall renders its message there once, while the
+    streams sleep, rather than in the first of hundreds of streams that wake at once and would queue behind
+    one another."""
 
     def __init__(self, app, prepare=None):
         self.app = app
@@ -109,6 +107,7 @@ class Watcher:
         # What the streams need, read once per change for the whole process (not once per stream):
         self.versions: dict[int, int] = {}
         self.revoked: frozenset[str] = frozenset()  # token hashes of revoked displays
+        self.watched: Counter[int] = Counter()  # streams open per unit
         self.condition = threading.Condition()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
@@ -125,6 +124,17 @@ class Watcher:
         self.stopping.set()
         if self.thread is not None:
             self.thread.join(timeout=5)
+
+    @contextmanager
+    def watching(self, unit_id: int):
+        """While a stream shows a unit's board."""
+        with self.lock:
+            self.watched[unit_id] += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.watched[unit_id] -= 1
 
     def wait(self, seen: int, timeout: float) -> int:
         """Block until something changed after `seen` (a value of `changes`) or `timeout` passes."""
@@ -187,9 +197,10 @@ class Watcher:
             changed = self._refresh(connection)
             connection.rollback()
         if changed:
-            if self.prepare is not None:
+            watched = {unit: v for unit, v in changed.items() if self.watched[unit] > 0}
+            if watched and self.prepare is not None:
                 try:
-                    self.prepare(changed)
+                    self.prepare(watched)
                 except Exception:  # the streams will render for themselves
                     log.warning("could not prepare the changed boards", exc_info=True)
             self._wake()

@@ -182,24 +182,25 @@ def wall_stream(token):
 
     def events():
         yield f"retry: {RETRY_MS}\n\n"
-        seen = watch.changes
-        sent = live.version(unit_id)
-        board = _wall_event(unit_id, sent)
-        db.session.rollback()  # hold no transaction (or SQLite snapshot) while streaming
-        yield board
-        while True:
-            changed = watch.wait(seen, timeout=KEEPALIVE_SECONDS)
-            if changed == seen:
-                yield ": keepalive\n\n"
-                continue
-            seen = changed
-            if hashed in watch.revoked:
-                yield _event(render_template("board/_wall_off.html"), retry=60_000)
-                return
-            current = watch.versions.get(unit_id, 0)
-            if current > sent:  # versions only grow; the watcher tells every stream of the process at once
-                yield _wall_event(unit_id, current)
-                sent = current
+        with watch.watching(unit_id):
+            seen = watch.changes
+            sent = live.version(unit_id)
+            board = _wall_event(unit_id, sent)
+            db.session.rollback()  # hold no transaction (or SQLite snapshot) while streaming
+            yield board
+            while True:
+                changed = watch.wait(seen, timeout=KEEPALIVE_SECONDS)
+                if changed == seen:
+                    yield ": keepalive\n\n"
+                    continue
+                seen = changed
+                if hashed in watch.revoked:
+                    yield _event(render_template("board/_wall_off.html"), retry=60_000)
+                    return
+                current = watch.versions.get(unit_id, 0)
+                if current > sent:  # versions only grow; the watcher tells every stream of the process at once
+                    yield _wall_event(unit_id, current)
+                    sent = current
 
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"
@@ -217,8 +218,7 @@ def _event(html: str, retry: int | None = None) -> str:
 def _prepare_wall_events(versions: dict[int, int]) -> None:
     """(In the watcher, before the streams wake.) Render the changed boards that this process's walls show."""
     for unit_id, version in versions.items():
-        if unit_id in live.computed("wall_events"):
-            _wall_event(unit_id, version)
+        _wall_event(unit_id, version)
 
 
 def _wall_event(unit_id: int, version: int) -> bytes:
