@@ -230,6 +230,7 @@ def test_the_wall_stream_sends_the_board_then_each_change(app, game, live_server
         second = read_event(stream)
         assert "event: board" in second and "Fresh off the tablet." in second and "1 of 7" in second
         assert second.count('class="square') == 3 * 7 and second.count('class="square covered') == 1
+        assert second.count(">covered<") == 1 and second.count(">not yet<") == 20  # what a screen reader says
 
 
 def read_event(stream) -> str:
