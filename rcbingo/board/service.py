@@ -55,7 +55,7 @@ def count_card(card: Card, *, session, **_) -> None:
     participating = set(session.scalars(select(GameWorkgroup.workgroup_id).where(GameWorkgroup.game_id == game.id)))
     nominees = [n.workgroup_id for n in card.nominees]
     credited = [w for w in credited_workgroups(card.nominator_workgroup_id, nominees) if w in participating]
-    squares = [(w, d) for w in credited for d in DIMENSION_KEYS if d in card.dimension_keys]
+    squares = [(w, d) for w in credited for d in card.dimensions_in_order]
     if not squares:
         return
     session.add_all(Credit(game_id=game.id, card_id=card.id, workgroup_id=w, dimension=d, seq=game.credit_seq + n)

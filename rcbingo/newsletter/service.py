@@ -245,16 +245,17 @@ def render(issue: Issue, page_size: str = "A4", for_email: bool = True) -> str:
 def render_pdf(issue: Issue, size: str = "a4", in_process: bool = False) -> bytes:
     """The issue as a printable PDF, made by WeasyPrint in a separate process so no server worker stalls
     (`in_process` for command-line tasks, which are a separate process already)."""
+    page_size = PAGE_SIZES.get(size, "A4")
     if in_process:
         from weasyprint import HTML
 
-        return HTML(string=render(issue, PAGE_SIZES.get(size, "A4"), for_email=False)).write_pdf()
+        return HTML(string=render(issue, page_size, for_email=False)).write_pdf()
     # Started first, so the child loads WeasyPrint (a second or so) while this process writes the HTML.
     command = [sys.executable, "-m", "weasyprint", "--quiet", "--encoding", "utf-8", "-", "-"]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603
                              stderr=subprocess.PIPE)
     try:
-        html = render(issue, PAGE_SIZES.get(size, "A4"), for_email=False)
+        html = render(issue, page_size, for_email=False)
         pdf, errors = child.communicate(html.encode(), timeout=current_app.config["PDF_TIMEOUT_SECONDS"])
     finally:
         if child.returncode is None:
