@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config
 from .cards.rules import first_name
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .i18n import translated
 from .rc import BY_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["dimension_label"] = lambda key: BY_KEY[key].card_label
     app.jinja_env.filters["first_name"] = first_name
-    app.jinja_env.filters["dimension_name"] = lambda key: _(BY_KEY[key].card_label)
+    app.jinja_env.filters["dimension_name"] = lambda key: translated(BY_KEY[key].card_label)
+    app.jinja_env.filters["tr"] = translated
     app.jinja_env.filters["extract"] = lambda key, mapping: mapping[key]
 
     from .api.views import bp as api_bp

@@ -1,14 +1,19 @@
 """The seven dimensions of Relational Coordination, in the order and grouping of the paper card.
 
 Plain data, no Flask and no database: every domain speaks of dimensions by their keys.
-Labels are marked with N_() for extraction and translated where they are shown.
+Labels are marked with N_() for extraction and translated where they are shown (the `tr` filter).
 """
 
 from dataclasses import dataclass
 
+# Every message marked with N_(): the only non-literal text the interface may translate, so that
+# nothing a person typed or an administrator configured is ever taken for a message (or for markup).
+MARKED: set[str] = set()
+
 
 def N_(message: str) -> str:
     """Mark a string for translation without translating it here."""
+    MARKED.add(message)
     return message
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..extensions import db, htmx
+from ..i18n import translated
 from ..org.access import can, unit_owned, unit_role
 from ..org.models import RoleName, Unit
 from ..org.service import active_workgroups, unit_by_key
@@ -76,7 +77,7 @@ def games(unit):
                                        prize=form.prize.data or "", ends_at=ends_at,
                                        start_now=form.start_now.data, actor=current_user)
         except service.GameError as error:
-            form.workgroups.errors = [_(str(error))]
+            form.workgroups.errors = [translated(str(error))]
         else:
             flash(_("%(title)s is ready.", title=game.title))
             return redirect(url_for("board.game", unit_key=unit.key, game_id=game.id))
@@ -116,7 +117,7 @@ def game(unit, game_id):
             else:
                 abort(400)
         except service.GameError as error:
-            flash(_(str(error)), "problem")
+            flash(translated(str(error)), "problem")
         return redirect(url_for("board.game", unit_key=unit.key, game_id=the_game.id))
     return render_template("board/game.html", unit=unit, game=the_game, board=service.board(unit, the_game))
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import translated
 from ..org.access import can, unit_role
 from ..org.models import RoleName
 from . import service
@@ -69,7 +70,7 @@ def edit(issue_id):
         try:
             target = _apply(issue, form)
         except service.IssueError as error:
-            flash(_(str(error)), "problem")
+            flash(translated(str(error)), "problem")
             target = issue
         if target is not None:
             return redirect(url_for("newsletter.edit", issue_id=target.id))

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit.service import ACTIONS, recent
 from ..extensions import db, limiter
+from ..i18n import translated
 from . import accounts
 from .access import admin_only
 from .forms import AccountForm, PasswordForm, SignInForm
@@ -66,7 +67,7 @@ def change_password():
         if not accounts.check_password(current_user, form.current.data):
             form.current.errors = [_("That is not your current password.")]
         elif problem:
-            form.new.errors = [_(problem, min=PASSWORD_MIN)]
+            form.new.errors = [translated(problem, min=PASSWORD_MIN)]
         elif form.new.data != form.confirm.data:
             form.confirm.errors = [_("The two new passwords are not the same.")]
         else:
@@ -86,7 +87,7 @@ def list_accounts():
         if accounts.account_by_email(form.email.data):
             form.email.errors = [_("An account with this email already exists.")]
         elif problem:
-            form.password.errors = [_(problem, min=PASSWORD_MIN)]
+            form.password.errors = [translated(problem, min=PASSWORD_MIN)]
         else:
             account = accounts.create_account(form.email.data, form.name.data, form.password.data,
                                               is_admin=form.is_admin.data, actor=current_user)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from ..rc import N_
 
 DEFAULT_PROGRAM_NAME = "RC Bingo"
 
@@ -77,8 +78,8 @@ class Person(db.Model):
 
 
 class RoleName(enum.StrEnum):
-    COORDINATOR = "coordinator"
-    EDITOR = "editor"
+    COORDINATOR = N_("coordinator")
+    EDITOR = N_("editor")
 
 
 class Account(UserMixin, db.Model):

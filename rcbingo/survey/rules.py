@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from math import isqrt
 
-from ..rc import DIMENSION_KEYS
+from ..rc import DIMENSION_KEYS, N_
 
 DEFAULT_MIN_RESPONDENTS = 5
 LOWEST_MIN_RESPONDENTS = 3
@@ -213,10 +213,10 @@ def band(value: Decimal) -> str:
     shown)."""
     shown = _cents(value)
     if shown < WEAK_BELOW:
-        return "weak"
+        return N_("weak")
     if shown <= STRONG_ABOVE:
-        return "moderate"
-    return "strong"
+        return N_("moderate")
+    return N_("strong")
 
 
 def meaningful(before: Decimal, after: Decimal) -> bool:
