@@ -11,12 +11,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config, web
 from .cards.rules import first_name
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import translated
+from .logs import mask_development_log
 from .rc import BY_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +36,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 log = logging.getLogger(__name__)
+# When even the error page fails (the database is away), this one needs nothing.
+PLAIN_ERROR_PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+                    '<body><h1>{title}</h1><p>{message}</p></body></html>')
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: settings, extensions and blueprints. Touches no database and no network."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.request_class = web.Request
+    app.url_map.converters["int"] = web.BoundedIntConverter
     app.config.from_object(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "rcbingo.sqlite3")
     if test_config is None:
@@ -97,6 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       api_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
+    mask_development_log(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
     return app
@@ -124,7 +132,13 @@ def _security_headers(response):
 
 def _register_error_pages(app: Flask) -> None:
     def page(status: int, title: str, message: str):
-        return render_template("error.html", title=title, message=message), status
+        # A failed statement leaves the session unusable (PostgreSQL): roll back before the page reads anything.
+        db.session.rollback()
+        try:
+            return render_template("error.html", title=title, message=message), status
+        except Exception:
+            log.exception("The error page could not be rendered")
+            return PLAIN_ERROR_PAGE.format(title=escape(title), message=escape(message)), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -139,7 +153,8 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(error):
         message = error.description if error.description != error.__class__.description else None
-        return page(403, _("Not for this account"), message or _("You do not have access to this page."))
+        return page(403, _("Not for this account"),
+                    translated(message) if message else _("You do not have access to this page."))
 
     @app.errorhandler(429)
     def too_many(_error):

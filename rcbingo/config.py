@@ -32,7 +32,7 @@ THANKS_SECONDS = 8
 
 
 def from_environment() -> dict:
-    """Settings given as environment variables (DATABASE_URL, SECRET_KEY)."""
+    """Settings given as environment variables (DATABASE_URL, SECRET_KEY, RATELIMIT_STORAGE_URI, …)."""
     settings = {}
     if os.environ.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ["SECRET_KEY"]
@@ -40,6 +40,8 @@ def from_environment() -> dict:
         settings["PROXY_HOPS"] = int(os.environ["PROXY_HOPS"])
     if os.environ.get("BASE_URL"):
         settings["BASE_URL"] = os.environ["BASE_URL"]
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
     return settings

@@ -11,7 +11,7 @@ from rcbingo.org import accounts
 from rcbingo.org.models import Account, SignIn
 from rcbingo.org.service import unit_by_key
 
-from .conftest import PASSWORD, Auth, csrf_from, fresh
+from .conftest import PASSWORD, Auth, _make_app, csrf_from, fresh
 
 
 def audit_actions() -> list[str]:
@@ -178,3 +178,34 @@ def test_an_admin_adds_an_account_and_gives_it_roles(client, auth, roster, make_
     fresh()
     assert db.session.get(Account, ed.id).role_set() == {(icu.id, "editor")}
     assert {"account_created", "roles_changed"} <= set(audit_actions())
+
+
+SIGN_IN_ELSEWHERE = """
+import re, sys
+from rcbingo import create_app
+app = create_app({"SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": sys.argv[1],
+                  "RATELIMIT_STORAGE_URI": sys.argv[2], "RATELIMIT_KEY_PREFIX": sys.argv[3]})
+client = app.test_client()
+for _ in range(int(sys.argv[4])):
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    print(client.post("/sign-in", data={"email": "coord@example.org", "password": "wrong password",
+                                        "csrf_token": token}).status_code)
+"""
+
+
+def test_sign_in_limits_hold_across_worker_processes(database_uri, make_account, roster):
+    """Two workers count one account's failures together when the limits live in Redis."""
+    import subprocess
+    import sys
+    import uuid
+
+    redis, prefix = "redis://127.0.0.1:6379", f"rcbingo-test-{uuid.uuid4().hex}"
+    make_account()
+    this_worker = _make_app(database_uri, RATELIMIT_STORAGE_URI=redis, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    auth = Auth(this_worker)
+    for _ in range(3):
+        assert auth.sign_in(password="wrong password").status_code == 401
+    other_worker = subprocess.run([sys.executable, "-c", SIGN_IN_ELSEWHERE, str(database_uri), redis, prefix, "2"],
+                                  capture_output=True, text=True, timeout=60, check=True)
+    assert other_worker.stdout.split() == ["401", "401"]
+    assert auth.sign_in().status_code == 429

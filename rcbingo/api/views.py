@@ -1,13 +1,11 @@
 """The JSON API for integrations: bearer tokens scoped to units."""
 
-import csv
-import io
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 from time import monotonic
 
-from flask import Blueprint, current_app, flash, g, jsonify, make_response, render_template, request
+from flask import Blueprint, current_app, flash, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +19,7 @@ from ..extensions import csrf, db
 from ..org.access import admin_only, can
 from ..org.models import RoleName, Unit
 from ..org.service import active_units
+from ..web import csv_download, db_id
 from . import service
 from .openapi import document
 
@@ -206,27 +205,22 @@ def export_cards(unit):
         start, end = (date.fromisoformat(request.args.get(name, "")) for name in ("from", "to"))
     except ValueError:
         raise ApiProblem(400, "from and to must be dates such as 2026-11-01.") from None
-    if end < start or (end - start).days > 3660:
+    if end < start or (end - start).days > 3660 or end >= date.max:
         raise ApiProblem(400, "to must be on or after from, and within ten years of it.")
     query = select(Card).where(Card.unit_id == unit.id,
                                Card.created_at >= datetime.combine(start, time(), UTC),
                                Card.created_at < datetime.combine(end + timedelta(days=1), time(), UTC))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "written_at", "status", "published_at", "writer", "writer_workgroup", "nominees",
-                     "nominee_workgroups", "dimensions", "practice", "story", "may_publish", "show_writer",
-                     "flagged", "transcribed"])
-    for card in db.session.scalars(query.order_by(Card.created_at, Card.id)):
-        writer.writerow([card.id, card.created_at.isoformat(), card.status.value,
-                         card.published_at.isoformat() if card.published_at else "", card.nominator_name,
-                         card.nominator_workgroup.key, "; ".join(n.name for n in card.nominees),
-                         "; ".join(n.workgroup.key for n in card.nominees), " ".join(card.dimensions_in_order),
-                         card.practice, card.story, card.consent_publish, card.show_nominator_name, card.flagged,
-                         card.transcribed_by_id is not None])
-    response = make_response(out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="cards-{unit.row.key}-{start}-{end}.csv"'
-    return response
+    header = ["id", "written_at", "status", "published_at", "writer", "writer_workgroup", "nominees",
+              "nominee_workgroups", "dimensions", "practice", "story", "may_publish", "show_writer", "flagged",
+              "transcribed"]
+    rows = ([card.id, card.created_at.isoformat(), card.status.value,
+             card.published_at.isoformat() if card.published_at else "", card.nominator_name,
+             card.nominator_workgroup.key, "; ".join(n.name for n in card.nominees),
+             "; ".join(n.workgroup.key for n in card.nominees), " ".join(card.dimensions_in_order),
+             card.practice, card.story, card.consent_publish, card.show_nominator_name, card.flagged,
+             card.transcribed_by_id is not None]
+            for card in db.session.scalars(query.order_by(Card.created_at, Card.id)))
+    return csv_download(header, rows, f"cards-{unit.row.key}-{start}-{end}.csv")
 
 
 @bp.route("/admin/api-tokens", methods=["GET", "POST"])
@@ -235,8 +229,8 @@ def tokens():
     """Integration tokens: make one for some units (its secret is shown once), or revoke one."""
     secret = None
     if request.method == "POST":
-        if request.form.get("revoke", "").isdigit():
-            token = db.session.get(service.ApiToken, int(request.form["revoke"]))
+        if request.form.get("revoke", type=db_id):
+            token = db.session.get(service.ApiToken, request.form.get("revoke", type=db_id))
             if token is not None:
                 service.revoke_token(token, actor=current_user)
         else:

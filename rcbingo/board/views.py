@@ -28,6 +28,7 @@ from ..org.tablets import kiosk_allowed
 from ..qr import qr_data_uri
 from ..rc import DIMENSIONS, FAMILIES, N_, dimensions_of
 from ..tokens import token_hash
+from ..web import db_id
 from . import live, service
 from .forms import DisplayForm, GameForm
 from .models import Display, GameState, Win
@@ -107,7 +108,7 @@ def game(unit, game_id):
             elif action == "close":
                 service.close_game(the_game, actor=current_user)
             elif action == "revoke":
-                win = db.session.get(Win, request.form.get("win", type=int) or 0)
+                win = db.session.get(Win, request.form.get("win", type=db_id) or 0)
                 reason = (request.form.get("reason") or "").strip()
                 if win is None or win.game_id != the_game.id:
                     abort(404)

@@ -12,6 +12,7 @@ from ..org.service import active_units, active_workgroups, person, search_people
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
 from ..rc import FAMILIES, dimensions_of
+from ..web import db_id
 from . import rules, service
 from .forms import CardForm, person_form
 
@@ -89,7 +90,7 @@ def person_row(unit_key):
     slot = request.args.get("slot", "")
     if not _slot_ok(slot):
         abort(400)
-    picked = person(request.args.get("person", type=int) or 0)
+    picked = person(request.args.get("person", type=db_id) or 0)
     form = person_form(slot, picked, active_workgroups(), active_units(), default_unit=unit.key)
     return render_template("cards/_person.html", unit=unit, person=form, slot=slot, problems={},
                            adding=request.args.get("add") == "1")

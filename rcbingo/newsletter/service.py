@@ -5,6 +5,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import css_inline
 import markdown
@@ -28,6 +29,7 @@ from .models import Issue, IssueState, IssueStory
 from .picture import board_svg
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+PDF_SCRIPT = Path(__file__).with_name("pdf.py")
 # Email programs drop <style> blocks: every rule is also written onto its elements (the block stays for
 # @page and print rules). Nothing is ever fetched.
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -247,11 +249,12 @@ def render_pdf(issue: Issue, size: str = "a4", in_process: bool = False) -> byte
     (`in_process` for command-line tasks, which are a separate process already)."""
     page_size = PAGE_SIZES.get(size, "A4")
     if in_process:
-        from weasyprint import HTML
+        from .pdf import write_pdf
 
-        return HTML(string=render(issue, page_size, for_email=False)).write_pdf()
+        return write_pdf(render(issue, page_size, for_email=False))
     # Started first, so the child loads WeasyPrint (a second or so) while this process writes the HTML.
-    command = [sys.executable, "-m", "weasyprint", "--quiet", "--encoding", "utf-8", "-", "-"]
+    # -P: the script's folder is not put on the import path (its modules would shadow others').
+    command = [sys.executable, "-P", str(PDF_SCRIPT)]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603
                              stderr=subprocess.PIPE)
     try:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..i18n import translated
 from ..org.access import can, unit_role
 from ..org.models import RoleName
+from ..web import attachment, db_id
 from . import service
 from .forms import IssueForm, MonthForm, StoryForm
 from .models import Issue, IssueState
@@ -80,7 +81,7 @@ def edit(issue_id):
 
 def _apply(issue: Issue, form: IssueForm) -> Issue | None:
     """Carry out one editing action and say which issue to show next; None to show the form's problems."""
-    action, story_id = request.form.get("action"), request.form.get("story", type=int)
+    action, story_id = request.form.get("action"), request.form.get("story_id", type=db_id)
     if action == "save":
         if not form.validate():
             return None
@@ -121,7 +122,7 @@ def export_html(issue_id):
     response = make_response(service.render(issue))
     response.headers["Content-Security-Policy"] = EXPORT_POLICY
     if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{_filename(issue)}.html"'
+        attachment(response, f"{_filename(issue)}.html")
     return response
 
 
@@ -131,10 +132,11 @@ def export_pdf(issue_id):
     """The issue as a printable PDF (A4, or US Letter with ?size=letter)."""
     issue = _editable(issue_id)
     size = request.args.get("size", "a4")
+    if size not in service.PAGE_SIZES:
+        abort(404, _("Newsletters print on A4 or US Letter paper."))
     response = make_response(service.render_pdf(issue, size))
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{_filename(issue)}-{size}.pdf"'
-    return response
+    return attachment(response, f"{_filename(issue)}-{size}.pdf", inline=True)
 
 
 def _filename(issue: Issue) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..audit.service import ACTIONS, recent
 from ..extensions import db, limiter
 from ..i18n import translated
+from ..web import safe_next
 from . import accounts
 from .access import admin_only
 from .forms import AccountForm, PasswordForm, SignInForm
@@ -22,13 +23,6 @@ def _sign_in_key() -> str:
     return f"{request.remote_addr}|{request.form.get('email', '').strip().lower()}"
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("org.manage")
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], key_func=_sign_in_key, methods=["POST"],
                deduct_when=lambda response: response.status_code == 401)
@@ -40,7 +34,7 @@ def sign_in():
         if account is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(accounts.start_sign_in(account))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         form.password.errors = [_("That email and password do not match an active account.")]
         return render_template("org/sign_in.html", form=form), 401
     return render_template("org/sign_in.html", form=form)
@@ -105,7 +99,8 @@ def edit_account(account_id):
     units = active_units()
     if request.method == "POST":
         unit_ids = {u.id for u in units}
-        chosen = {(int(unit_id), role) for unit_id, role in (v.split(":", 1) for v in request.form.getlist("roles"))
+        pairs = (value.partition(":") for value in request.form.getlist("roles"))
+        chosen = {(int(unit_id), role) for unit_id, _colon, role in pairs
                   if unit_id.isdigit() and int(unit_id) in unit_ids and role in ROLES}
         is_admin = request.form.get("is_admin") == "yes"
         if account.id == current_user.id and not is_admin:

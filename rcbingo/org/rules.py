@@ -86,6 +86,13 @@ def may(is_admin: bool, roles: set[tuple[int, str]], unit_id: int | None, role: 
     return is_admin or (unit_id, role) in roles
 
 
+def may_add_workgroup(is_admin: bool, roles: set[tuple[int, str]]) -> bool:
+    """Administrators and the coordinators of any unit add workgroups; editors only work on newsletters.
+
+    Renaming, merging and retiring a workgroup change every unit: administrators only."""
+    return is_admin or any(role == "coordinator" for _unit, role in roles)
+
+
 @dataclass(frozen=True)
 class CsvRow:
     """One row of a roster CSV file as it will be imported, with what is wrong with it."""

@@ -1,13 +1,29 @@
 """Reading and writing units, workgroups and the roster."""
 
 from sqlalchemy import func, select, update
+from werkzeug.exceptions import Forbidden
 
 from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
+from ..rc import N_
 from .events import names_changed, workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
-from .rules import CsvRow, roster_problems, slug
+from .rules import CsvRow, may, may_add_workgroup, roster_problems, slug
+
+
+class NotAllowed(Forbidden):
+    """An action the account's roles do not allow, whatever page it was asked from."""
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise NotAllowed(N_("Your account has no role that allows this."))
+
+
+def _coordinates(actor, *unit_ids: int) -> bool:
+    """Whether `actor` (None: a command-line task) may change the roster of every one of these units."""
+    return actor is None or all(may(actor.is_admin, actor.role_set(), u, "coordinator") for u in unit_ids)
 
 
 class RosterError(ValueError):
@@ -129,7 +145,8 @@ def workgroup_lookup() -> dict[str, str]:
 
 
 def save_person(person: Person | None, *, name: str, workgroup_key: str, unit: Unit, actor) -> Person:
-    """Add a person to a unit's roster, or change their name, workgroup or unit."""
+    """Add a person to a unit's roster, or change their name, workgroup or unit (in units `actor` coordinates)."""
+    _require(_coordinates(actor, unit.id, *([person.unit_id] if person else [])))
     with write_transaction() as session:
         workgroup = session.scalar(select(Workgroup).where(Workgroup.key == workgroup_key))
         if person is None:
@@ -148,6 +165,7 @@ def save_person(person: Person | None, *, name: str, workgroup_key: str, unit: U
 
 def set_person_retired(person: Person, retired: bool, actor) -> None:
     """Retire a person (they leave the type-ahead; their cards stay) or bring them back."""
+    _require(_coordinates(actor, person.unit_id))
     with write_transaction() as session:
         person = session.merge(person)
         person.retired_at = utcnow() if retired else None
@@ -157,6 +175,7 @@ def set_person_retired(person: Person, retired: bool, actor) -> None:
 
 def import_people(unit: Unit, rows: list[CsvRow], actor) -> int:
     """Add the rows of a checked CSV file to a unit's roster; people already there change workgroup."""
+    _require(_coordinates(actor, unit.id))
     workgroups = {w.key: w for w in active_workgroups()}
     added = 0
     with write_transaction() as session:
@@ -172,7 +191,12 @@ def import_people(unit: Unit, rows: list[CsvRow], actor) -> int:
     return added
 
 
+def _administers(actor) -> bool:
+    return actor is None or actor.is_admin
+
+
 def add_workgroup(name: str, actor) -> Workgroup:
+    _require(actor is None or may_add_workgroup(actor.is_admin, actor.role_set()))
     with write_transaction() as session:
         taken = set(session.scalars(select(Workgroup.key)))
         key, n = slug(name), 2
@@ -186,6 +210,7 @@ def add_workgroup(name: str, actor) -> Workgroup:
 
 
 def rename_workgroup(workgroup: Workgroup, name: str, actor) -> None:
+    _require(_administers(actor))
     with write_transaction() as session:
         session.merge(workgroup).name = " ".join(name.split())
         record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}", detail="renamed")
@@ -193,6 +218,7 @@ def rename_workgroup(workgroup: Workgroup, name: str, actor) -> None:
 
 
 def set_workgroup_retired(workgroup: Workgroup, retired: bool, actor) -> None:
+    _require(_administers(actor))
     with write_transaction() as session:
         session.merge(workgroup).retired_at = utcnow() if retired else None
         record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}",
@@ -201,6 +227,7 @@ def set_workgroup_retired(workgroup: Workgroup, retired: bool, actor) -> None:
 
 def merge_workgroups(source: Workgroup, target: Workgroup, actor) -> None:
     """Fold `source` into `target`: its people and the credit it earned move over, and it is retired."""
+    _require(_administers(actor))
     if source.id == target.id:
         raise ValueError("a workgroup cannot be merged into itself")
     with write_transaction() as session:
@@ -213,6 +240,7 @@ def merge_workgroups(source: Workgroup, target: Workgroup, actor) -> None:
 
 
 def save_unit_settings(unit: Unit, *, review_first: bool, require_enrolled_tablets: bool, actor) -> None:
+    _require(_coordinates(actor, unit.id))
     with write_transaction() as session:
         unit = session.merge(unit)
         unit.review_first, unit.require_enrolled_tablets = review_first, require_enrolled_tablets

@@ -11,7 +11,7 @@ from . import service, tablets
 from .access import admin_only, can, unit_owned, unit_role
 from .forms import MergeForm, PersonForm, RosterImportForm, TabletForm, UnitSettingsForm, WorkgroupForm
 from .models import Person, RoleName, Tablet, Workgroup
-from .rules import parse_roster_csv
+from .rules import may_add_workgroup, parse_roster_csv
 
 bp = Blueprint("org", __name__)
 COORDINATOR = RoleName.COORDINATOR
@@ -64,7 +64,8 @@ def _person_form(unit, person=None) -> PersonForm:
     form = PersonForm(data=data)
     form.workgroup.choices = [SelectChoice("", _("Choose…")),
                               *(SelectChoice(w.key, w.name) for w in service.active_workgroups())]
-    form.unit.choices = [SelectChoice(u.key, u.name) for u in service.active_units()]
+    # A coordinator places people only in units they coordinate.
+    form.unit.choices = [SelectChoice(u.key, u.name) for u in service.active_units() if can(COORDINATOR, u)]
     return form
 
 
@@ -136,12 +137,13 @@ def workgroups():
     """The organization's workgroups; coordinators add, administrators rename, merge and retire."""
     if not current_user.is_admin and not current_user.roles:
         abort(403)
+    may_add = may_add_workgroup(current_user.is_admin, current_user.role_set())
     form = WorkgroupForm()
     if form.validate_on_submit():
         workgroup = service.add_workgroup(form.name.data, actor=current_user)
         flash(_("Added the workgroup %(name)s.", name=workgroup.name))
         return redirect(url_for("org.workgroups"))
-    return render_template("org/workgroups.html", form=form, workgroups=service.all_workgroups())
+    return render_template("org/workgroups.html", form=form, workgroups=service.all_workgroups(), may_add=may_add)
 
 
 @bp.route("/workgroups/<int:workgroup_id>", methods=["GET", "POST"])

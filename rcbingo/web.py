@@ -1,0 +1,121 @@
+"""The HTTP edge, one home for each rule about what comes in and what goes out.
+
+- Text: every parameter, form field and JSON string arrives without control characters, bidi
+  overrides or lone surrogates (`Request`), so no view, form or database ever sees them.
+- Ids: one bounded integer converter for every `<int:…>` route, and `db_id` for ids in parameters.
+- Redirects: `safe_next` is the only reader of a `next` address.
+- Downloads: `attachment` is the only writer of Content-Disposition; `csv_download` the only CSV writer.
+"""
+
+import csv
+import io
+import re
+from urllib.parse import urlsplit
+
+from flask import Request as FlaskRequest
+from flask import make_response, url_for
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter
+
+# The largest id a table holds (PostgreSQL's integer); a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+# C0 controls but tab, newline and carriage return; DEL and the C1 controls; bidi embeddings,
+# overrides and isolates (they flip the text around them); lone surrogates; non-characters.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """Text as a person meant it: without the invisible characters that break databases and layouts."""
+    return _UNWANTED.sub("", value)
+
+
+def clean_json(value):
+    """Every string of a decoded JSON document (keys too) cleaned like form text."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): clean_json(v) for k, v in value.items()}
+    return value
+
+
+class CleanMultiDict(ImmutableMultiDict):
+    """Query and form parameters, their text values cleaned as they are parsed."""
+
+    def __init__(self, mapping=None):
+        pairs = MultiDict(mapping).items(multi=True)
+        super().__init__([(clean_text(k), clean_text(v) if isinstance(v, str) else v) for k, v in pairs])
+
+
+class Request(FlaskRequest):
+    """Flask's request, with every text a client sends cleaned before anything reads it."""
+
+    parameter_storage_class = CleanMultiDict
+
+    def get_json(self, *args, **kwargs):
+        return clean_json(super().get_json(*args, **kwargs))
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` for ids: 1 to MAX_ID, so an id out of the database's range is a 404 like any unknown id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def db_id(value: str) -> int:
+    """An id given as a parameter (`request.args.get("x", type=db_id)`); a ValueError for anything else."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID or not (value.isascii() and value.isdigit()):
+        raise ValueError(value)
+    return number
+
+
+def safe_next(target: str | None, default_endpoint: str = "org.manage") -> str:
+    """Where to go after signing in: a path on this site, or the default page. Never another host."""
+    if target and _is_local_path(target):
+        return target
+    return url_for(default_endpoint)
+
+
+def _is_local_path(target: str) -> bool:
+    # Browsers drop tabs and newlines from addresses and read a backslash as a slash,
+    # so "/\t/evil.example" and "/\\evil.example" are other hosts to them.
+    if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+
+
+def attachment(response, filename: str, inline: bool = False):
+    """Name a download, quoted by werkzeug (a quote or a semicolon in the name cannot add a parameter)."""
+    response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=filename)
+    return response
+
+
+# A spreadsheet runs a cell that begins with one of these (OWASP's list: = + - @ tab and carriage
+# return; | and % start DDE and macros in some programs). defusedcsv, the usual library, lets a leading
+# tab or carriage return through, hence this rule of our own.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def csv_cell(value):
+    """A value as a spreadsheet may open it: text that would start a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_download(header, rows, filename: str):
+    """A CSV file to download, every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    response = make_response(out.getvalue())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return attachment(response, filename)
