@@ -11,6 +11,7 @@ from .org import accounts
 from .org.rules import PASSWORD_MIN, password_problem
 from .org.service import RosterError, load_roster, staff_names
 from .privacy.screen import screen
+from .web import clean_json
 
 
 def register(app: Flask) -> None:
@@ -36,7 +37,7 @@ def seed_demo(with_accounts):
 def load_roster_command(file):
     """Create or update units, workgroups and staff from a JSON FILE (see rcbingo/demo.json)."""
     try:
-        created = load_roster(json.load(file))
+        created = load_roster(clean_json(json.load(file)))
     except json.JSONDecodeError as error:
         raise click.ClickException(f"{file.name} is not valid JSON: {error}") from error
     except RosterError as error:

@@ -69,6 +69,8 @@ ACCESS = {
     "survey.results": COORDINATOR,
     "survey.figures_csv": COORDINATOR,
     "survey.respond": TOKEN,
+    "survey.respond_with_code": TOKEN,
+    "survey.codes": ADMIN,
     "api.openapi": PUBLIC,
     "api.docs": PUBLIC,
     "api.tokens": ADMIN,
@@ -123,7 +125,7 @@ def world(app, roster, make_account, card_form, client):
            "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
            "link": "not-a-real-link", "token": "not-a-real-token", "filename": "app.css",
            "game_id": game.id, "display_id": display.id, "issue_id": issue.id,
-           "wave_id": wave.id}
+           "wave_id": wave.id, "code": "not-a-real-code"}
     visitors = {}
     for visitor in VISITORS:
         browser = app.test_client()
@@ -225,3 +227,106 @@ def test_user_text_is_escaped_on_the_card_review_and_audit_pages(app, client, ro
         assert page.status_code == 200
         assert payload not in html and evil_email not in html
     assert "&lt;" in pages[1].get_data(as_text=True)
+
+
+# --- rights per action: roles × units × actions -------------------------------------------------------
+# Each action is tried by every signed-in kind of visitor on unit A and on unit B, from the pages of the
+# visitor's own unit where the target unit is only a form field: a right is per action, not per page.
+HOME = {"coordinator of A": "icu", "coordinator of B": "ward", "editor of A": "icu", "admin": "icu"}
+
+
+def _count(model, **where) -> int:
+    fresh()
+    return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def _unit_id(key: str) -> int:
+    return unit_by_key(key).id
+
+
+def _add_person(browser, home, target):
+    url = f"/u/{home}/roster"
+    browser.post(url, data={"csrf_token": csrf_from(browser.get(url).text), "name": "New Person",
+                            "workgroup": "nurses", "unit": target})
+    return _count(Person, name="New Person", unit_id=_unit_id(target)) == 1
+
+
+def _move_person(browser, home, target):
+    person = db.session.scalar(select(Person).where(Person.unit_id == _unit_id(home)).limit(1))
+    url = f"/u/{home}/roster/{person.id}"
+    page = browser.get(url)
+    browser.post(url, data={"csrf_token": csrf_from(page.text) if page.status_code == 200 else "",
+                            "name": person.name, "workgroup": person.workgroup.key, "unit": target})
+    return _count(Person, id=person.id, unit_id=_unit_id(target)) == 1 and home != target
+
+
+def _add_workgroup(browser, _home, _target):
+    browser.post("/workgroups", data={"csrf_token": csrf_from(browser.get("/manage").text), "name": "Chaplains"})
+    return _count(Workgroup, name="Chaplains") == 1
+
+
+def _rename_workgroup(browser, _home, _target):
+    workgroup_id = db.session.scalar(select(Workgroup.id).where(Workgroup.key == "rehab"))
+    browser.post(f"/workgroups/{workgroup_id}", data={"csrf_token": csrf_from(browser.get("/manage").text),
+                                                      "action": "rename", "name": "Therapists"})
+    return _count(Workgroup, name="Therapists") == 1
+
+
+def _settings(browser, _home, target):
+    url = f"/u/{target}/settings"
+    browser.post(url, data={"csrf_token": csrf_from(browser.get("/manage").text), "review_first": "publish"})
+    fresh()
+    return not unit_by_key(target).review_first
+
+
+def _open_display(browser, _home, target):
+    from rcbingo.board.models import Display
+
+    url = f"/u/{target}/displays"
+    browser.post(url, data={"csrf_token": csrf_from(browser.get("/manage").text), "name": "Break room"})
+    return _count(Display, unit_id=_unit_id(target), name="Break room") == 1
+
+
+A_OR_B = {"icu": {"coordinator of A", "admin"}, "ward": {"coordinator of B", "admin"}}
+EVERY_COORDINATOR = {"coordinator of A", "coordinator of B", "admin"}
+ACTIONS = {
+    "add a person to the roster": (_add_person, A_OR_B),
+    "move a person to another unit": (_move_person, {"icu": set(), "ward": {"admin"}}),
+    "add a workgroup": (_add_workgroup, {"icu": EVERY_COORDINATOR, "ward": EVERY_COORDINATOR}),
+    "rename a workgroup": (_rename_workgroup, {"icu": {"admin"}, "ward": {"admin"}}),
+    "change the unit's settings": (_settings, A_OR_B),
+    "open a wall display": (_open_display, A_OR_B),
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("target", ["icu", "ward"])
+def test_each_action_is_allowed_exactly_to_the_roles_that_hold_it_in_that_unit(app, world, action, target):
+    _ids, visitors = world
+    do, allowed = ACTIONS[action]
+    for visitor in HOME:
+        done = do(visitors[visitor], HOME[visitor], target)
+        assert done is (visitor in allowed[target]), f"{visitor} {action} in {target}: done={done}"
+        if done:  # undo, so the next visitor's attempt shows its own effect
+            _undo(action, target)
+
+
+def _undo(action, target):
+    from rcbingo.board.models import Display
+    from rcbingo.database import write_transaction
+
+    with write_transaction() as session:
+        if action == "add a person to the roster":
+            session.execute(Person.__table__.delete().where(Person.name == "New Person"))
+        elif action == "move a person to another unit":
+            moved = Person.__table__.update().where(Person.unit_id == _unit_id(target), Person.name != "Rita Rehab")
+            session.execute(moved.values(unit_id=_unit_id("icu")))
+        elif action == "add a workgroup":
+            session.execute(Workgroup.__table__.delete().where(Workgroup.name == "Chaplains"))
+        elif action == "rename a workgroup":
+            session.execute(Workgroup.__table__.update().where(Workgroup.name == "Therapists")
+                            .values(name="Rehabilitation therapists"))
+        elif action == "change the unit's settings":
+            session.execute(type(unit_by_key(target)).__table__.update().values(review_first=True))
+        elif action == "open a wall display":
+            session.execute(Display.__table__.delete())

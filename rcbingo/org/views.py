@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 
 from ..extensions import db
 from ..qr import qr_data_uri
+from ..web import clean_text
 from . import service, tablets
 from .access import admin_only, can, unit_owned, unit_role
 from .forms import MergeForm, PersonForm, RosterImportForm, TabletForm, UnitSettingsForm, WorkgroupForm
@@ -117,7 +118,9 @@ def import_roster(unit):
     rows, text = None, ""
     if form.validate_on_submit():
         upload = form.file.data
-        text = upload.read(CSV_MAX_BYTES + 1).decode("utf-8", errors="replace") if upload else form.csv_text.data
+        text = form.csv_text.data
+        if upload:
+            text = clean_text(upload.read(CSV_MAX_BYTES + 1).decode("utf-8", errors="replace"))
         if len(text) > CSV_MAX_BYTES:
             flash(_("That file is too large: split it into files under 200 KB."), "problem")
             text = ""
