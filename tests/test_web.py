@@ -14,8 +14,8 @@ from rcbingo.cards import service as cards
 from rcbingo.cards.models import Card
 from rcbingo.cards.rules import Draft, Entry
 from rcbingo.extensions import db
-from rcbingo.logs import secret_patterns
 from rcbingo.logs import mask as mask_secrets
+from rcbingo.logs import secret_patterns
 from rcbingo.newsletter import service as newsletter
 from rcbingo.org.service import save_unit_settings, unit_by_key
 from rcbingo.web import clean_text, csv_cell, db_id, safe_next
@@ -131,7 +131,8 @@ def test_the_api_cleans_json_text_too(client, roster):
     card = {"nominator": {"name": "Nora\x00 Nurse\udcff", "workgroup": "nurses", "unit": "icu"},
             "nominees": [{"name": "Phil Pharma", "workgroup": "pharmacists", "unit": "icu"}],
             "dimensions": ["timely"], "story": "In \u202eminutes\u202c."}
-    response = client.post("/api/v1/units/icu/cards", json=card, headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": "k"})
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "k"}
+    response = client.post("/api/v1/units/icu/cards", json=card, headers=headers)
     assert response.status_code == 201
     fresh()
     stored = db.session.scalars(select(Card)).one()
