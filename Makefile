@@ -8,15 +8,22 @@ HOST ?= 127.0.0.1
 TEST_DATABASE_URL ?=
 export TEST_DATABASE_URL
 
-.PHONY: install run test lint browser messages bench
+.PHONY: install install-test run test lint browser messages bench
 
+# The app alone (make run), and the test tools on top of it (make test).
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(BIN)/.installed
+
+install-test: $(BIN)/.installed-test
 
 instance/config.py:
 	mkdir -p instance
@@ -37,10 +44,10 @@ browser:
 	    poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
 	fi
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 
-test: install browser lint
+test: install-test browser lint
 	$(BIN)/python -m pytest
 
 messages: install
@@ -49,5 +56,5 @@ messages: install
 
 # The targets of the brief, measured on SQLite and PostgreSQL (about ten minutes; needs PostgreSQL on
 # 127.0.0.1:5432 with a role that may create the rcbingo_bench database). The last line is JSON.
-bench: install
+bench: install-test
 	$(BIN)/python bench/run.py
