@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from rcbingo.audit.models import AuditEvent
 from rcbingo.cards import service as cards
@@ -114,7 +115,7 @@ def test_a_draft_gathers_the_months_shareable_stories(icu, make_account):
     issue = newsletter.draft(icu, THIS_MONTH)
     assert [s.story for s in issue.stories] == ["Shared and counted.", "From someone shy."]
     html = newsletter.render(issue)
-    assert "— a colleague" in html and "From someone shy." in html and anonymous.nominator_name not in html.split(
+    assert "— <bdi>a colleague</bdi>" in html and "From someone shy." in html and anonymous.nominator_name not in html.split(
         "From someone shy.")[1][:120]
     assert "Counted but private." not in html and "Taken back." not in html
     assert re.search(r"<strong[^>]*>3</strong><span[^>]*>cards</span>", html)  # the private card still counts
@@ -240,3 +241,52 @@ def test_newsletter_commands_draft_and_export(icu, runner, tmp_path):
     assert whole.exit_code == 0 and whole.output.strip() != issue_id
     assert runner.invoke(args=["newsletter-draft", "icu", "November"]).exit_code != 0
     assert runner.invoke(args=["newsletter-export", "999", "--out", str(out)]).exit_code != 0
+
+
+def story_edit_form(page: str, practice: str, text: str) -> list[tuple[str, str]]:
+    """The fields the page's first "Save edit" form sends, as the browser would, with new words typed in."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.inside, self.textarea = [], False, None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "form" and "story-edit" in attrs.get("class", ""):
+                self.inside = not self.fields
+            elif self.inside and tag == "input":
+                typed = practice if attrs.get("type") == "text" else attrs.get("value", "")
+                self.fields.append((attrs["name"], typed))
+            elif self.inside and tag == "textarea":
+                self.fields.append((attrs["name"], text))
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.inside = False
+
+    parser = Fields()
+    parser.feed(page)
+    return [*parser.fields, ("action", "edit-story")]
+
+
+def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(icu, client, make_account, auth):
+    publish("Phil rang back.", practice="A call")
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    auth.sign_in("ed@example.org")
+    url = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"),
+                                                  "month": THIS_MONTH.strftime("%Y-%m")}).headers["Location"]
+    text = "Phil rang the ward within minutes with the corrected rate."
+    fields = story_edit_form(client.get(url).get_data(as_text=True), "A call before rounds", text)
+    saved = client.post(url, data=MultiDict(fields), follow_redirects=True).get_data(as_text=True)
+    assert "Story edited for this issue" in saved
+    assert f">{text}</textarea>" in saved and 'value="A call before rounds"' in saved
+
+    client.post(url, data={"csrf_token": auth.csrf(url), "action": "publish"})
+    page = client.get(url).get_data(as_text=True)
+    assert re.findall(r'<blockquote class="story">([^<]*)</blockquote>', page) == [text]
+    assert "<em>A call before rounds</em>" in page
+    exported = client.get(f"{url}/issue.html").get_data(as_text=True)
+    assert re.findall(r'<p class="text"[^>]*>([^<]*)</p>', exported) == [text]
+    assert re.findall(r'<p class="practice"[^>]*>([^<]*)</p>', exported) == ["A call before rounds"]

@@ -1,0 +1,59 @@
+"""An editor at work, in headless Chromium: open the month's draft, edit a story, publish, export."""
+
+import re
+import uuid
+from datetime import date
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from rcbingo.cards import service as cards
+from rcbingo.cards.rules import Draft, Entry
+from rcbingo.extensions import db
+from rcbingo.newsletter import service as newsletter
+from rcbingo.newsletter.models import IssueStory
+from rcbingo.org.service import save_unit_settings, unit_by_key
+
+from .conftest import PASSWORD, fresh
+
+EDITED = "Phil rang back in minutes."
+
+
+def test_an_editor_edits_a_story_and_publishes_the_words_typed(tablet, roster, make_account):
+    icu = unit_by_key("icu")
+    save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
+    draft = Draft(nominator=Entry("Nora Nurse", "nurses", "icu"),
+                  nominees=(Entry("Phil Pharma", "pharmacists", "icu"),),
+                  dimensions=frozenset({"timely"}), story="Phil called.", practice="A quick call")
+    cards.submit(draft, icu, uuid.uuid4().hex)
+    issue = newsletter.draft(icu, date.today().replace(day=1))
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    page = tablet
+
+    page.goto("/")
+    page.get_by_role("link", name="Coordinators").click()
+    page.get_by_label("Email").fill("ed@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Newsletter", exact=True).click()
+    page.get_by_role("link", name=re.compile(f"Open {re.escape(issue.title)}")).click()
+
+    story = page.get_by_label("Story", exact=True)
+    expect(story).to_have_value("Phil called.")
+    story.fill("")
+    story.press_sequentially(EDITED, delay=250)
+    page.get_by_role("button", name="Save edit").click()
+    expect(page.get_by_text("Story edited for this issue")).to_be_visible()
+    expect(page.get_by_label("Story", exact=True)).to_have_value(EDITED)
+    expect(page.get_by_label("Which practice impressed you most")).to_have_value("A quick call")
+
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published. The issue is frozen")).to_be_visible()
+    expect(page.locator("blockquote.story")).to_have_text(EDITED)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download HTML").click()
+    exported = download.value.path().read_text(encoding="utf-8")
+    assert re.findall(r'<p class="text"[^>]*>([^<]*)</p>', exported) == [EDITED]
+    fresh()
+    assert [s.story for s in db.session.scalars(select(IssueStory))] == [EDITED]
