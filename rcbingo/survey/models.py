@@ -34,6 +34,10 @@ class Wave(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True: only one-time answer codes are taken and the open link refuses answers.
+    codes_only: Mapped[bool] = mapped_column(default=False)
+    # How many respondents answered through the open link (code answers are the wave's used codes).
+    link_answers: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit] = relationship()
     workgroups: Mapped[list["WaveWorkgroup"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -49,6 +53,18 @@ class WaveWorkgroup(db.Model):
     invited: Mapped[int] = mapped_column(default=0)
 
     workgroup: Mapped[Workgroup] = relationship(lazy="joined")
+
+
+class WaveCode(db.Model):
+    """A one-time answer code of a wave, for one invited person. Only its hash and whether it was used are
+    kept: nothing says when it was used or which answers it brought, so a code never leads to its answers."""
+
+    __tablename__ = "wave_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used: Mapped[bool] = mapped_column(default=False)
 
 
 class WaveAnswer(db.Model):

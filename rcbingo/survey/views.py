@@ -1,11 +1,11 @@
-"""Survey pages: opening waves, answering anonymously, the figures, the wording."""
-
-import csv
-import io
+"""Survey pages: opening waves, answering anonymously (once per device, or once per code), the figures,
+the wording."""
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..board import service as board
 from ..extensions import db
@@ -14,11 +14,16 @@ from ..org.models import RoleName
 from ..org.service import active_workgroups
 from ..qr import qr_data_uri
 from ..rc import DIMENSIONS
-from . import rules, service
+from ..web import clean_text, csv_download
+from . import csvfile, rules, service
 from .models import Wave
 
 bp = Blueprint("survey", __name__)
 COORDINATOR = RoleName.COORDINATOR
+# A device that answered a wave keeps this cookie: the wave's id, signed, the same on every device that
+# answered (so it tells nothing about who), scoped to the answer pages.
+ANSWERED_COOKIE = "rcbingo_answered_{}"
+ANSWERED_DAYS = 400  # the longest browsers keep a cookie
 
 
 @bp.context_processor
@@ -80,7 +85,7 @@ def results(wave_id):
     names = {w.key: w.name for w in service.wave_workgroups(wave)} | {service.FAMILY: _("Patients and families")}
     return render_template(
         "survey/results.html", wave=wave, unit=wave.unit, result=result, before=before, earlier=earlier,
-        changes=changes, names=names, rates=service.response_rates(wave),
+        changes=changes, names=names, rates=service.response_rates(wave), sources=service.answer_sources(wave),
         rating_map=service.rating_map(wave, result), suggestion=service.weakest(result),
         focus=board.focus_of(wave.unit))
 
@@ -90,14 +95,8 @@ def results(wave_id):
 def figures_csv(wave_id):
     """The wave's reportable figures as CSV: withheld figures are not in the file at all."""
     wave = _wave_for_staff(wave_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["section", "key", "value", "respondents", "band"])
-    writer.writerows(rules.as_rows(service.figures(wave, _min_respondents())))
-    response = make_response(out.getvalue())
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="rc-survey-wave-{wave.id}.csv"'
-    return response
+    return csv_download(["section", "key", "value", "respondents", "band"],
+                        rules.as_rows(service.figures(wave, _min_respondents())), f"rc-survey-wave-{wave.id}.csv")
 
 
 def _act(wave: Wave):
@@ -114,8 +113,11 @@ def _act(wave: Wave):
         return _show_link(wave, service.reissue_link(wave, actor=current_user))
     elif action == "import":
         upload = request.files.get("file")
-        text = upload.read(2_000_000).decode("utf-8", errors="replace") if upload else ""
-        problems = service.import_csv(wave, text, actor=current_user) if text else None
+        text = clean_text(upload.read(2_000_000).decode("utf-8", errors="replace")) if upload else ""
+        try:
+            problems = service.import_csv(wave, text, actor=current_user) if text else None
+        except csvfile.HeaderError as error:  # no usable header row: nothing to import, say why
+            problems = [error]
         if problems is None:
             flash(_("Choose a CSV file to import."), "problem")
         elif problems:
@@ -128,12 +130,77 @@ def _act(wave: Wave):
     return redirect(url_for("survey.results", wave_id=wave.id))
 
 
+@bp.route("/surveys/<int:wave_id>/codes", methods=["GET", "POST"])
+@admin_only
+def codes(wave_id):
+    """A wave's one-time answer codes: issue and print them, cancel unused ones, take answers by code only."""
+    wave = db.session.get(Wave, wave_id) or abort(404)
+    if request.method == "POST":
+        action = request.form.get("action")
+        if action == "issue":
+            count = request.form.get("count", type=int)
+            if wave.closed_at is not None:
+                flash(_("The wave is closed: it takes no more answers."), "problem")
+            elif count is None or not 1 <= count <= service.MAX_CODES:
+                flash(_("Issue between 1 and %(most)s codes at a time.", most=service.MAX_CODES), "problem")
+            else:
+                return _code_sheet(wave, service.issue_codes(wave, count, actor=current_user))
+        elif action == "mode":
+            codes_only = request.form.get("codes_only") == "yes"
+            service.set_codes_only(wave, codes_only, actor=current_user)
+            flash(_("Only answer codes are taken now: the open link refuses answers.") if codes_only
+                  else _("The open link and the answer codes both take answers."))
+        elif action == "cancel":
+            cancelled = service.cancel_unused_codes(wave, actor=current_user)
+            flash(ngettext("%(num)s unused code cancelled.", "%(num)s unused codes cancelled.", cancelled))
+        else:
+            abort(400)
+        return redirect(url_for("survey.codes", wave_id=wave.id))
+    issued, used = service.code_counts(wave)
+    return render_template("survey/codes.html", wave=wave, unit=wave.unit, issued=issued, used=used,
+                           most=service.MAX_CODES)
+
+
+def _code_sheet(wave: Wave, issued: list[str]):
+    slips = []
+    for code in issued:
+        link = url_for("survey.respond_with_code", code=code, _external=True)
+        slips.append((service.shown_code(code), link, qr_data_uri(link)))
+    return render_template("survey/codes_sheet.html", wave=wave, unit=wave.unit, slips=slips)
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def respond(token):
-    """The anonymous questionnaire: your workgroup, then each workgroup on the seven items."""
+    """The anonymous questionnaire by the wave's open link: once per device."""
     wave = service.open_wave_for(token)
     if wave is None:
         abort(404, _("This survey link is closed or unknown."))
+    if wave.codes_only:
+        return _refused(wave, 403, _("This survey is answered by code"),
+                        _("Scan the QR code on the slip you were given: each code takes one set of answers."))
+    if _answered_here(wave):
+        return _already_answered(wave)
+    return _questionnaire(wave)
+
+
+@bp.route("/s/code/<code>", methods=["GET", "POST"])
+def respond_with_code(code):
+    """The anonymous questionnaire by a one-time answer code (the code is in the path, like the link's secret)."""
+    found = service.code_for(code)
+    if found is None:
+        abort(404, _("This answer code is unknown, or its survey is closed."))
+    wave = db.session.get(Wave, found.wave_id)
+    if found.used:
+        return _code_used(wave)
+    # A code wave's shared phone or ward tablet may take several people's codes; otherwise a device that
+    # answered by the open link does not answer again by a code.
+    if not wave.codes_only and _answered_here(wave):
+        return _already_answered(wave)
+    return _questionnaire(wave, code=code)
+
+
+def _questionnaire(wave: Wave, code: str | None = None):
+    """Your workgroup, then each workgroup on the seven items; stored once, then the device remembers it."""
     workgroups = service.wave_workgroups(wave)
     family = wave.kind == service.FAMILY
     rater = service.FAMILY if family else request.form.get("rater", "")
@@ -147,14 +214,55 @@ def respond(token):
         elif not any(v is not None for answers in ratings.values() for v in answers.values()):
             problem = _("Answer at least one question before sending.")
         else:
-            service.answer(wave, rater, ratings)
-            return render_template("survey/thanks.html", wave=wave)
+            try:
+                service.answer(wave, rater, ratings, code=code)
+            except service.CodeRefused:
+                return _code_used(wave)
+            response = make_response(render_template("survey/thanks.html", wave=wave))
+            response.set_cookie(ANSWERED_COOKIE.format(wave.id), _answered_signer().dumps(wave.id),
+                                max_age=ANSWERED_DAYS * 86400, path=f"{request.script_root}/s/", httponly=True,
+                                samesite="Lax",
+                                secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
+            return response
     return render_template("survey/respond.html", wave=wave, workgroups=workgroups, items=service.items(),
                            family=family, rater=rater, problem=problem, form=request.form), 422 if problem else 200
 
 
 def _answer(value: str | None) -> int | None:
     return int(value) if value in ("1", "2", "3", "4", "5") else None
+
+
+def _answered_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="rcbingo.survey.answered")
+
+
+def _answered_here(wave: Wave) -> bool:
+    """Whether this device carries the signed mark of having answered this wave."""
+    mark = request.cookies.get(ANSWERED_COOKIE.format(wave.id))
+    try:
+        return mark is not None and _answered_signer().loads(mark) == wave.id
+    except BadSignature:
+        return False
+
+
+def _already_answered(wave: Wave):
+    # A second sending is refused (409); opening the link again is not an error.
+    return _refused(wave, 409 if request.method == "POST" else 200, _("This device has already answered"),
+                    _("Answers from this phone or computer are already in for this survey: each person answers "
+                      "once, so that everyone counts the same. A colleague can answer on their own device."),
+                    stamp="✓")
+
+
+def _code_used(wave: Wave):
+    return _refused(wave, 410, _("This code has already been used"),
+                    _("Each answer code takes one set of answers, and this one has been used. If you have not "
+                      "answered yet, ask the person who gave you the code for a new one."))
+
+
+def _refused(wave: Wave, status: int, heading: str, message: str, stamp: str = "!"):
+    """A friendly page for an answer that is not taken: nothing is stored."""
+    return render_template("survey/refused.html", wave=wave, heading=heading, message=message, stamp=stamp,
+                           sent=request.method == "POST"), status
 
 
 @bp.route("/admin/survey-wording", methods=["GET", "POST"])
