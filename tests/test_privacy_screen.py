@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rcbingo.privacy import evaluate
+from rcbingo.privacy.kinds import LABELS
 from rcbingo.privacy.screen import KINDS, Finding, screen
+from rcbingo.rc import MARKED
 
 ROSTER = ("Maya Okafor", "Dr. Samuel Adeyemi", "Jess Moreau", "Tom Lindqvist", "Grace Whitfield", "Wei Chen",
           "Olivia Park", "Dr. Helen Brandt", "Kofi Mensah")
@@ -16,7 +19,28 @@ ROSTER = ("Maya Okafor", "Dr. Samuel Adeyemi", "Jess Moreau", "Tom Lindqvist", "
 DEMO_ROSTER = ("Maya Okafor", "Daniel Reyes", "Priya Nair", "Tom Lindqvist", "Grace Whitfield", "Luis Herrera",
                "Anne Kowalski", "Dr. Samuel Adeyemi", "Dr. Helen Brandt", "Jess Moreau", "Kofi Mensah", "Rachel Stein",
                "Olivia Park", "Marcus Bell", "Ines Duarte", "Wei Chen", "Fatima Haddad", "Ruth Ellison")
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Labelled examples kept with the tests, one JSON object a line: the product brief's (phi_examples.jsonl); stories
+# written in new ways before the screen learnt them (phi_examples_new_ways.jsonl: lower case, typos, Spanish-first
+# English, program names, places, nicknames, every Safe Harbor kind); a second set written afterwards and measured
+# before anything was tuned to it (phi_examples_holdout.jsonl); and the sentences tried while tuning
+# (phi_examples_regression.jsonl). `python -m rcbingo.privacy.evaluate` prints recall and false alarms for each.
+DATA = Path(__file__).resolve().parent / "data"
+STAFF = tuple(line for line in (DATA / "phi_staff.txt").read_text(encoding="utf-8").splitlines() if line.strip())
+# Examples the screen still gets wrong, and why: kept in the data so the figures stay honest.
+KNOWN_LIMITS = {
+    "We moved to the new building on 5/1 and Grace labeled every drawer":
+        "a day and month after 'on' is taken for a date, whatever it dates",
+    "The new Glucometer policy starts 1 July, Anne made the poster":
+        "a day and month is taken for a date, whatever it dates",
+    "Room 5 in the Sim Lab is booked for the skills fair": "a numbered room is taken for a patient's room",
+    "lives in great falls": "a town written in lower case is not known as a town",
+    "the guy in 14 is ninety six": "an age needs a word for the person right before it ('he is', 'the patient is')",
+}
+EXAMPLES = [pytest.param(example, id=f"{path.stem}:{number}", marks=[pytest.mark.xfail(
+                reason=KNOWN_LIMITS[example["text"]], strict=True)] if example["text"] in KNOWN_LIMITS else [])
+            for path in sorted(DATA.glob("phi_examples*.jsonl"))
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.strip()
+            for example in [json.loads(line)]]
 
 
 def found(text: str, staff=ROSTER) -> list[tuple[str, str]]:
@@ -511,24 +535,167 @@ def test_an_empty_story_has_no_findings():
     assert screen("", ROSTER) == []
 
 
-def test_the_labelled_samples_are_all_screened_correctly():
-    if not DATA.is_dir():
-        pytest.skip(f"no shared data at {DATA}")
-    staff = [person["name"] for person in json.loads((DATA / "icu_demo.json").read_text())["staff"]]
-    examples = [json.loads(line) for line in (DATA / "phi_examples.jsonl").read_text().splitlines() if line.strip()]
-    results = [(example, screen(example["text"], staff)) for example in examples]
-    missed = [example["text"] for example, findings in results if example["phi"] and not findings]
-    false_alarms = [(example["text"], findings) for example, findings in results if not example["phi"] and findings]
-    assert missed == []
-    assert false_alarms == []
-    for example, findings in results:
-        assert {f.kind for f in findings} >= set(example["kinds"]), example["text"]
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("mr. smith in bed 4 kept asking for his glasses.", "patient_name", "smith"),
+    ("the pt mrs. nguyen asked for tea.", "patient_name", "nguyen"),
+    ("pt jones was anxious before the MRI.", "patient_name", "jones"),
+    ("pt smith-jones refused meds until Wei explained them.", "patient_name", "smith-jones"),
+    ("pt name was rosa, she loved the music.", "patient_name", "rosa"),
+    ("MR. PATTERSON RANG THE BELL ALL NIGHT.", "patient_name", "PATTERSON"),
+    ("Ruth sat with the pt, ms. b, until the chaplain came.", "patient_name", "b"),
+    ("pt's wife linda called at 3am.", "family_name", "linda"),
+    ("her son, jose, drove in every weekend.", "family_name", "jose"),
+    ("The señora Ramírez thanked Fatima.", "patient_name", "Ramírez"),
+    ("sr. gutierrez (cama 5) no quería comer.", "patient_name", "gutierrez"),
+    ("The pacient Eleanor asked for Jess.", "patient_name", "Eleanor"),
+])
+def test_cues_in_lower_case_capitals_spanish_or_misspelled_flag_the_name_after_them(text, kind, span):
+    flagged(text, kind, span)
+
+
+@pytest.mark.parametrize("text", [
+    "pt refused meds twice but Wei came back with the interpreter.",
+    "pt was stable by 0315, great teamwork.",
+    "pt tolerated the trial well and Maya was so proud.",
+    "pt sundowns around 6 so we dim the lights early.",
+    "his wife bakes cookies for the night shift.",
+    "her sister flies in tomorrow.",
+    "the patient thanked Kofi for the warm blanket.",
+    "mr. fix-it aka Marcus repaired the recliner.",
+    "MAYA and jess stayed with Mrs. OKAFOR's family.",
+    "mrs. okafor and mr lindqvist ran the huddle.",  # roster surnames after a title, in lower case
+])
+def test_plain_words_and_staff_after_a_lower_case_cue_are_not_names(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("Rachel sent the POLST to the nursing home, fax 406-555-0199, before the transfer.", "fax", "406-555-0199"),
+    ("his medicare number 1EG4-TE5-MK73 was wrong on the face sheet.", "health_plan", "medicare number 1EG4-TE5-MK73"),
+    ("Her member id is XJH449182001 for the plan.", "health_plan", "member id is XJH449182001"),
+    ("Anne sorted out the billing mess on acct 88231904-2.", "account", "acct 88231904-2"),
+    ("The card ending in 4242 was left at the desk.", "account", "card ending in 4242"),
+    ("Her drivers licence no. D123-4567-8901 was in the bag.", "license", "drivers licence no. D123-4567-8901"),
+    ("Security found the car with plate 7KDF392 in the lot.", "vehicle", "plate 7KDF392"),
+    ("The VIN 1FTFW1ET5DFC10312 was on the tow slip.", "vehicle", "VIN 1FTFW1ET5DFC10312"),
+    ("Grace fixed the pump, serial number SN-44871-B, in time.", "device", "serial number SN-44871-B"),
+    ("The pt's pump (s/n 1120-447B) kept alarming.", "device", "s/n 1120-447B"),
+    ("The daughter set up gofundme.com/f/help-for-papa-luis for him.", "url", "gofundme.com/f/help-for-papa-luis"),
+    ("They posted it on https://www.facebook.com/groups/prayforrosie.", "url",
+     "https://www.facebook.com/groups/prayforrosie"),
+    ("Her Instagram @grandma_rosie_mt posted about us.", "url", "@grandma_rosie_mt"),
+    ("The family laptop (IP 192.168.4.23) was blocked.", "ip_address", "192.168.4.23"),
+    ("his email is BobbyR1955 at gmail dot com.", "email", "BobbyR1955 at gmail dot com"),
+    ("his social is 123 45 6789, Anne shredded it.", "ssn", "social is 123 45 6789"),
+    ("SSN xxx-xx-6789 was on the form.", "ssn", "xxx-xx-6789"),
+    ("Specimen accession # 24-LAB-00871 was mislabeled.", "other_id", "accession # 24-LAB-00871"),
+    ("The police needed his fingerprint ID FP-228145.", "biometric", "fingerprint ID FP-228145"),
+    ("We had the former mayor as our patient.", "identifying_trait", "former mayor"),
+    ("He has a tattoo of an eagle on his chest, the chaplain prayed with him.", "identifying_trait",
+     "tattoo of an eagle on his chest"),
+    ("He grew up in Roundup and drove truck.", "location", "Roundup"),
+    ("The family lives out in Lewis and Clark County.", "location", "Lewis and Clark County"),
+    ("She's from Harlowton originally.", "location", "Harlowton"),
+    ("they live at 2210 n 27th st near the park.", "address", "2210 n 27th st"),
+    ("mail it to 14 oak st apt 2, great falls mt 59405.", "address", "mt 59405"),
+    ("the lady in room twelve could not sleep.", "room", "room twelve"),
+    ("the guy in bed fourteen was on 6 drips.", "bed", "bed fourteen"),
+    ("admitted 2/3 w/ sepsis, d/c'd home 2/19.", "date", "2/19"),
+    ("he was d/c'd on may 5th.", "date", "may 5th"),
+    ("the pacient mrs lopez have 91 years and still dances.", "age_over_89", "have 91 years"),
+])
+def test_each_safe_harbor_kind_is_flagged(text, kind, span):
+    flagged(text, kind, span)
+
+
+@pytest.mark.parametrize("text", [
+    "ICU Connections is the best thing that happened to our unit.",
+    "Rapid Response came in 2 minutes flat and Marcus ran it.",
+    "We got our Magnet redesignation and the Safe Harbor training was part of it.",
+    "Pod B and North Tower teams joined the Cath Lab for the handoff practice.",
+    "Big thanks to the Night Owls crew for covering the holiday.",
+    "Doc Adeyemi always has time for the new grads.",
+    "Mama Bear Rachel made sure every nurse got a break.",
+    "Marcus (aka Papa Bear) made sure the night crew ate.",
+    "Captain Kofi led the Stop the Bleed class.",
+    "the Hope Garden on 3 North is where Ruth takes families.",
+    "Joy Squad cart came by the unit on Friday.",
+    "Rachel covered the Float Pool when 3 people called in sick.",
+    "Thanks to the Rapid Response Team and the House Supervisor for a smooth night.",
+    "Tom is our Super User for the new Vocera badges.",
+    "Security Officer Dan helped us with a combative visitor.",
+    "Luis led the Blessing of the Hands in the Chapel.",
+    "We trained 14 travelers in Conference Room 2 on the new pumps.",
+    "Daniel drove in from Billings in the snowstorm.",
+    "Daniel moved here from Seattle last year.",
+    "went to bed one night and dreamed of the code.",
+])
+def test_programs_places_nicknames_and_titles_are_not_patient_information(text):
+    assert found(text, DEMO_ROSTER) == []
+
+
+@pytest.mark.parametrize("text", [
+    "We upgraded to version 10.2.1.5 and Wei trained everyone.",
+    "Marcus logged ticket 4471 with IT for the printer.",
+    "Group 2 won the bingo this month.",
+    "Our RC Index went from 3.82 to 4.1 in the last survey.",
+    "Olivia paged at 12:30:45 exactly.",
+    "We met at the cafe at noon.",
+    "Grace found the order set and shared it at huddle.",
+    "The unit has 100 years of history.",
+    "Priya has 95 years of experience between the four of them.",
+    "She grew up in Montana and moved to Mexico.",  # a state and a country are not identifiers
+])
+def test_numbers_and_places_that_identify_nobody_are_not_findings(text):
+    assert found(text) == []
+
+
+def test_every_kind_has_a_label_marked_for_translation():
+    assert set(LABELS) == set(KINDS)
+    for kind in KINDS:
+        assert LABELS[kind] in MARKED
+        assert Finding(kind, 0, 1, "x").label == LABELS[kind]
+    assert LABELS["patient_name"] == "patient name"  # what the review page has always shown
+
+
+@pytest.mark.parametrize("text", [
+    "1" * 10_000, "1-" * 5_000, "a." * 5_000, "A1-" * 3_300, "mr smith " * 1_100, "Walter " * 1_400,
+    "a at b " * 1_400, "x." * 3_000 + "com", "plate " + "A1 " * 3_000,
+])
+def test_long_hostile_input_is_screened_into_well_formed_findings(text):
+    assert_well_formed(text, screen(text, ROSTER))
+
+
+def test_the_evaluation_prints_recall_false_alarms_and_timing(capsys):
+    files = [str(path) for path in sorted(DATA.glob("phi_examples*.jsonl"))]
+    assert evaluate.main([*files, "--staff", str(DATA / "phi_staff.txt"), "--rounds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("recall") == len(files) and "false alarms" in out and "median" in out
+
+
+def test_the_labelled_examples_live_in_the_repository_and_cover_both_sides():
+    assert len(EXAMPLES) >= 100
+    assert {example.values[0]["phi"] for example in EXAMPLES} == {True, False}
+    assert set(STAFF) == set(DEMO_ROSTER)
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_each_labelled_example_is_screened_correctly(example):
+    findings = screen(example["text"], STAFF)
+    assert_well_formed(example["text"], findings)
+    if example["phi"]:
+        assert findings
+        assert {f.kind for f in findings} >= set(example["kinds"]), [(f.kind, f.text) for f in findings]
+    else:
+        assert findings == []
 
 
 STORY_PIECES = st.sampled_from([
     "Mr. ", "Mrs. ", "Dr. ", "room ", "bed ", "#", "MRN ", "DOB ", "born ", "his wife ", "patient ", "Walter ",
     "Brooks", "Maya ", "Okafor", "93-year-old ", "406-555-0182", "@", "example.com", "12 Elm St", "3 March ",
     "04/12/1951", "123-45-6789", ", ", ". ", "\n", "'s ", "aged ", "in her 90s", "PO Box 5", " and ", "O'", "-",
+    "mr ", "pt ", "señora ", "jones", "fax ", "plate ", "serial ", "member id ", "acct ", "www.", "https://",
+    "192.168.1.20", " at ", " dot ", "com", "lives in ", "Helena", " County", "tattoo of ", "former mayor", "x",
 ])
 
 
