@@ -178,11 +178,15 @@ def test_roster_pages_add_edit_move_and_retire_a_person(client, coordinator):
                                        "unit": "icu"})
     fresh()
     dee = db.session.scalar(select(Person).where(Person.name == "Dee Dietitian"))
+    # Moving someone to a unit this coordinator does not coordinate is refused (tests/test_access.py).
+    elsewhere = client.post(f"/u/icu/roster/{dee.id}", data={"csrf_token": token, "name": "Dee Diet",
+                                                             "workgroup": "nurses", "unit": "ward"})
+    assert elsewhere.status_code == 200 and "Not a valid choice" in elsewhere.get_data(as_text=True)
     client.post(f"/u/icu/roster/{dee.id}", data={"csrf_token": token, "name": "Dee Diet", "workgroup": "nurses",
-                                                 "unit": "ward"})
+                                                 "unit": "icu"})
     fresh()
     dee = db.session.get(Person, dee.id)
-    assert (dee.name, dee.workgroup.key, dee.unit.key) == ("Dee Diet", "nurses", "ward")
+    assert (dee.name, dee.workgroup.key, dee.unit.key) == ("Dee Diet", "nurses", "icu")
     nora = db.session.scalar(select(Person).where(Person.name == "Nora Nurse"))
     client.post(f"/u/icu/roster/{nora.id}/retire", data={"csrf_token": token, "retire": "yes"})
     fresh()
