@@ -14,8 +14,10 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, web
+from . import config, health, web, zones
 from .cards.rules import first_name
+from .database import engine_options as database_engine_options
+from .database import rollback_quietly, unavailable_reason
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import translated
 from .logs import mask_development_log
@@ -62,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    # Bounded waits and pre-ping (database.engine_options): flask-sqlalchemy makes its engine in init_app.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
@@ -80,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.filters["dimension_name"] = lambda key: translated(BY_KEY[key].card_label)
     app.jinja_env.filters["tr"] = translated
     app.jinja_env.filters["extract"] = lambda key, mapping: mapping[key]
+    app.jinja_env.filters["in_zone"] = lambda moment, unit=None: zones.local(
+        moment, unit.timezone if unit is not None else app.config["ORGANIZATION_TIMEZONE"])
 
     from .api.views import bp as api_bp
     from .audit import models as _audit_models  # noqa: F401 - registers the tables for migrations
@@ -88,12 +94,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cards.review_views import bp as review_bp
     from .cards.views import bp as cards_bp
     from .cli import register as register_cli
+    from .desk.views import bp as desk_bp
     from .newsletter.views import bp as newsletter_bp
     from .org.access import can
     from .org.account_views import bp as accounts_bp
     from .org.accounts import load_account
     from .org.models import RoleName
     from .org.views import bp as org_bp
+    from .printing.views import bp as printing_bp
     from .spread.views import bp as spread_bp
     from .survey.views import bp as survey_bp
 
@@ -101,12 +109,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(can_coordinate=lambda unit: can(RoleName.COORDINATOR, unit),
                                  can_edit=lambda unit: can(RoleName.EDITOR, unit))
     for blueprint in (org_bp, accounts_bp, cards_bp, review_bp, board_bp, newsletter_bp, spread_bp, survey_bp,
-                      api_bp):
+                      api_bp, desk_bp, printing_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
     mask_development_log(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
+    health.init_app(app)  # /ready, and a 503 without the database while it is away
     return app
 
 
@@ -133,10 +142,13 @@ def _security_headers(response):
 def _register_error_pages(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         # A failed statement leaves the session unusable (PostgreSQL): roll back before the page reads anything.
-        db.session.rollback()
+        rollback_quietly()
         try:
             return render_template("error.html", title=title, message=message), status
-        except Exception:
+        except Exception as failure:
+            reason = unavailable_reason(failure)
+            if reason is not None:  # the database is away: say so, without it
+                return health.unavailable_response(reason)
             log.exception("The error page could not be rendered")
             return PLAIN_ERROR_PAGE.format(title=escape(title), message=escape(message)), status
 

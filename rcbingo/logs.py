@@ -12,7 +12,9 @@ from gunicorn.glogging import Logger
 SECRET_VARIABLES = frozenset({"token", "link", "code", "secret"})
 MASK = "[hidden]"
 _VARIABLE = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
-_SECRET_QUERY = re.compile(r"([?&](?:" + "|".join(sorted(SECRET_VARIABLES)) + r")=)[^&\s\"]+")
+# Query parameters masked too: the stories search's words (a search may name anyone, even a patient by mistake).
+PRIVATE_QUERY = frozenset({"words"})
+_SECRET_QUERY = re.compile(r"([?&](?:" + "|".join(sorted(SECRET_VARIABLES | PRIVATE_QUERY)) + r")=)[^&\s\"]+")
 
 
 def secret_patterns(url_map) -> list[re.Pattern]:

@@ -74,7 +74,7 @@ def db_id(value: str) -> int:
     return number
 
 
-def safe_next(target: str | None, default_endpoint: str = "org.manage") -> str:
+def safe_next(target: str | None, default_endpoint: str = "desk.manage") -> str:
     """Where to go after signing in: a path on this site, or the default page. Never another host."""
     if target and _is_local_path(target):
         return target

@@ -216,7 +216,8 @@
     if (!card) return;
     idleTimer = setTimeout(function () {
       var current = document.querySelector("form#card[data-idle-seconds]");
-      if (current && window.htmx) {
+      // A card waiting to be sent again (static/resilience.js) is never discarded.
+      if (current && window.htmx && !current.hasAttribute("data-unsent")) {
         htmx.ajax("GET", current.dataset.blankUrl, { target: "#card", swap: "outerHTML" });
       }
     }, parseInt(card.dataset.idleSeconds, 10) * 1000);

@@ -1,7 +1,20 @@
 """The API's OpenAPI 3.1 document: the contract integrations (and schemathesis in CI) work from."""
 
+import markdown
+import nh3
+from markupsafe import Markup
+
 from ..cards.rules import NAME_MAX, PEOPLE_MAX, PRACTICE_MAX, STORY_MAX
 from ..rc import DIMENSION_KEYS
+
+DOC_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li"}
+
+
+def as_html(text: str) -> Markup:
+    """A description's Markdown as HTML for the docs page, with anything but simple formatting and links removed."""
+    html = markdown.markdown(text or "")
+    return Markup(nh3.clean(html, tags=DOC_TAGS, attributes={"a": {"href"}},  # noqa: S704 - sanitized
+                            url_schemes={"http", "https", "mailto"}))
 
 
 def _person() -> dict:
@@ -52,7 +65,8 @@ def document(version: str) -> dict:
             "/api/v1/units/{unit}/cards": {
                 "post": {
                     "summary": "Create a card, as if written on the unit's tablet",
-                    "description": "Sending the same Idempotency-Key again returns the card already stored (200).",
+                    "description": "Sending the same `Idempotency-Key` again returns the card already stored "
+                                   "(**200**).",
                     "parameters": [UNIT, {"name": "Idempotency-Key", "in": "header", "required": True,
                                           "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
                     "requestBody": {"required": True, "content": {"application/json": {
@@ -79,7 +93,9 @@ def document(version: str) -> dict:
                               "403": _error("Not allowed for this token"), "404": _error("No such unit")}}},
             "/api/v1/units/{unit}/cards.csv": {"get": {
                 "summary": "Every card written in the unit between two dates (coordinators' export)",
-                "description": "Needs a token with the export right, or a signed-in coordinator of the unit.",
+                "description": "Needs a token with the export right, or a signed-in coordinator of the unit. "
+                               "`from` and `to` are days on the unit's clocks; times are written in its time "
+                               "zone with their offset (ISO 8601, e.g. `2026-03-04T23:30:00-06:00`).",
                 "parameters": [UNIT,
                                {"name": "from", "in": "query", "required": True, "schema": {"type": "string",
                                                                                             "format": "date"}},

@@ -1,7 +1,7 @@
 """The JSON API for integrations: bearer tokens scoped to units."""
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from functools import wraps
 from time import monotonic
 
@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import zones
 from ..board import live
 from ..board import service as board
 from ..cards import service as cards
@@ -21,7 +22,7 @@ from ..org.models import RoleName, Unit
 from ..org.service import active_units
 from ..web import csv_download, db_id
 from . import service
-from .openapi import document
+from .openapi import as_html, document
 
 bp = Blueprint("api", __name__)
 VERSION = "1.0"
@@ -110,7 +111,7 @@ def openapi():
 @bp.get("/api/docs")
 def docs():
     """The API, described for people."""
-    return render_template("api/docs.html", spec=document(VERSION))
+    return render_template("api/docs.html", spec=document(VERSION), markdown=as_html)
 
 
 # No cookie authorizes this call, only the Authorization header, so there is nothing for CSRF to forge.
@@ -200,21 +201,22 @@ def show_board(unit):
 @bp.get("/api/v1/units/<unit_key>/cards.csv")
 @token_auth("export", session_role=RoleName.COORDINATOR)
 def export_cards(unit):
-    """Every card written in the unit between two dates (inclusive, UTC), for coordinators."""
+    """Every card written in the unit between two dates (inclusive, on the unit's clocks), for coordinators;
+    times in the unit's zone with their offset."""
     try:
         start, end = (date.fromisoformat(request.args.get(name, "")) for name in ("from", "to"))
     except ValueError:
         raise ApiProblem(400, "from and to must be dates such as 2026-11-01.") from None
     if end < start or (end - start).days > 3660 or end >= date.max:
         raise ApiProblem(400, "to must be on or after from, and within ten years of it.")
-    query = select(Card).where(Card.unit_id == unit.id,
-                               Card.created_at >= datetime.combine(start, time(), UTC),
-                               Card.created_at < datetime.combine(end + timedelta(days=1), time(), UTC))
+    zone = unit.row.timezone
+    first, after = zones.days(start, end, zone)
+    query = select(Card).where(Card.unit_id == unit.id, Card.created_at >= first, Card.created_at < after)
     header = ["id", "written_at", "status", "published_at", "writer", "writer_workgroup", "nominees",
               "nominee_workgroups", "dimensions", "practice", "story", "may_publish", "show_writer", "flagged",
               "transcribed"]
-    rows = ([card.id, card.created_at.isoformat(), card.status.value,
-             card.published_at.isoformat() if card.published_at else "", card.nominator_name,
+    rows = ([card.id, zones.iso(card.created_at, zone), card.status.value,
+             zones.iso(card.published_at, zone) if card.published_at else "", card.nominator_name,
              card.nominator_workgroup.key, "; ".join(n.name for n in card.nominees),
              "; ".join(n.workgroup.key for n in card.nominees), " ".join(card.dimensions_in_order),
              card.practice, card.story, card.consent_publish, card.show_nominator_name, card.flagged,

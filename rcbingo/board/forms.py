@@ -12,7 +12,7 @@ class GameForm(FlaskForm):
     prize = StringField(_l("Prize"), validators=[Length(max=200)])
     workgroups = SelectMultipleField(_l("Workgroups playing"), coerce=int,
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    ends_at = DateTimeLocalField(_l("Ends (optional, UTC)"), validators=[Optional()])
+    ends_at = DateTimeLocalField(_l("Ends (optional)"), validators=[Optional()])
     start_now = BooleanField(_l("Start now"), default=True)
 
 

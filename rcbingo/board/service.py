@@ -206,6 +206,27 @@ def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
     return result
 
 
+def races(unit_ids, at: datetime) -> dict[int, tuple[Game, dict[int, int], set[int]]]:
+    """For each unit with a game counting at `at`: that game, how many squares each workgroup has covered,
+    and the workgroups that have won it (wins not revoked). A few queries however many units."""
+    games: dict[int, Game] = {}
+    for game in db.session.scalars(select(Game).where(
+            Game.unit_id.in_(unit_ids), Game.state.in_(COUNTING), Game.starts_at <= at,
+            or_(Game.ends_at.is_(None), Game.ends_at > at)).order_by(Game.id)):
+        games[game.unit_id] = game  # the latest, as counting_game chooses
+    ids = [g.id for g in games.values()]
+    covered: dict[int, dict[int, int]] = {i: {} for i in ids}
+    for game_id, workgroup_id, squares in db.session.execute(
+            select(Square.game_id, Square.workgroup_id, func.count()).where(Square.game_id.in_(ids), Square.cards > 0)
+            .group_by(Square.game_id, Square.workgroup_id)):
+        covered[game_id][workgroup_id] = squares
+    won: dict[int, set[int]] = {i: set() for i in ids}
+    for game_id, workgroup_id in db.session.execute(select(Win.game_id, Win.workgroup_id).where(
+            Win.game_id.in_(ids), Win.revoked_at.is_(None))):
+        won[game_id].add(workgroup_id)
+    return {unit_id: (game, covered[game.id], won[game.id]) for unit_id, game in games.items()}
+
+
 def square_cards(game: Game, workgroup_id: int, dimension: str) -> list[Card]:
     return list(db.session.scalars(select(Card).join(Credit, Credit.card_id == Card.id).where(
         Credit.game_id == game.id, Credit.workgroup_id == workgroup_id, Credit.dimension == dimension)

@@ -1,7 +1,5 @@
 """The board for staff and coordinators, games, the wall display and its live stream, the recognition map."""
 
-from datetime import UTC
-
 from flask import (
     Blueprint,
     Response,
@@ -18,6 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from .. import zones
+from ..database import OutOfTime, bounded, outage, rollback_quietly, unavailable_reason
 from ..extensions import db, htmx
 from ..i18n import translated
 from ..org.access import can, unit_owned, unit_role
@@ -69,10 +69,12 @@ def games(unit):
     form = GameForm()
     form.workgroups.choices = [SelectChoice(w.id, w.name) for w in active_workgroups()]
     latest = next(iter(service.unit_games(unit)), None)
+    form.ends_at.label.text = _("Ends (optional, %(zone)s time)", zone=unit.timezone)
     if request.method == "GET":
         form.workgroups.data = [w.id for w in latest.workgroups] if latest else []
     if form.validate_on_submit():
-        ends_at = form.ends_at.data.replace(tzinfo=UTC) if form.ends_at.data else None
+        # Typed on the unit's clocks; stored in UTC.
+        ends_at = zones.to_utc(form.ends_at.data, unit.timezone) if form.ends_at.data else None
         try:
             game = service.create_game(unit, title=form.title.data, workgroup_ids=form.workgroups.data,
                                        prize=form.prize.data or "", ends_at=ends_at,
@@ -173,24 +175,43 @@ def wall(token):
 
 @bp.get("/wall/<token>/stream")
 def wall_stream(token):
-    """Server-Sent Events: the whole board on connect and after every change, keepalives between."""
-    display = service.display_for(token)
-    if display is None:
-        abort(404)
-    unit_id = display.unit_id
+    """Server-Sent Events: the whole board on connect and after every change, keepalives between.
 
-    hashed = token_hash(token)
+    While the database is away the stream stays open and says so (the wall shows "reconnecting…"), and sends the
+    board the moment this process finds the database back: no wall waits for a reconnection, let alone a reload."""
     watch = watcher()
+    unit_id = _displayed_unit(token)
+    if unit_id is None:
+        abort(404)
+    hashed = token_hash(token)
 
     def events():
         yield f"retry: {RETRY_MS}\n\n"
-        with watch.watching(unit_id):
+        shown = unit_id
+        while shown is UNKNOWN:  # connected while the database was away: who is this display for?
+            yield STATUS_DOWN
+            if not watch.wait_for_database(KEEPALIVE_SECONDS):
+                yield ": keepalive\n\n"
+            shown = _displayed_unit(token)
+        if shown is None:
+            yield _event(render_template("board/_wall_off.html"), retry=60_000)
+            return
+        with watch.watching(shown):
             seen = watch.changes
-            sent = live.version(unit_id)
-            board = _wall_event(unit_id, sent)
-            db.session.rollback()  # hold no transaction (or SQLite snapshot) while streaming
-            yield board
+            sent, stale, down = 0, True, False  # stale: the wall needs the board now
             while True:
+                if stale:
+                    message = _guarded_wall_event(shown, watch.versions.get(shown) if sent else None)
+                    if message is None:  # the database is away
+                        if not down:
+                            yield STATUS_DOWN
+                            down = True
+                        if not watch.wait_for_database(KEEPALIVE_SECONDS):
+                            yield ": keepalive\n\n"
+                        seen = watch.changes
+                        continue
+                    (sent, board), stale, down = message, False, False
+                    yield board
                 changed = watch.wait(seen, timeout=KEEPALIVE_SECONDS)
                 if changed == seen:
                     yield ": keepalive\n\n"
@@ -199,14 +220,55 @@ def wall_stream(token):
                 if hashed in watch.revoked:
                     yield _event(render_template("board/_wall_off.html"), retry=60_000)
                     return
-                current = watch.versions.get(unit_id, 0)
-                if current > sent:  # versions only grow; the watcher tells every stream of the process at once
-                    yield _wall_event(unit_id, current)
-                    sent = current
+                if outage.unreadable:
+                    if not down:
+                        yield STATUS_DOWN
+                        down = True
+                    continue
+                # Back after an outage: the board again whatever changed. Otherwise only a newer board (versions
+                # only grow; the watcher tells every stream of the process at once).
+                stale = down or watch.versions.get(shown, 0) > sent
 
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"
     return response
+
+
+# The stream's word to the wall that the database is away (static/resilience.js shows "reconnecting…").
+STATUS_DOWN = "event: status\ndata: down\n\n"
+UNKNOWN = -1
+
+
+def _displayed_unit(token: str) -> int | None:
+    """The unit a display link shows; None for no (or a revoked) display; UNKNOWN while the database is away."""
+    try:
+        with bounded(current_app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]):
+            display = service.display_for(token)
+            return display.unit_id if display is not None else None
+    except (Exception, OutOfTime) as error:
+        return _away(error, UNKNOWN)
+
+
+def _guarded_wall_event(unit_id: int, version: int | None) -> tuple[int, bytes] | None:
+    """(The version, the wall's message) of a unit's board; None while the database is away."""
+    try:
+        with bounded(current_app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]):
+            version = version or live.version(unit_id)
+            message = _wall_event(unit_id, version)
+        db.session.rollback()  # hold no transaction (or SQLite snapshot) while streaming
+        return version, message
+    except (Exception, OutOfTime) as error:
+        return _away(error, None)
+
+
+def _away(error: BaseException, answer):
+    """`answer` if `error` says the database is away (noted once in the log), else the error."""
+    reason = unavailable_reason(error)
+    if reason is None:
+        raise error
+    outage.failed(reason)
+    rollback_quietly()
+    return answer
 
 
 def _event(html: str, retry: int | None = None) -> str:

@@ -31,6 +31,14 @@ class NominatorForm(Form):
     unit = SelectField(_l("Your unit"), validate_choice=False)
 
 
+class WriterForm(Form):
+    """The writer's row of a paper card, as the coordinator typing it in reads it."""
+
+    name = StringField(_l("Writer's name"))
+    workgroup = SelectField(_l("Writer's workgroup"), validate_choice=False)
+    unit = SelectField(_l("Writer's unit"), validate_choice=False)
+
+
 class NomineeForm(Form):
     name = StringField(_l("Name"))
     workgroup = SelectField(_l("Workgroup"), validate_choice=False)
@@ -80,12 +88,13 @@ class CardForm(FlaskForm):
         )
 
 
-def person_form(slot: str, picked, workgroups, units, default_unit: str) -> Form:
+def person_form(slot: str, picked, workgroups, units, default_unit: str, paper: bool = False) -> Form:
     """One person's row on its own, named like the card's (`slot` is "nominator" or "nominees-3").
 
-    `picked` is a roster person whose name, workgroup and unit fill the row, or None for a blank row.
+    `picked` is a roster person whose name, workgroup and unit fill the row, or None for a blank row;
+    `paper`: the row is on a paper card being typed in, where the nominator is "the writer".
     """
-    form_class = NominatorForm if slot == "nominator" else NomineeForm
+    form_class = (WriterForm if paper else NominatorForm) if slot == "nominator" else NomineeForm
     data = {"name": picked.name, "workgroup": picked.workgroup.key, "unit": picked.unit.key} if picked else {}
     form = form_class(prefix=slot, data=data)
     _fill_choices(form, workgroups, units, default_unit)
@@ -113,6 +122,14 @@ class ReviewForm(FlaskForm):
 
 
 class PaperCardForm(CardForm):
-    """A paper card typed in by a coordinator on its writer's behalf."""
+    """A paper card typed in by a coordinator on its writer's behalf: it speaks of "the writer", not "you"."""
 
+    nominator = FormField(WriterForm)
     written_on = DateField(_l("Date on the paper card"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.practice.label.text = _l("Which practice impressed the writer most")
+        self.story.label.text = _l("The writer's story")
+        self.consent_publish.label.text = _l("May the story be shared on the board and in the newsletter?")
+        self.show_nominator_name.label.text = _l("Show the writer's name with it?")

@@ -1,12 +1,13 @@
 """The coordinators' side of cards: the review queue, one card's review, and paper cards."""
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import zones
 from ..org.access import unit_role
 from ..org.models import RoleName
 from ..org.service import active_units, active_workgroups
@@ -96,7 +97,8 @@ def paper_card(unit):
     form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
     if request.method == "POST" and form.validate() and form.submission_ok:
         written = form.written_on.data
-        written_at = datetime.combine(written, time(12), tzinfo=UTC) if written else None
+        # Noon on the unit's clocks of the day written on the paper.
+        written_at = zones.to_utc(datetime.combine(written, time(12)), unit.timezone) if written else None
         try:
             card, _stored = service.submit(form.draft(), unit, form.submission_id.data,
                                            transcribed_by=current_user, written_at=written_at)

@@ -1,8 +1,9 @@
 """Storing, screening, reviewing and publishing cards: the rules decide, this module reads and writes."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record
@@ -117,6 +118,33 @@ def review_queue(unit: Unit) -> list[Card]:
     """Cards waiting for a coordinator, flagged ones first, oldest first."""
     return list(db.session.scalars(select(Card).where(
         Card.unit_id == unit.id, Card.status == CardStatus.SUBMITTED).order_by(Card.flagged.desc(), Card.id)))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A unit's cards waiting for review: those the patient-information screen held, and the others."""
+
+    held: int = 0
+    oldest_held: datetime | None = None
+    others: int = 0
+    oldest_other: datetime | None = None
+    newest: datetime | None = None
+
+
+def waiting_by_unit(unit_ids) -> dict[int, Waiting]:
+    """For each unit with cards waiting for review: how many (held or not) and when the oldest were written."""
+    held, other = Card.flagged.is_(True), Card.flagged.is_(False)
+    rows = db.session.execute(select(
+        Card.unit_id, func.count().filter(held), func.min(Card.created_at).filter(held), func.count().filter(other),
+        func.min(Card.created_at).filter(other), func.max(Card.created_at))
+        .where(Card.unit_id.in_(unit_ids), Card.status == CardStatus.SUBMITTED).group_by(Card.unit_id))
+    return {unit_id: Waiting(*facts) for unit_id, *facts in rows}
+
+
+def last_published_by_unit(unit_ids) -> dict[int, datetime]:
+    """When each unit last published a card (units that never did are missing)."""
+    return dict(db.session.execute(select(Card.unit_id, func.max(Card.published_at)).where(
+        Card.unit_id.in_(unit_ids), Card.status == CardStatus.PUBLISHED).group_by(Card.unit_id)).all())
 
 
 def recent_decisions(unit: Unit, limit: int = 30) -> list[Card]:

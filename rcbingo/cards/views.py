@@ -1,8 +1,9 @@
 """The kiosk card: shown, filled, sent, thanked; type-ahead and rows for the people involved."""
 
 import uuid
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..extensions import csrf, htmx
@@ -91,7 +92,9 @@ def person_row(unit_key):
     if not _slot_ok(slot):
         abort(400)
     picked = person(request.args.get("person", type=db_id) or 0)
-    form = person_form(slot, picked, active_workgroups(), active_units(), default_unit=unit.key)
+    # On the coordinator's paper card the nominator's row speaks of "the writer".
+    paper = urlsplit(htmx.current_url or "").path == url_for("review.paper_card", unit_key=unit.key)
+    form = person_form(slot, picked, active_workgroups(), active_units(), default_unit=unit.key, paper=paper)
     return render_template("cards/_person.html", unit=unit, person=form, slot=slot, problems={},
                            adding=request.args.get("add") == "1")
 

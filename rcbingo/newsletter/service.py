@@ -69,6 +69,16 @@ def issues_of(unit: Unit | None) -> list[Issue]:
     return list(db.session.scalars(query))
 
 
+def month_issues(months: dict[int, date]) -> dict[int, Issue]:
+    """For each unit id, the latest version of its issue for the month given (units without one are missing)."""
+    found: dict[int, Issue] = {}
+    for issue in db.session.scalars(select(Issue).where(Issue.unit_id.in_(months), Issue.month.in_(
+            set(months.values()))).order_by(Issue.version)):
+        if issue.month == months[issue.unit_id]:
+            found[issue.unit_id] = issue
+    return found
+
+
 def _latest(unit: Unit | None, month: date) -> Issue | None:
     query = select(Issue).where(Issue.month == month).order_by(Issue.version.desc()).limit(1)
     query = query.where(Issue.unit_id == unit.id) if unit else query.where(Issue.unit_id.is_(None))
@@ -252,13 +262,19 @@ def render_pdf(issue: Issue, size: str = "a4", in_process: bool = False) -> byte
         from .pdf import write_pdf
 
         return write_pdf(render(issue, page_size, for_email=False))
+    return pdf_in_child(lambda: render(issue, page_size, for_email=False))
+
+
+def pdf_in_child(make_html) -> bytes:
+    """The PDF of the HTML that `make_html()` writes, made by WeasyPrint (pdf.py) in a child process, so that
+    no server worker stalls on it. Every printed page of the app goes through here."""
     # Started first, so the child loads WeasyPrint (a second or so) while this process writes the HTML.
     # -P: the script's folder is not put on the import path (its modules would shadow others').
     command = [sys.executable, "-P", str(PDF_SCRIPT)]
     child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,  # noqa: S603
                              stderr=subprocess.PIPE)
     try:
-        html = render(issue, page_size, for_email=False)
+        html = make_html()
         pdf, errors = child.communicate(html.encode(), timeout=current_app.config["PDF_TIMEOUT_SECONDS"])
     finally:
         if child.returncode is None:

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
 
 from ..audit.service import ACTIONS, recent
 from ..extensions import db, limiter
@@ -11,7 +12,7 @@ from ..web import safe_next
 from . import accounts
 from .access import admin_only
 from .forms import AccountForm, PasswordForm, SignInForm
-from .models import Account, RoleName
+from .models import Account, RoleName, Unit
 from .rules import PASSWORD_MIN, ROLES, password_problem
 from .service import active_units
 
@@ -67,7 +68,7 @@ def change_password():
         else:
             accounts.change_password(current_user, form.new.data)
             flash(_("Your password is changed. Other sessions of your account have ended."))
-            return redirect(url_for("org.manage"))
+            return redirect(url_for("desk.manage"))
     return render_template("org/password.html", form=form, min=PASSWORD_MIN)
 
 
@@ -140,4 +141,7 @@ def enable_account(account_id):
 def audit_log():
     """The audit trail, newest first."""
     action = request.args.get("action") if request.args.get("action") in ACTIONS else None
-    return render_template("audit/log.html", events=recent(action=action), actions=ACTIONS, action=action)
+    events = recent(action=action)
+    # Each event's time on its unit's clocks (retired units too); the organization's zone for the rest.
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_({e.unit_id for e in events})))}
+    return render_template("audit/log.html", events=events, actions=ACTIONS, action=action, units=units)

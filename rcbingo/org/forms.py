@@ -49,7 +49,9 @@ class UnitSettingsForm(FlaskForm):
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired(_l("Type the person's name.")), Length(max=NAME_MAX)])
-    workgroup = SelectField(_l("Workgroup"), validate_choice=True)
+    # "Choose…" is an offered choice with an empty value: a person needs a workgroup.
+    workgroup = SelectField(_l("Workgroup"), validate_choice=True,
+                            validators=[InputRequired(_l("Choose the person's workgroup."))])
     unit = SelectField(_l("Unit"), validate_choice=True)
 
 

@@ -1,4 +1,4 @@
-"""The home page, the coordinators' overview, and managing a unit: settings, roster, workgroups, tablets."""
+"""The home page and managing a unit: settings, roster, workgroups, tablets (the coordinators' home is desk/)."""
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -35,14 +35,6 @@ def health():
 def home():
     """Every unit with a link to its card."""
     return render_template("org/home.html", units=service.active_units())
-
-
-@bp.get("/manage")
-@login_required
-def manage():
-    """The units this account works in, and what it can do in each."""
-    units = [u for u in service.active_units() if any(can(role, u) for role in RoleName)]
-    return render_template("org/manage.html", units=units, can=can, roles=RoleName)
 
 
 @bp.route("/u/<unit_key>/settings", methods=["GET", "POST"])
@@ -118,7 +110,7 @@ def import_roster(unit):
     rows, text = None, ""
     if form.validate_on_submit():
         upload = form.file.data
-        text = form.csv_text.data
+        text = form.csv_text.data or ""  # None when neither a file nor the text was sent
         if upload:
             text = clean_text(upload.read(CSV_MAX_BYTES + 1).decode("utf-8", errors="replace"))
         if len(text) > CSV_MAX_BYTES:

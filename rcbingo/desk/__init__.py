@@ -1,0 +1,1 @@
+"""The coordinators' desk: what needs attention today in each of their units, and the stories search."""
