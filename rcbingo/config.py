@@ -13,6 +13,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 WTF_CSRF_TIME_LIMIT = 12 * 3600
+# Where to return after signing in is kept in the (signed) session, not in the sign-in address: a search's
+# words never reach an address, a log or a referrer.
+USE_SESSION_FOR_NEXT = True
 SESSION_IDLE_MINUTES = 30
 SESSION_MAX_HOURS = 12
 # Failed sign-ins per device address and account; memory:// counts per process: use
@@ -25,10 +28,27 @@ CARD_IDLE_SECONDS = 180
 # Months of organization-wide newsletters are reckoned in this zone (a unit's issue uses the unit's own).
 ORGANIZATION_TIMEZONE = "UTC"
 PDF_TIMEOUT_SECONDS = 120
+# Bounded waits (README, "Outages"). A request that has not finished after REQUEST_TIMEOUT_SECONDS answers 503 with
+# Retry-After (in gevent workers); exports (health.LONG_REQUESTS) get LONG_REQUEST_TIMEOUT_SECONDS, for their
+# statements too. PostgreSQL: connect and statement timeouts; SQLite: how long a writer waits for the lock.
+REQUEST_TIMEOUT_SECONDS = 10
+LONG_REQUEST_TIMEOUT_SECONDS = 150
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
+DATABASE_STATEMENT_TIMEOUT_SECONDS = 10
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+# /ready gives the database (and Redis) this long to answer.
+READY_TIMEOUT_SECONDS = 2
+# While the database is away: the Retry-After of every 503, and how often its page reloads itself.
+RETRY_AFTER_SECONDS = 5
 # No survey figure rests on fewer respondents than this (may be raised; never below 3).
 SURVEY_MIN_RESPONDENTS = 5
 # The thank-you screen returns to a blank card after this long.
 THANKS_SECONDS = 8
+
+
+TIMEOUTS = ("REQUEST_TIMEOUT_SECONDS", "LONG_REQUEST_TIMEOUT_SECONDS", "DATABASE_CONNECT_TIMEOUT_SECONDS",
+            "DATABASE_STATEMENT_TIMEOUT_SECONDS", "SQLITE_BUSY_TIMEOUT_SECONDS", "READY_TIMEOUT_SECONDS",
+            "RETRY_AFTER_SECONDS")
 
 
 def from_environment() -> dict:
@@ -42,6 +62,9 @@ def from_environment() -> dict:
         settings["BASE_URL"] = os.environ["BASE_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    for name in TIMEOUTS:
+        if os.environ.get(name):
+            settings[name] = float(os.environ[name])
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
     return settings

@@ -14,7 +14,9 @@ MASK = "[hidden]"
 _VARIABLE = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
 # Query parameters masked too: the stories search's words (a search may name anyone, even a patient by mistake).
 PRIVATE_QUERY = frozenset({"words"})
-_SECRET_QUERY = re.compile(r"([?&](?:" + "|".join(sorted(SECRET_VARIABLES | PRIVATE_QUERY)) + r")=)[^&\s\"]+")
+# Also when percent-encoded, as in the sign-in page's address for a page opened signed out.
+_SECRET_QUERY = re.compile(r"((?:[?&]|%3F|%26)(?:" + "|".join(sorted(SECRET_VARIABLES | PRIVATE_QUERY))
+                           + r")(?:=|%3D))(?:(?!&|%26)[^\s\"])+", re.IGNORECASE)
 
 
 def secret_patterns(url_map) -> list[re.Pattern]:
@@ -25,11 +27,16 @@ def secret_patterns(url_map) -> list[re.Pattern]:
             continue
         regex, last = "", 0
         for match in _VARIABLE.finditer(rule.rule):
-            regex += re.escape(rule.rule[last:match.start()])
+            regex += _literal(rule.rule[last:match.start()])
             regex += r"([^/?#\s]+)" if match[1] in SECRET_VARIABLES else r"[^/?#\s]+"
             last = match.end()
-        patterns.append(re.compile(regex + re.escape(rule.rule[last:]) + r"(?=[/?#\s\"]|$)"))
+        patterns.append(re.compile(regex + _literal(rule.rule[last:]) + r"(?=[/?#\s\"%]|$)"))
     return patterns
+
+
+def _literal(text: str) -> str:
+    # A client may write a slash as %2F; the route still matches, so the mask must too.
+    return re.escape(text).replace("/", "(?:/|%2[Ff])")
 
 
 def mask(text: str, patterns: list[re.Pattern]) -> str:

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from flask import Request as FlaskRequest
 from flask import make_response, url_for
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 # The largest id a table holds (PostgreSQL's integer); a larger one names nothing.
 MAX_ID = 2**31 - 1
@@ -54,8 +55,22 @@ class Request(FlaskRequest):
 
     parameter_storage_class = CleanMultiDict
 
-    def get_json(self, *args, **kwargs):
-        return clean_json(super().get_json(*args, **kwargs))
+    def get_json(self, force=False, silent=False, cache=True):
+        try:
+            return clean_json(super().get_json(force=force, silent=silent, cache=cache))
+        except RecursionError:  # nested deeper than any card or answer could be
+            if silent:
+                return None
+            raise BadRequest("The JSON document is nested too deeply.") from None
+
+
+class TextConverter(UnicodeConverter):
+    """`<key>` path parts: a part holding characters that text may not hold names nothing (404)."""
+
+    def to_python(self, value: str) -> str:
+        if clean_text(value) != value:
+            raise ValidationError()
+        return value
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -56,6 +56,7 @@ def send_card(kiosk, live_server, nurse: str, dimension: str, story: str) -> Non
     kiosk.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")
     kiosk.get_by_label(dimension).check()
     kiosk.get_by_label("Your story").fill(story)
+    kiosk.get_by_label("Yes, share it").check()
     kiosk.get_by_role("button", name="Send recognition").click()
     expect(kiosk.get_by_role("heading", name="Thank you!")).to_be_visible()
 

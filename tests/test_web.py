@@ -279,3 +279,101 @@ def test_gunicorn_writes_the_access_log_with_secrets_masked(app, tmp_path):
     subprocess.run([sys.executable, "-c", script, str(log)], check=True, cwd=ROOT, timeout=60)
     written = log.read_text()
     assert "/wall/[hidden]/stream" in written and "TOPSECRET" not in written and "ENROLSECRET" not in written
+
+
+# --- what an adversarial review found ------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "/u/icu/card/person?slot=nominees-%C2%B2",
+    "/u/icu/card/people?slot=nominees-%C2%B2&nominees-%C2%B2-name=Phil",
+])
+def test_digits_that_are_not_ascii_are_no_number(client, roster, url):
+    assert client.get(url).status_code in (200, 400)
+
+
+@pytest.mark.parametrize("url", ["/u/ic%00u/card", "/u/%00/board", "/api/v1/units/%00/board",
+                                 "/u/icu%E2%80%AE/card", "/wall/%00/stream"])
+def test_a_path_part_with_control_characters_names_nothing(client, roster, url):
+    assert client.get(url).status_code == 404
+
+
+def test_the_api_answers_json_for_every_error(client, roster):
+    from rcbingo.api import service as api
+
+    _token, secret = api.create_token("Intranet", [unit_by_key("icu")], can_write=True, can_export=False,
+                                      actor=None)
+    headers = {"Authorization": f"Bearer {secret}", "Idempotency-Key": "deep", "Content-Type": "application/json"}
+    deep = client.post("/api/v1/units/icu/cards", data='{"a":' * 5000, headers=headers)
+    assert deep.status_code == 400 and deep.is_json
+    assert client.get("/api/v1/units/icu/cards?limit=%C2%B2", headers=headers).status_code == 400
+    for since in ("0001-01-01T00:00:00%2B14:00", "9999-12-31T23:59:59-14:00"):
+        assert client.get(f"/api/v1/units/icu/cards?since={since}", headers=headers).status_code == 400
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.is_json
+    wrong = client.delete("/api/v1/units/icu/board", headers=headers)
+    assert wrong.status_code == 405 and wrong.is_json and "GET" in wrong.headers["Allow"]
+
+
+def test_a_long_unit_key_cannot_hide_another_units_api(app, client, roster):
+    from rcbingo.api import service as api
+    from rcbingo.org.service import load_roster
+
+    key = "k" * 40
+    load_roster({"units": [{"key": key, "name": "Long"}], "workgroups": [], "staff": []})
+    _token, secret = api.create_token("Intranet", [unit_by_key(key)], can_write=False, can_export=False,
+                                      actor=None)
+    assert client.get(f"/api/v1/units/{key}zz/board").status_code == 404
+    assert client.get(f"/api/v1/units/{key}/board", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+
+def test_extreme_months_and_survey_numbers_are_refused_plainly(client, roster, make_account, auth):
+    make_account(is_admin=True)
+    auth.sign_in()
+    month = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf(), "month": "9999-12"})
+    assert month.status_code == 422 and "YYYY-MM" in month.text
+    for workgroups in (["999", "1"], ["99999999999999999999", "1"], ["²", "1"]):
+        opened = client.post("/u/icu/surveys", data={"csrf_token": auth.csrf(), "name": "Wave",
+                                                      "workgroups": workgroups, "invited-1": "99999999999999999999"})
+        assert opened.status_code < 500
+    roles = client.post("/admin/accounts/1", data={"csrf_token": auth.csrf(), "roles": ["²:coordinator", "x"],
+                                                    "is_admin": "yes"})
+    assert roles.status_code == 302
+
+
+def test_a_search_opened_signed_out_keeps_its_words_out_of_the_sign_in_address(client, make_account):
+    make_account()
+    answer = client.get("/stories?words=Johnathan+Patientname")
+    assert answer.status_code == 302 and "Patientname" not in answer.headers["Location"]
+    from .conftest import csrf_from
+
+    token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+    signed_in = client.post("/sign-in", data={"email": "coord@example.org", "password": PASSWORD, "csrf_token": token})
+    assert signed_in.headers["Location"] == "/stories?words=Johnathan+Patientname"
+
+
+def test_encoded_secrets_are_masked_in_the_access_log_too(app):
+    patterns = secret_patterns(app.url_map)
+    line = "GET /sign-in?next=%2Fstories%3Fwords%3DJohn%2BDoe%26unit%3Dicu HTTP/1.1 /wall%2FS3CRET/stream"
+    masked = mask_secrets(line, patterns)
+    assert "John" not in masked and "S3CRET" not in masked and "unit%3Dicu" in masked
+
+
+def test_a_closed_units_roster_is_not_listed_to_other_units_kiosks(client, roster):
+    save_unit_settings(unit_by_key("ward"), review_first=False, require_enrolled_tablets=True, actor=None)
+    from rcbingo.org.models import Person
+
+    rita = db.session.scalar(select(Person).where(Person.name == "Rita Rehab"))
+    found = client.get("/u/icu/card/people?slot=nominator&nominator-name=Rita").text
+    row = client.get(f"/u/icu/card/person?slot=nominator&person={rita.id}").text
+    assert "Rita" not in found and "Rita" not in row
+    save_unit_settings(unit_by_key("ward"), review_first=False, require_enrolled_tablets=False, actor=None)
+    assert "Rita Rehab" in client.get("/u/icu/card/people?slot=nominator&nominator-name=Rita").text
+
+
+def test_a_card_without_a_sharing_answer_asks_for_one_and_keeps_the_rest(client, roster, card_form):
+    for value in (None, "maybe"):
+        response = client.post("/u/icu/card", data=card_form(consent_publish=value))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "Say whether we may share your story" in page and "open for a long time" not in page
+        assert "Phil called within minutes" in page

@@ -60,16 +60,19 @@ class LazyUnit:
 
 
 _unit_ids: dict[str, tuple[float, int | None]] = {}
+UNIT_KEY_MAX = Unit.key.type.length
 
 
 def _unit_id(unit_key: str) -> int:
     """The id of an active unit, remembered for a few seconds (a retired unit's API stops within them)."""
+    if len(unit_key) > UNIT_KEY_MAX:
+        raise ApiProblem(404, "There is no unit with that key.")
     cached, now = _unit_ids.get(unit_key), monotonic()
     if cached is None or now - cached[0] > service.GRANT_SECONDS:
         unit_id = db.session.scalar(select(Unit.id).where(Unit.key == unit_key, Unit.retired_at.is_(None)))
         if len(_unit_ids) > 1000:
             _unit_ids.clear()
-        cached = _unit_ids[unit_key[:40]] = (now, unit_id)
+        cached = _unit_ids[unit_key] = (now, unit_id)
     if cached[1] is None:
         raise ApiProblem(404, "There is no unit with that key.")
     return cached[1]
@@ -172,7 +175,7 @@ def _draft(body: dict) -> Draft:
 def list_cards(unit):
     """Published cards, newest first."""
     limit = request.args.get("limit", "50")
-    if not limit.isdigit() or not 1 <= int(limit) <= API_LIMIT:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= API_LIMIT:
         raise ApiProblem(400, f"limit must be a whole number from 1 to {API_LIMIT}.")
     query = cards.published_cards().where(Card.unit_id == unit.id)
     if request.args.get("since"):
@@ -184,9 +187,9 @@ def list_cards(unit):
 def _moment(value: str, name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ApiProblem(400, f"{name} must be a date and time such as 2026-11-01T00:00:00Z.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.get("/api/v1/units/<unit_key>/board")

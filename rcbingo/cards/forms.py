@@ -54,11 +54,13 @@ class CardForm(FlaskForm):
     dimensions = SelectMultipleField(choices=[SelectChoice(k) for k in DIMENSION_KEYS], validate_choice=False)
     practice = StringField(_l("Which practice impressed you most"))
     story = TextAreaField(_l("Your story"))
+    # Sharing is the writer's explicit choice: nothing is chosen for them (the rules say when it is missing).
+    # Any other value reads as no choice, never as a stale form.
     consent_publish = RadioField(
-        _l("May we share your story on the board and in the newsletter?"), default=YES,
+        _l("May we share your story on the board and in the newsletter?"), validate_choice=False,
         choices=[SelectChoice(YES, _l("Yes, share it")), SelectChoice(NO, _l("No, only count the recognition"))])
     show_nominator_name = RadioField(
-        _l("Show your name with it?"), default=YES,
+        _l("Show your name with it?"), default=YES, validate_choice=False,
         choices=[SelectChoice(YES, _l("Show my name")), SelectChoice(NO, _l("Say “a colleague”"))])
 
     problems: dict[str, Problem]
@@ -83,7 +85,7 @@ class CardForm(FlaskForm):
             dimensions=frozenset(self.dimensions.data or ()),
             practice=self.practice.data or "",
             story=self.story.data or "",
-            consent_publish=self.consent_publish.data != NO,
+            consent_publish={YES: True, NO: False}.get(self.consent_publish.data),
             show_nominator_name=self.show_nominator_name.data != NO,
         )
 

@@ -43,7 +43,7 @@ class Draft:
     dimensions: frozenset[str] = frozenset()
     practice: str = ""
     story: str = ""
-    consent_publish: bool = True
+    consent_publish: bool | None = True  # None: the writer has not said
     show_nominator_name: bool = True
 
     @property
@@ -97,6 +97,8 @@ def problems(draft: Draft, workgroups: set[str], units: set[str]) -> dict[str, P
         found["story"] = Problem(N_("Tell us what happened: a sentence or two is enough."))
     elif len(draft.story.strip()) > STORY_MAX:
         found["story"] = _too_long(draft.story, STORY_MAX)
+    if draft.consent_publish is None:
+        found["consent_publish"] = Problem(N_("Say whether we may share your story: yes or no."))
     return found
 
 

@@ -1,11 +1,16 @@
 """The kiosk card: shown, filled, sent, thanked; type-ahead and rows for the people involved."""
 
+import secrets
 import uuid
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from .. import pages
 from ..extensions import csrf, htmx
 from ..org.access import can
 from ..org.models import RoleName
@@ -36,12 +41,6 @@ def _kiosk_unit(unit_key: str):
     return unit
 
 
-def _blank_form() -> CardForm:
-    form = CardForm(formdata=None)
-    form.submission_id.data = uuid.uuid4().hex
-    return form
-
-
 def _render_card(unit, form: CardForm, status: int = 200):
     form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
     template = "cards/_card.html" if htmx else "cards/kiosk.html"
@@ -51,7 +50,29 @@ def _render_card(unit, form: CardForm, status: int = 200):
 @bp.get("/u/<unit_key>/card")
 def show_card(unit_key):
     """A blank card; htmx asks for the card alone to clear the screen for the next person."""
-    return _render_card(_kiosk_unit(unit_key), _blank_form())
+    unit = _kiosk_unit(unit_key)
+    blank = pages.once("blank_card", (unit.id, str(get_locale())), lambda: _blank_card(unit))
+    # This request's own CSRF token and a fresh submission id: never kept, never shown to the next person.
+    card = blank.replace(_TOKEN_SLOT, generate_csrf()).replace(_SUBMISSION_SLOT, uuid.uuid4().hex)
+    if htmx:
+        return card
+    return render_template("cards/kiosk.html", unit=unit, card_html=card)
+
+
+# The blank card is the same for everyone but for these two values, which each request puts in.
+_TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+_SUBMISSION_SLOT = f"submission-slot-{secrets.token_hex(16)}"
+
+
+def _blank_card(unit) -> Markup:
+    """The blank card's markup, with slots for the CSRF token and the submission id: its workgroup and unit lists
+    and its dimension tiles are made once per change of the roster and per language (rcbingo.pages)."""
+    form = CardForm(formdata=None)
+    if "csrf_token" in form:
+        form.csrf_token.current_token = _TOKEN_SLOT
+    form.submission_id.data = _SUBMISSION_SLOT
+    form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
+    return pages.rendered("cards/_card.html", unit=unit, form=form)
 
 
 # The card checks its own CSRF token (form.validate) so that a stale token re-shows the
@@ -91,7 +112,7 @@ def person_row(unit_key):
     slot = request.args.get("slot", "")
     if not _slot_ok(slot):
         abort(400)
-    picked = person(request.args.get("person", type=db_id) or 0)
+    picked = person(request.args.get("person", type=db_id) or 0, near=unit)
     # On the coordinator's paper card the nominator's row speaks of "the writer".
     paper = urlsplit(htmx.current_url or "").path == url_for("review.paper_card", unit_key=unit.key)
     form = person_form(slot, picked, active_workgroups(), active_units(), default_unit=unit.key, paper=paper)
@@ -100,4 +121,5 @@ def person_row(unit_key):
 
 
 def _slot_ok(slot: str) -> bool:
-    return slot == "nominator" or (slot.startswith("nominees-") and slot[9:].isdigit() and int(slot[9:]) < 100)
+    number = slot.removeprefix("nominees-")
+    return slot == "nominator" or (number != slot and number.isascii() and number.isdigit() and int(number) < 100)

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Regexp
 class MonthForm(FlaskForm):
     month = StringField(_l("Month"), validators=[
         InputRequired(_l("Choose a month.")),
-        Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Write the month as YYYY-MM, for example 2026-11."))])
+        Regexp(r"^20\d\d-(0[1-9]|1[0-2])$", message=_l("Write the month as YYYY-MM, for example 2026-11."))])
 
 
 class IssueForm(FlaskForm):

@@ -33,9 +33,10 @@ def sign_in():
     if form.validate_on_submit():
         account = accounts.authenticate(form.email.data, form.password.data)
         if account is not None:
+            target = safe_next(session.get("next") or request.args.get("next"))
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(accounts.start_sign_in(account))
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(target)
         form.password.errors = [_("That email and password do not match an active account.")]
         return render_template("org/sign_in.html", form=form), 401
     return render_template("org/sign_in.html", form=form)
@@ -102,7 +103,7 @@ def edit_account(account_id):
         unit_ids = {u.id for u in units}
         pairs = (value.partition(":") for value in request.form.getlist("roles"))
         chosen = {(int(unit_id), role) for unit_id, _colon, role in pairs
-                  if unit_id.isdigit() and int(unit_id) in unit_ids and role in ROLES}
+                  if unit_id.isascii() and unit_id.isdigit() and int(unit_id) in unit_ids and role in ROLES}
         is_admin = request.form.get("is_admin") == "yes"
         if account.id == current_user.id and not is_admin:
             flash(_("You cannot remove your own administrator role."), "problem")

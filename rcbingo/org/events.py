@@ -8,6 +8,6 @@ _events = Namespace()
 # credits the source (cards, games) must credit the target from now on.
 workgroups_merged = _events.signal("workgroups-merged")
 
-# Sent with the session when names that boards show change (the program, units, workgroups): every
-# board is redrawn.
+# Sent with the session when names that boards or cards show change (the program, units, workgroups renamed,
+# added, retired): every board is redrawn, and the pages made once per change (rcbingo.pages) are made again.
 names_changed = _events.signal("names-changed")

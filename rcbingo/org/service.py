@@ -1,6 +1,8 @@
 """Reading and writing units, workgroups and the roster."""
 
-from sqlalchemy import func, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
 from werkzeug.exceptions import Forbidden
 
 from ..audit.service import record
@@ -38,6 +40,19 @@ def organization() -> Organization:
     return org or Organization(name="", program_name=DEFAULT_PROGRAM_NAME)
 
 
+@dataclass(frozen=True)
+class OrganizationNames:
+    """What every page shows of the organization: a plain copy, safe to keep between requests."""
+
+    name: str
+    program_name: str
+
+
+def organization_names() -> OrganizationNames:
+    org = organization()
+    return OrganizationNames(name=org.name, program_name=org.program_name)
+
+
 def active_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.name)))
 
@@ -57,9 +72,16 @@ def active_workgroups() -> list[Workgroup]:
         select(Workgroup).where(Workgroup.retired_at.is_(None)).order_by(Workgroup.name)))
 
 
-def person(person_id: int) -> Person | None:
-    found = db.session.get(Person, person_id)
-    return found if found is not None and found.retired_at is None else None
+def _visible_from(unit: Unit):
+    """People a card of `unit` may look up: its own staff, and those of units whose cards are open to any
+    device (a unit that allows enrolled tablets only keeps its roster to its own devices)."""
+    return or_(Person.unit_id == unit.id, Person.unit.has(Unit.require_enrolled_tablets.is_(False)))
+
+
+def person(person_id: int, near: Unit) -> Person | None:
+    """A current roster person, if a card of `near` may look them up."""
+    return db.session.scalar(select(Person).where(Person.id == person_id, Person.retired_at.is_(None),
+                                                  _visible_from(near)))
 
 
 def search_people(text: str, near: Unit, limit: int = 6) -> list[Person]:
@@ -67,7 +89,7 @@ def search_people(text: str, near: Unit, limit: int = 6) -> list[Person]:
     words = text.split()
     if not words or len(text.strip()) < 2:
         return []
-    query = select(Person).where(Person.retired_at.is_(None))
+    query = select(Person).where(Person.retired_at.is_(None), _visible_from(near))
     for word in words:
         escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(func.lower(Person.name).like(f"%{escaped}%", escape="\\"))
@@ -206,6 +228,7 @@ def add_workgroup(name: str, actor) -> Workgroup:
         session.add(workgroup)
         session.flush()
         record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}", detail="added")
+        names_changed.send(session=session)  # the card offers it
     return workgroup
 
 
@@ -223,6 +246,7 @@ def set_workgroup_retired(workgroup: Workgroup, retired: bool, actor) -> None:
         session.merge(workgroup).retired_at = utcnow() if retired else None
         record("workgroup_changed", actor=actor, subject=f"workgroup {workgroup.id}",
                detail="retired" if retired else "restored")
+        names_changed.send(session=session)  # the card offers it no more, or again
 
 
 def merge_workgroups(source: Workgroup, target: Workgroup, actor) -> None:

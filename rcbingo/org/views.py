@@ -1,10 +1,12 @@
 """The home page and managing a unit: settings, roster, workgroups, tablets (the coordinators' home is desk/)."""
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from .. import pages
 from ..extensions import db
 from ..qr import qr_data_uri
 from ..web import clean_text
@@ -21,8 +23,8 @@ CSV_MAX_BYTES = 200_000
 
 @bp.app_context_processor
 def organization_context():
-    """Every page shows the organization's program name."""
-    return {"org": service.organization()}
+    """Every page shows the organization's program name (read once per change of the names)."""
+    return {"org": pages.once("org_names", None, service.organization_names)}
 
 
 @bp.get("/health")
@@ -33,8 +35,10 @@ def health():
 
 @bp.get("/")
 def home():
-    """Every unit with a link to its card."""
-    return render_template("org/home.html", units=service.active_units())
+    """Every unit with a link to its card (the list made once per change of the roster and per language)."""
+    units = pages.once("home_units", str(get_locale()),
+                       lambda: pages.rendered("org/_units.html", units=service.active_units()))
+    return render_template("org/home.html", units_html=units)
 
 
 @bp.route("/u/<unit_key>/settings", methods=["GET", "POST"])

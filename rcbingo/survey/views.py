@@ -14,7 +14,7 @@ from ..org.models import RoleName
 from ..org.service import active_workgroups
 from ..qr import qr_data_uri
 from ..rc import DIMENSIONS
-from ..web import clean_text, csv_download
+from ..web import clean_text, csv_download, db_id
 from . import csvfile, rules, service
 from .models import Wave
 
@@ -24,6 +24,7 @@ COORDINATOR = RoleName.COORDINATOR
 # answered (so it tells nothing about who), scoped to the answer pages.
 ANSWERED_COOKIE = "rcbingo_answered_{}"
 ANSWERED_DAYS = 400  # the longest browsers keep a cookie
+INVITED_MAX = 9999  # staff invited from one workgroup, as the form allows
 
 
 @bp.context_processor
@@ -42,8 +43,9 @@ def waves(unit):
     if request.method == "POST":
         if not current_user.is_admin:
             abort(403, _("Only administrators open survey waves."))
-        chosen = {int(w) for w in request.form.getlist("workgroups") if w.isdigit()}
-        invited = {w: request.form.get(f"invited-{w}", type=int) or 0 for w in chosen}
+        known = {w.id for w in active_workgroups()}
+        chosen = {w for w in request.form.getlist("workgroups", type=db_id) if w in known}
+        invited = {w: min(request.form.get(f"invited-{w}", type=db_id) or 0, INVITED_MAX) for w in chosen}
         name = (request.form.get("name") or "").strip()
         if not name or len(chosen) < 2:
             flash(_("Name the wave and choose at least two workgroups to rate."), "problem")
