@@ -106,6 +106,17 @@ def test_a_coordinator_redacts_and_approves_keeping_the_original(client, card_fo
     assert all(PHI_STORY not in f"{e.detail}{e.subject}" for e in db.session.scalars(select(AuditEvent)))
 
 
+def test_a_flagged_story_is_not_published_unchanged_by_one_tap(client, card_form, coordinator):
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    card = cards()[0]
+    fields = {"csrf_token": coordinator.csrf(), "action": "approve", "story": card.story, "practice": card.practice}
+    refused = client.post(f"/u/icu/review/{card.id}", data=fields)
+    assert refused.status_code == 422 and "tick that you checked" in refused.get_data(as_text=True)
+    assert published() == []
+    assert client.post(f"/u/icu/review/{card.id}", data=fields | {"checked": "y"}).status_code == 302
+    assert [c.story for c in published()] == [PHI_STORY]
+
+
 def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, coordinator):
     client.post("/u/icu/card", data=card_form())
     card_id = cards()[0].id

@@ -5,6 +5,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -121,6 +122,7 @@ class ReviewForm(FlaskForm):
     practice = StringField(_l("Which practice impressed you most"))
     story = TextAreaField(_l("Story"))
     reason = StringField(_l("Reason (seen by coordinators only)"))
+    checked = BooleanField(_l("I checked the marked words: they are not about a patient"))
 
 
 class PaperCardForm(CardForm):
