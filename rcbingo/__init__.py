@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, has_request_context, jsonify, make_response, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -39,8 +39,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 log = logging.getLogger(__name__)
 # When even the error page fails (the database is away), this one needs nothing.
-PLAIN_ERROR_PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
-                    '<body><h1>{title}</h1><p>{message}</p></body></html>')
+PLAIN_ERROR_PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+                    '<body><main><h1>{title}</h1><p>{message}</p></main></body></html>')
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.request_class = web.Request
     app.url_map.converters["int"] = web.BoundedIntConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = web.TextConverter
     app.config.from_object(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "rcbingo.sqlite3")
     if test_config is None:
@@ -125,6 +126,14 @@ class _SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app):
         return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
+    def get_signing_serializer(self, app):
+        # Made once per key, not twice a request as Flask does: making one costs a trial serialisation.
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made = getattr(self, "_serializer", None)
+        if made is None or made[0] != keys:
+            made = self._serializer = (keys, super().get_signing_serializer(app))
+        return made[1]
+
 
 def _security_headers(response):
     # A view may set a stricter or document-specific policy (the newsletter export); the rest get ours.
@@ -143,6 +152,8 @@ def _register_error_pages(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         # A failed statement leaves the session unusable (PostgreSQL): roll back before the page reads anything.
         rollback_quietly()
+        if request.path.startswith("/api/"):  # integrations read JSON, whatever went wrong
+            return jsonify({"error": str(message)}), status
         try:
             return render_template("error.html", title=title, message=message), status
         except Exception as failure:
@@ -176,6 +187,13 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(_error):
         return page(400, _("Something was missing"), _("The request could not be understood. Please try again."))
+
+    @app.errorhandler(405)
+    def not_allowed(error):
+        response = make_response(page(405, _("Not possible here"),
+                                      _("This address does not take that kind of request.")))
+        response.headers["Allow"] = ", ".join(error.valid_methods or ())
+        return response
 
     @app.errorhandler(413)
     def too_large(_error):

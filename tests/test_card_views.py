@@ -269,3 +269,35 @@ def test_behind_a_tls_proxy_the_session_cookie_is_secure(database_uri, roster):
     assert "Secure" in response.headers["Set-Cookie"]
     plain = proxied.test_client().get("/u/icu/card")
     assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+PATIENT_STORY = "Phil sat with Mr. Alvarez in room 14 until his daughter arrived."
+
+
+@pytest.mark.parametrize(("review_first", "story", "status", "says", "never_says"), [
+    (False, "Phil called within minutes with the corrected rate.", CardStatus.PUBLISHED,
+     ["Your recognition of Phil Pharma is on the board."], ["review"]),
+    (True, "Phil called within minutes with the corrected rate.", CardStatus.SUBMITTED,
+     ["has been sent to your coordinator for review.", "It goes on the board once a coordinator approves it."],
+     ["is on the board.", "patient"]),
+    (False, PATIENT_STORY, CardStatus.SUBMITTED,
+     ["has been sent to your coordinator for review.", "may mention a patient"],
+     ["is on the board.", "Alvarez", "room 14"]),
+], ids=["publish-at-once", "review-first", "held-for-patient-information"])
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+def test_the_thank_you_says_what_happens_next_without_the_story(client, roster, card_form, review_first, story,
+                                                                  status, says, never_says, headers):
+    from rcbingo.org.service import save_unit_settings, unit_by_key
+
+    save_unit_settings(unit_by_key("icu"), review_first=review_first, require_enrolled_tablets=False, actor=None)
+    response = client.post("/u/icu/card", data=card_form(story=story), headers=headers)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    for words in says:
+        assert words in page, words
+    for words in never_says:
+        assert words not in page, words
+    # The next person at the shared tablet sees neither the story nor the practice line.
+    assert story not in page and "Checked the dose" not in page
+    [card] = stored_cards()
+    assert card.status is status
