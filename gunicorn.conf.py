@@ -4,4 +4,23 @@ The access log masks the secrets that wall displays, survey links and tablet enr
 addresses (rcbingo/logs.py). Workers, address, worker class and --access-logfile stay on the command line
 (README)."""
 
-logger_class = "rcbingo.logs.MaskingLogger"
+from gunicorn.glogging import Logger
+
+
+class MaskingLogger(Logger):
+    """gunicorn's logger with secrets masked in every value of the access log."""
+
+    patterns = None
+
+    def atoms(self, resp, req, environ, request_time):
+        # The app is read in the worker on first use, never in the master: imported there, before gevent
+        # patches threading, its module-level locks would stay real OS locks in every worker.
+        from rcbingo.logs import app_patterns, mask
+
+        if self.patterns is None:
+            self.patterns = app_patterns()
+        return {key: mask(value, self.patterns) if isinstance(value, str) else value
+                for key, value in super().atoms(resp, req, environ, request_time).items()}
+
+
+logger_class = MaskingLogger

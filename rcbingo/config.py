@@ -25,6 +25,12 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
 # A card left half-written on a shared tablet clears itself after this long without a touch.
 CARD_IDLE_SECONDS = 180
+# The wall display: a win fills the screen this long (runners-up, place 2 on, a little over half as long), and only
+# on walls that see it within this long of the win; the stories column turns to the next story this often and
+# turns through this many of the newest.
+WALL_CELEBRATION_SECONDS = 18
+WALL_STORY_SECONDS = 8
+WALL_STORIES = 12
 # Months of organization-wide newsletters are reckoned in this zone (a unit's issue uses the unit's own).
 ORGANIZATION_TIMEZONE = "UTC"
 PDF_TIMEOUT_SECONDS = 120

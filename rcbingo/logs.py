@@ -7,8 +7,6 @@ Any route variable named like a secret is masked, so a new secret route is cover
 import logging
 import re
 
-from gunicorn.glogging import Logger
-
 SECRET_VARIABLES = frozenset({"token", "link", "code", "secret"})
 MASK = "[hidden]"
 _VARIABLE = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
@@ -67,15 +65,8 @@ def mask_development_log(app) -> None:
     werkzeug.addFilter(MaskingFilter(secret_patterns(app.url_map)))
 
 
-class MaskingLogger(Logger):
-    """gunicorn's logger with secrets masked in every value of the access log (see gunicorn.conf.py)."""
+def app_patterns() -> list[re.Pattern]:
+    """The secret patterns of the app's routes (for gunicorn's logger, which has no app of its own)."""
+    from . import create_app
 
-    def __init__(self, cfg):
-        super().__init__(cfg)
-        from . import create_app
-
-        self.patterns = secret_patterns(create_app({"SECRET_KEY": "only-to-read-the-routes"}).url_map)
-
-    def atoms(self, resp, req, environ, request_time):
-        return {key: mask(value, self.patterns) if isinstance(value, str) else value
-                for key, value in super().atoms(resp, req, environ, request_time).items()}
+    return secret_patterns(create_app({"SECRET_KEY": "only-to-read-the-routes"}).url_map)

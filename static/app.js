@@ -195,8 +195,10 @@
     document.querySelectorAll("[data-limit]").forEach(updateCounter);
   });
 
-  // A new win makes the banner celebrate once, not at every redraw of the board.
+  // A new win makes the board page's banner celebrate once, not at every redraw of the board. (The wall has its
+  // full-screen moment instead: below.)
   function celebrateNewWins() {
+    if (document.body.classList.contains("wall")) return;
     var banner = document.querySelector(".winner-banner[data-win]");
     if (!banner) return;
     var seen = sessionStorage.getItem("rcbingo-celebrated");
@@ -205,8 +207,155 @@
     banner.classList.add("celebrate");
   }
   document.addEventListener("htmx:afterSettle", celebrateNewWins);
-  document.addEventListener("htmx:sseMessage", function () { setTimeout(celebrateNewWins, 50); });
   document.addEventListener("DOMContentLoaded", celebrateNewWins);
+
+  // --- The wall display (templates/board/_wall_board.html, swapped whole by the stream after every change) ---
+  var stillScreen = window.matchMedia("(prefers-reduced-motion: reduce)");
+  function isWall() { return document.body && document.body.classList.contains("wall"); }
+
+  // A win is a moment: full screen for its seconds, then the board with the winner marked. Only on a wall that
+  // sees the win within its window (by the win's time, on the server's clock as this screen reckons it), and
+  // once per wall session: a wall opened later, or reconnecting, just shows the marked winner.
+  var CELEBRATED = "rcbingo-wall-celebrated";
+  var clockOffset = 0;  // the server's clock minus this screen's, in ms
+  var clockKnown = null;
+  var moment = null;  // the moment on screen: {key, layer, timer}
+
+  function celebrated() {
+    try { return JSON.parse(sessionStorage.getItem(CELEBRATED)) || []; } catch (error) { return []; }
+  }
+  function remember(key) {
+    var keys = celebrated().filter(function (k) { return k !== key; }).concat([key]).slice(-50);
+    try { sessionStorage.setItem(CELEBRATED, JSON.stringify(keys)); } catch (error) { /* private mode: once per load */ }
+  }
+
+  // A wall's own clock may be off: the server's Date header, read once (to the second), says by how much.
+  function learnClock() {
+    if (clockKnown) return clockKnown;
+    var icon = document.querySelector("link[rel=icon]");
+    var asked = Date.now();
+    var reading = window.fetch && icon ? fetch(icon.href, { method: "HEAD", cache: "no-store" }).then(function (reply) {
+      var date = Date.parse(reply.headers.get("Date") || "");
+      // The header is whole seconds, so the server's clock was somewhere in the next one.
+      if (!isNaN(date)) clockOffset = date + 500 - (asked + Date.now()) / 2;
+    }).catch(function () {}) : Promise.resolve();
+    var enough = new Promise(function (resolve) { setTimeout(resolve, 1500); });
+    clockKnown = Promise.race([reading, enough]);
+    return clockKnown;
+  }
+
+  function endMoment() {
+    if (!moment) return;
+    var layer = moment.layer;
+    clearTimeout(moment.timer);
+    moment = null;
+    document.body.classList.remove("celebrating");
+    layer.classList.add("moment-leaving");
+    setTimeout(function () { layer.remove(); }, stillScreen.matches ? 0 : 600);
+    checkMoments();
+  }
+
+  function showMoment(source) {
+    var seconds = parseFloat(source.dataset.seconds) || 18;
+    var layer = document.createElement("div");
+    layer.className = "moment-layer";
+    layer.id = "wall-moment";
+    layer.appendChild(source.content.cloneNode(true));
+    var confetti = layer.querySelector(".moment-confetti");
+    for (var n = 0; confetti && !stillScreen.matches && n < 60; n++) {  // scattered by chance, placed by CSSOM
+      var piece = document.createElement("i");
+      piece.className = "c" + (n % 6) + (n % 4 === 0 ? " round" : "");
+      piece.style.left = (Math.random() * 100) + "%";
+      piece.style.animationDuration = (4 + Math.random() * 4) + "s";
+      piece.style.animationDelay = (-Math.random() * 8) + "s";
+      confetti.appendChild(piece);
+    }
+    var timer = layer.querySelector(".moment-timer span");
+    if (timer) timer.style.animationDuration = seconds + "s";  // CSSOM, which the CSP allows
+    document.body.appendChild(layer);
+    document.body.classList.add("celebrating");
+    moment = { key: source.dataset.moment, layer: layer, timer: setTimeout(endMoment, seconds * 1000) };
+  }
+
+  function checkMoments() {
+    if (!isWall()) return;
+    var sources = Array.prototype.slice.call(document.querySelectorAll("#wall template.moment-source"));
+    if (moment) {  // a revoked win leaves the screen at once
+      if (!sources.some(function (s) { return s.dataset.moment === moment.key; })) endMoment();
+      return;
+    }
+    var done = celebrated();
+    var now = Date.now() + clockOffset;
+    for (var i = 0; i < sources.length; i++) {
+      var source = sources[i];
+      var key = source.dataset.moment;
+      if (done.indexOf(key) >= 0) continue;
+      remember(key);
+      var age = now - parseInt(source.dataset.declared, 10);
+      if (age <= (parseFloat(source.dataset.window) || 18) * 1000) { showMoment(source); return; }
+    }
+  }
+
+  // The stories column turns: the top story slides away and the next whole one comes in at the bottom, every few
+  // seconds; a story that does not fit whole is not shown, so none is cut at the screen's edge.
+  var turnTimer = null;
+  var turning = null;  // the list being turned
+
+  function fitStories(list, shift) {
+    var height = list.parentNode.clientHeight;
+    Array.prototype.forEach.call(list.children, function (item) {
+      var top = item.offsetTop - shift;
+      item.classList.toggle("story-away", top < -1 || top + item.offsetHeight > height + 1);
+    });
+  }
+
+  function turnStories() {
+    var list = document.querySelector("#wall .stories-window > .stories");
+    scheduleTurn();
+    if (!list || list.children.length < 2) return;
+    var items = list.children;
+    if (!items[items.length - 1].classList.contains("story-away")) return;  // all of them fit: nothing to turn
+    var first = items[0];
+    var shift = items[1].offsetTop - first.offsetTop;
+    var settle = function () {
+      if (!list.isConnected) return;
+      list.classList.remove("turning");
+      list.appendChild(first);
+      list.style.transform = "";
+      fitStories(list, 0);
+    };
+    if (stillScreen.matches) { settle(); return; }
+    fitStories(list, shift);
+    list.classList.add("turning");
+    list.style.transform = "translateY(" + (-shift) + "px)";
+    setTimeout(settle, 850);
+  }
+
+  function scheduleTurn() {
+    clearTimeout(turnTimer);
+    var win = document.querySelector("#wall .stories-window");
+    if (!win) return;
+    turnTimer = setTimeout(turnStories, (parseFloat(win.dataset.turnSeconds) || 8) * 1000);
+  }
+
+  function wallChanged() {
+    if (!isWall()) return;
+    var list = document.querySelector("#wall .stories-window > .stories");
+    if (list && list !== turning) {  // a new board: its stories from the newest, a full turn before the next
+      turning = list;
+      fitStories(list, 0);
+      scheduleTurn();
+    }
+    learnClock().then(checkMoments);
+  }
+  document.addEventListener("htmx:afterSettle", wallChanged);
+  document.addEventListener("htmx:sseMessage", function () { setTimeout(wallChanged, 50); });
+  document.addEventListener("DOMContentLoaded", wallChanged);
+  window.addEventListener("load", function () { turning = null; wallChanged(); });
+  window.addEventListener("resize", function () {
+    var list = document.querySelector("#wall .stories-window > .stories");
+    if (list && isWall()) fitStories(list, 0);
+  });
 
   // A shared tablet: a card left untouched clears itself for the next person.
   var idleTimer = null;

@@ -266,9 +266,10 @@ def test_gunicorn_writes_the_access_log_with_secrets_masked(app, tmp_path):
     import subprocess
     import sys
 
-    script = ("import sys, datetime, types\n"
+    script = ("import runpy, sys, datetime, types\n"
               "from gunicorn.config import Config\n"
-              "from rcbingo.logs import MaskingLogger\n"
+              "MaskingLogger = runpy.run_path('gunicorn.conf.py')['logger_class']\n"
+              "assert 'rcbingo' not in sys.modules  # the master never imports the app\n"
               "cfg = Config(); cfg.set('accesslog', sys.argv[1])\n"
               "log = MaskingLogger(cfg)\n"
               "resp = types.SimpleNamespace(status='200 OK', sent=10, headers=[])\n"

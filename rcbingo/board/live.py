@@ -4,6 +4,10 @@ Every transaction that changes what a unit's walls show bumps that unit's `Board
 PostgreSQL, sends NOTIFY inside the same transaction (delivered only if it commits). Each server process
 keeps one watcher: on PostgreSQL a LISTEN connection, on SQLite (one host) a cheap poll of the versions
 table. Streams wait on the watcher, never on the database.
+
+The watcher is also how a process finds the database back after an outage: it retries every RECONNECT_SECONDS, so
+its first read after the database's return ends the outage (database.outage) and wakes the streams, which show
+the board again at once.
 """
 
 import logging
@@ -16,6 +20,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select, text, update
 from sqlalchemy.orm import Session
 
+from ..database import OutOfTime, bounded, outage, unavailable_reason
 from ..extensions import db
 from .models import BoardVersion, Display
 
@@ -27,6 +32,8 @@ TICK_SECONDS = 0.2
 SETTLE_SECONDS = 0.25
 # How old a process's idea of a board's version may be when a request asks for it (see recent_version).
 VERSION_MAX_AGE = 0.2
+# While the database is away the watcher tries again this often (a refused connection costs nothing).
+RECONNECT_SECONDS = 0.25
 _BUMPED = "rcbingo_bumped_units"
 log = logging.getLogger(__name__)
 
@@ -59,7 +66,16 @@ def recent_version(unit_id: int) -> int:
     return cached[1]
 
 
-_compute_lock = threading.Lock()
+
+
+def _compute_lock() -> threading.Lock:
+    """The process's lock for once_per_version, made at first use: a lock made when the module is imported is a real
+    OS lock if that happens before gevent patches threading (gunicorn's master imports the app to read its routes,
+    rcbingo.logs), and one held across a database read would then stop the whole worker."""
+    made = current_app.extensions
+    if "rcbingo_compute_lock" not in made:
+        made["rcbingo_compute_lock"] = threading.Lock()
+    return made["rcbingo_compute_lock"]
 
 
 def once_per_version(kind: str, unit_id: int, version: int, compute):
@@ -71,7 +87,7 @@ def once_per_version(kind: str, unit_id: int, version: int, compute):
     made = current_app.extensions.setdefault(f"rcbingo_{kind}", {})
     cached = made.get(unit_id)
     if cached is None or cached[0] < version:
-        with _compute_lock:
+        with _compute_lock():
             cached = made.get(unit_id)
             if cached is None or cached[0] < version:
                 cached = made[unit_id] = (version, compute())
@@ -112,6 +128,8 @@ class Watcher:
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.recoveries = outage.recoveries  # the outages this watcher has told its streams are over
+        self.failing = False  # its last read failed: the streams were told the database is away
 
     def start(self) -> None:
         with self.lock:
@@ -143,6 +161,18 @@ class Watcher:
             self.condition.wait_for(lambda: self.changes != seen, timeout=timeout)
             return self.changes
 
+    def wait_for_database(self, timeout: float) -> bool:
+        """Block while this process finds the database away (the watcher wakes everyone when it is back), for at
+        most `timeout`; whether it answers now."""
+        deadline = time.monotonic() + timeout
+        seen = self.changes
+        if not outage.unreadable:
+            # A read failed that the outage does not know of (it has just ended): a breath before trying again.
+            self.stopping.wait(RECONNECT_SECONDS)
+        while outage.unreadable and (left := deadline - time.monotonic()) > 0:
+            seen = self.wait(seen, left)
+        return not outage.unreadable
+
     def _refresh(self, connection) -> dict[int, int]:
         """Read the versions (and, when they moved, the revoked displays); return the boards that changed."""
         versions = dict(connection.execute(select(BoardVersion.unit_id, BoardVersion.version)).all())
@@ -167,16 +197,27 @@ class Watcher:
                         self._listen(url)
                     else:
                         self._poll()
-            except Exception:  # the database went away: wake everyone (they re-read), then try again
-                log.warning("board watcher lost its database connection; retrying", exc_info=True)
-                self._wake()
-                self.stopping.wait(1)
+            except (Exception, OutOfTime) as error:
+                reason = unavailable_reason(error)
+                if reason is None:
+                    log.warning("board watcher failed; retrying", exc_info=True)
+                    self._wake()
+                    self.stopping.wait(1)
+                    continue
+                # The database went away: one line in the log (database.outage), the streams told once, and
+                # another try soon, so the walls come back the moment it answers.
+                outage.failed(reason)
+                if not self.failing:
+                    self.failing = True
+                    self._wake()
+                self.stopping.wait(RECONNECT_SECONDS)
 
     def _listen(self, url) -> None:
         import psycopg
 
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(dsn, autocommit=True) as listener:
+        timeout = max(2, round(self.app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"]))
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=timeout) as listener:
             listener.execute(f"LISTEN {CHANNEL}")
             while not self.stopping.is_set():
                 # A notification ends the wait at once; the short timeout also bounds the delay should one
@@ -192,16 +233,64 @@ class Watcher:
             self.stopping.wait(TICK_SECONDS)
 
     def _tick(self) -> bool:
-        """Read the versions once for the process; if any moved, prepare and wake the streams."""
-        with db.engine.connect() as connection:
+        """Read the versions once for the process; if any moved, prepare and wake the streams. Also wake them when
+        the database is back after an outage (this read, or any other of the process, ended it)."""
+        # A frozen server never answers (its kernel still acknowledges): the read is cut short, and retried.
+        seconds = self.app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"]
+        with bounded(seconds), db.engine.connect() as connection:
             changed = self._refresh(connection)
             connection.rollback()
         if changed:
             watched = {unit: v for unit, v in changed.items() if self.watched[unit] > 0}
             if watched and self.prepare is not None:
                 try:
-                    self.prepare(watched)
-                except Exception:  # the streams will render for themselves
-                    log.warning("could not prepare the changed boards", exc_info=True)
+                    with bounded(seconds):
+                        self.prepare(watched)
+                except (Exception, OutOfTime) as error:  # the streams will render for themselves
+                    if unavailable_reason(error) is None:
+                        log.warning("could not prepare the changed boards", exc_info=True)
+        if changed or self.failing or self.recoveries != outage.recoveries:
+            self.recoveries, self.failing = outage.recoveries, False
             self._wake()
         return bool(changed)
+
+
+# --- pages made once per change (the board page, and through rcbingo.pages the card and home pages) ---------------
+
+_STAMP_STALE = "rcbingo_stamp_stale"
+
+
+def recent_stamp(fresh: bool = False) -> int:
+    """A number that grows with every change to any board (names and the roster included, as they bump every
+    board), read at most VERSION_MAX_AGE seconds ago by this process (`fresh`: now, in the caller's transaction);
+    a change this process commits is seen at once. Versions only grow and rows are never deleted: so does their sum."""
+    from sqlalchemy import func
+
+    def read() -> int:
+        return int(db.session.scalar(select(func.coalesce(func.sum(BoardVersion.version), 0))))
+
+    if fresh:
+        return read()
+    known = current_app.extensions.setdefault("rcbingo_recent_versions", {})
+    now = time.monotonic()
+    cached = known.get("stamp")
+    if cached is None or now - cached[0] > VERSION_MAX_AGE:
+        cached = known["stamp"] = (now, read())
+    return cached[1]
+
+
+@event.listens_for(Session, "before_commit")
+def _note_stamp_stale(session) -> None:
+    if session.info.get(_BUMPED):
+        session.info[_STAMP_STALE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_stamp(session) -> None:
+    if session.info.pop(_STAMP_STALE, False) and has_app_context():
+        current_app.extensions.get("rcbingo_recent_versions", {}).pop("stamp", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_stamp_note(session) -> None:
+    session.info.pop(_STAMP_STALE, None)

@@ -12,17 +12,19 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
-from .. import zones
+from .. import pages, zones
 from ..database import OutOfTime, bounded, outage, rollback_quietly, unavailable_reason
 from ..extensions import db, htmx
 from ..i18n import translated
 from ..org.access import can, unit_owned, unit_role
 from ..org.models import RoleName, Unit
-from ..org.service import active_workgroups, unit_by_key
+from ..org.service import KnownUnit, active_workgroups, known_unit, known_units
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
 from ..qr import qr_data_uri
@@ -54,12 +56,25 @@ def watcher() -> live.Watcher:
 @bp.get("/u/<unit_key>/board")
 def show_board(unit_key):
     """The unit's live board: for staff on the unit's devices, and for anyone with a role there."""
-    unit = unit_by_key(unit_key) or abort(404)
+    unit = known_unit(unit_key) or abort(404)
     if not kiosk_allowed(unit, request.cookies.get(TABLET_COOKIE)) and not any(can(r, unit) for r in RoleName):
         abort(403, _("This device is not enrolled for %(unit)s.", unit=unit.name))
-    snapshot = service.board(unit)
-    template = "board/_board.html" if htmx else "board/board.html"
-    return render_template(template, board=snapshot, unit=unit, live=True)
+    locale = str(get_locale())
+    if htmx:  # the board polling itself
+        return _board_html(unit, locale)
+    return pages.for_anyone("board_page", (unit.id, locale), "board/board.html",
+                            lambda: {"unit": unit, "board_html": _board_html(unit, locale)})
+
+
+def _board_html(unit: KnownUnit, locale: str) -> Markup:
+    """The board as the board page shows it: the same for everyone who may see it, so made once per change and
+    language in this process (rcbingo.pages), however many screens ask."""
+
+    def render() -> Markup:
+        row = db.session.get(Unit, unit.id)
+        return pages.rendered("board/_board.html", board=service.board(row), unit=row, live=True)
+
+    return pages.once("board_html", (unit.id, locale), render)
 
 
 @bp.route("/u/<unit_key>/games", methods=["GET", "POST"])
@@ -166,11 +181,20 @@ def recognition(unit):
 @bp.get("/wall/<token>")
 def wall(token):
     """The wall display: full screen, read-only, no sign-in; it keeps itself up to date."""
-    display = service.display_for(token)
-    if display is None:
+    unit_id = service.displayed_unit(token)
+    unit = next((u for u in known_units() if u.id == unit_id), None)
+    if unit is None:
         abort(404, _("This display link has been turned off. Ask a coordinator for a new one."))
-    snapshot = service.board(display.unit)
-    return render_template("board/wall.html", board=snapshot, unit=display.unit, token=token)
+
+    def board_html() -> Markup:
+        row = db.session.get(Unit, unit.id)
+        wall_board = service.board(row, stories=current_app.config["WALL_STORIES"])
+        return pages.rendered("board/_wall_board.html", board=wall_board, unit=row)
+
+    # Made once per change and language (rcbingo.pages), as the board page is; the link is put in per request.
+    locale = str(get_locale())
+    return pages.for_anyone("wall_page", (unit.id, locale), "board/wall.html", lambda: {
+        "unit": unit, "board_html": pages.once("wall_board_html", (unit.id, locale), board_html)}, token=token)
 
 
 @bp.get("/wall/<token>/stream")
@@ -291,7 +315,8 @@ def _wall_event(unit_id: int, version: int) -> bytes:
     def render() -> bytes:
         unit = db.session.get(Unit, unit_id)
         # The watcher renders outside any request, where this blueprint's context processor does not run.
-        html = render_template("board/_wall_board.html", board=service.board(unit), unit=unit, **board_context())
+        wall_board = service.board(unit, stories=current_app.config["WALL_STORIES"])
+        html = render_template("board/_wall_board.html", board=wall_board, unit=unit, **board_context())
         db.session.rollback()  # a stream holds no transaction (or SQLite snapshot) while it waits
         return _event(html).encode()
 
