@@ -312,7 +312,7 @@
   function turnStories() {
     var list = document.querySelector("#wall .stories-window > .stories");
     scheduleTurn();
-    if (!list || list.children.length < 2) return;
+    if (!list || list.children.length < 2 || moment) return;  // under a win's moment the newest stay on top
     var items = list.children;
     if (!items[items.length - 1].classList.contains("story-away")) return;  // all of them fit: nothing to turn
     var first = items[0];
@@ -348,6 +348,7 @@
     }
     learnClock().then(checkMoments);
   }
+  document.addEventListener("htmx:afterSwap", wallChanged);  // before the new board is painted: no story shows cut
   document.addEventListener("htmx:afterSettle", wallChanged);
   document.addEventListener("htmx:sseMessage", function () { setTimeout(wallChanged, 50); });
   document.addEventListener("DOMContentLoaded", wallChanged);

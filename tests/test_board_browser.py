@@ -1,13 +1,18 @@
 """A kiosk and a wall display side by side: the wall changes by itself when a card is published."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from rcbingo.board import service as board
+from rcbingo.board.models import Win
 from rcbingo.cards import service as cards
 from rcbingo.cards.rules import Draft, Entry
+from rcbingo.database import utcnow
+from rcbingo.extensions import db
 from rcbingo.org.service import save_unit_settings, unit_by_key
 from rcbingo.rc import DIMENSION_KEYS
 
@@ -15,6 +20,7 @@ from .test_board import workgroup_id
 
 
 def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser, live_server, app, roster):
+    app.config["WALL_CELEBRATION_SECONDS"] = 2
     icu = unit_by_key("icu")
     save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
     board.create_game(icu, title="Live round", prize="Pizza", start_now=True,
@@ -39,12 +45,69 @@ def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser,
 
     send_card(kiosk, live_server, "Ned Night", "Accurate", "Phil double-checked every dose on a hard night.")
 
+    # The win is a moment: the whole screen, within 2 s of the card, with the prize and the stories behind it...
+    moment = wall.locator("#wall-moment")
+    expect(moment).to_be_visible(timeout=2_000)
+    expect(moment).to_contain_text("Bingo!")
+    expect(moment).to_contain_text("Pharmacists")
+    expect(moment).to_contain_text("Prize: Pizza")
+    expect(moment).to_contain_text("Phil double-checked every dose on a hard night.")
+    expect(moment).to_contain_text("Five squares already.")
+    assert moment.bounding_box() == {"x": 0, "y": 0, "width": 1920, "height": 1080}
+    # ...that ends by itself (WALL_CELEBRATION_SECONDS), leaving the board with the winner marked.
+    expect(moment).to_have_count(0, timeout=4_000)
     banner = wall.locator(".winner-banner")
-    expect(banner).to_contain_text("Bingo!", timeout=5_000)
+    expect(banner).to_contain_text("Bingo!")
     expect(banner).to_contain_text("Pharmacists")
-    expect(banner).to_have_class("winner-banner celebrate")
     expect(pharmacists).to_contain_text("7 of 7")
+    expect(pharmacists).to_have_class("winner")
     assert wall.evaluate("window.notReloaded") is True
+
+
+def test_a_wall_opened_after_the_win_shows_the_winner_marked_and_turns_its_stories(browser, live_server, app,
+                                                                                      roster):
+    app.config["WALL_STORY_SECONDS"] = 1
+    icu = unit_by_key("icu")
+    save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
+    board.create_game(icu, title="Live round", prize="Pizza", start_now=True,
+                      workgroup_ids=[workgroup_id(k) for k in ("nurses", "pharmacists")])
+    for n, dimension in enumerate((*DIMENSION_KEYS, "timely")):
+        cards.submit(Draft(nominator=Entry("Nora Nurse", "nurses", "icu"),
+                           nominees=(Entry("Phil Pharma", "pharmacists", "icu"),), dimensions=frozenset({dimension}),
+                           story=f"Story {n}: the pharmacist came up to the unit, went through every infusion with the "
+                                 "night team and stayed until the new rates were running and written down."),
+                     icu, uuid.uuid4().hex)
+    # The win was declared a while ago: this wall opens after it.
+    db.session.execute(update(Win).values(declared_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    _display, token = board.create_display(icu, "Break room")
+
+    wall = browser.new_page(viewport={"width": 1366, "height": 768})
+    wall.goto(f"{live_server}/wall/{token}")
+    expect(wall.locator(".winner-banner")).to_contain_text("Pharmacists")
+    expect(wall.locator("tr", has=wall.get_by_role("rowheader", name="Pharmacists"))).to_have_class("winner")
+    wall.wait_for_function("sessionStorage.getItem('rcbingo-wall-celebrated')")  # the wall has looked at the win...
+    assert wall.locator("#wall-moment").count() == 0  # ...and not celebrated it
+
+    # The stories column turns through the newest stories, showing only whole ones, and the board does not move.
+    measure = """() => {
+        const window = document.querySelector('#wall .stories-window').getBoundingClientRect();
+        const shown = [...document.querySelectorAll('#wall .stories-window .story-card:not(.story-away)')];
+        return {first: shown[0].querySelector('.story-text').textContent, shown: shown.length,
+                cut: shown.some(li => li.getBoundingClientRect().bottom > window.bottom + 1),
+                away: document.querySelectorAll('#wall .story-away').length,
+                grid: JSON.stringify(document.querySelector('.wall-grid').getBoundingClientRect())};
+    }"""
+    wall.wait_for_function("document.querySelector('#wall .story-away')")
+    before = wall.evaluate(measure)
+    assert before["first"].startswith("Story 7:") and before["shown"] >= 2 and before["away"] > 0
+    assert not before["cut"]
+    wall.wait_for_function("() => !document.querySelector('#wall .story-card:not(.story-away) .story-text')"
+                           ".textContent.startsWith('Story 7:')", timeout=2_500)
+    wall.wait_for_timeout(900)  # the turn settles
+    after = wall.evaluate(measure)
+    assert after["first"].startswith("Story 6:") and not after["cut"] and after["grid"] == before["grid"]
+    wall.close()
 
 
 def send_card(kiosk, live_server, nurse: str, dimension: str, story: str) -> None:

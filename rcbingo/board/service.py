@@ -3,11 +3,13 @@
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from .. import pages
 from ..audit.service import record
 from ..cards.events import card_edited, card_published, card_unpublished
 from ..cards.models import Card, CardStatus, Nominee
@@ -15,12 +17,12 @@ from ..cards.rules import credited_workgroups
 from ..cards.service import published_cards
 from ..database import utcnow, write_transaction
 from ..extensions import db
-from ..org.events import names_changed, workgroups_merged
+from ..org.events import names_changed, settings_changed, workgroups_merged
 from ..org.models import Unit, Workgroup
 from ..rc import DIMENSION_KEYS, N_
 from ..tokens import token_hash
 from . import live, rules
-from .models import BoardVersion, Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
+from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
 
 COUNTING = (GameState.RUNNING, GameState.WON)
 
@@ -144,9 +146,19 @@ def _merge_into_games(_sender=None, *, source_id: int, target_id: int, session, 
 
 @names_changed.connect
 def _redraw_every_board(_sender=None, *, session, **_):
-    """A renamed workgroup, unit or program shows on every wall at once."""
-    for unit_id in session.scalars(select(BoardVersion.unit_id).order_by(BoardVersion.unit_id)):
+    """A renamed workgroup, unit or program shows on every wall at once; with every unit's version, the stamp of the
+    pages made once per change (rcbingo.pages) moves too, new units included."""
+    for unit_id in session.scalars(select(Unit.id).order_by(Unit.id)):
         live.bump(session, unit_id)
+
+
+@settings_changed.connect
+def _redraw_unit(_sender=None, *, unit_id: int, session, **_):
+    """A unit's settings change no board, but its version moves the stamp of the pages that keep a copy of it."""
+    live.bump(session, unit_id)
+
+
+pages.use_stamp(live.recent_stamp)
 
 
 # --- what a board shows ---------------------------------------------------------------------
@@ -175,9 +187,64 @@ class Board:
         return [w for w in live_wins if w.place == first]
 
     @property
+    def runners_up(self) -> list[Win]:
+        """The wins after the first place (place 2, 3…), not revoked."""
+        first = self.winners[0].place if self.winners else None
+        return [w for w in self.wins if w.revoked_at is None and w.place != first]
+
+    @cached_property
+    def moments(self) -> list["Moment"]:
+        """Each place won, as the wall announces it (read only when a template asks: the wall's)."""
+        return win_moments(self.game, [w for w in self.wins if w.revoked_at is None])
+
+    @property
     def ranked(self) -> list[Workgroup]:
         """Workgroups by progress, most squares first: the race at a glance."""
         return sorted(self.workgroups, key=lambda w: (-self.progress.get(w.id, 0), w.name))
+
+
+@dataclass
+class Moment:
+    """One place of a game won (place 1, then the runners-up), as the wall celebrates it: the workgroups that reached
+    it with the same card, and the shareable stories that covered their squares, each with the squares it covered."""
+
+    key: str
+    place: int
+    declared_at: datetime
+    workgroups: list[Workgroup]
+    stories: list[tuple[Card, list[str]]]
+
+
+def win_moments(game: Game | None, wins: list[Win], per_moment: int = 4) -> list[Moment]:
+    """The moments of a game's wins, with the cards that covered each winner's squares: for each square the card
+    that covers it first (a withdrawn card's credits are gone, so these cover it now). Two queries however long the
+    game; only shareable stories (published, consent given); per moment the last `per_moment`, the winning card's
+    among them."""
+    if game is None or not wins:
+        return []
+    winners = {w.workgroup_id for w in wins}
+    first = (select(Credit.workgroup_id, Credit.dimension, func.min(Credit.seq).label("seq"))
+             .where(Credit.game_id == game.id, Credit.workgroup_id.in_(winners))
+             .group_by(Credit.workgroup_id, Credit.dimension).subquery())
+    rows = db.session.execute(select(Credit.workgroup_id, Credit.dimension, Credit.card_id, Credit.seq).join(
+        first, (Credit.workgroup_id == first.c.workgroup_id) & (Credit.dimension == first.c.dimension)
+        & (Credit.seq == first.c.seq)).where(Credit.game_id == game.id).order_by(Credit.seq)).all()
+    cards = {c.id: c for c in db.session.scalars(published_cards().where(
+        Card.id.in_({r.card_id for r in rows}), Card.consent_publish.is_(True)).options(
+        joinedload(Card.nominator_workgroup), selectinload(Card.nominees).joinedload(Nominee.workgroup)))}
+    moments = []
+    for place in sorted({w.place for w in wins}):
+        placed = [w for w in wins if w.place == place]
+        ids = {w.workgroup_id for w in placed}
+        covered: dict[int, list[str]] = {}  # card id -> squares, in the order the cards came
+        for row in rows:
+            if row.workgroup_id in ids and row.card_id in cards:
+                covered.setdefault(row.card_id, []).append(row.dimension)
+        stories = [(cards[c], [d for d in DIMENSION_KEYS if d in dims]) for c, dims in covered.items()]
+        moments.append(Moment(key=f"{game.id}-{place}-" + "-".join(str(w.id) for w in placed), place=place,
+                              declared_at=max(w.declared_at for w in placed),
+                              workgroups=[w.workgroup for w in placed], stories=stories[-per_moment:]))
+    return moments
 
 
 def current_game(unit: Unit) -> Game | None:
@@ -331,6 +398,18 @@ def create_display(unit: Unit, name: str, actor=None) -> tuple[Display, str]:
 def display_for(token: str) -> Display | None:
     display = db.session.scalar(select(Display).where(Display.token_hash == token_hash(token)))
     return display if display is not None and display.revoked_at is None else None
+
+
+def displayed_unit(token: str) -> int | None:
+    """The unit a display link shows (None: no such link, or turned off), from the links known at the last change
+    of any board (revoking one bumps its unit's board); a link made since then is looked up."""
+    hashed = token_hash(token)
+    known = pages.once("displays", None, lambda: dict(db.session.execute(select(Display.token_hash, Display.unit_id)
+                                                                         .where(Display.revoked_at.is_(None))).all()))
+    if hashed in known:
+        return known[hashed]
+    display = display_for(token)
+    return display.unit_id if display is not None else None
 
 
 def unit_displays(unit: Unit) -> list[Display]:
