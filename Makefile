@@ -55,6 +55,11 @@ messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o rcbingo/translations/messages.pot .
 
 # The targets of the brief, measured on SQLite and PostgreSQL (about ten minutes; needs PostgreSQL on
-# 127.0.0.1:5432 with a role that may create the rcbingo_bench database). The last line is JSON.
+# 127.0.0.1:5432 with a role that may create the rcbingo_bench database). The last line is JSON; a full run is
+# also kept in bench/results/. Throughput is measured with wrk (Debian's package), installed here if missing.
 bench: install-test
+	@if ! command -v wrk >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
+	fi
 	$(BIN)/python bench/run.py

@@ -3,15 +3,21 @@
 
 For each database: load 100,000 cards, start gunicorn with gevent workers, then measure
   live       publication → arrival at N connected wall displays (p50 / p95 / max)
-  board      p95 of the board's data route and its throughput against a trivial route, idle and
-             while cards are published five times a second
+  pages      with wrk (Debian's `wrk`): requests/s of the pages people open (home, kiosk card, board page,
+             wall page) and of the board's data route, each as a ratio to the trivial route /health measured in
+             the same run (one route at a time, interleaved rounds, after a warm-up); one request alone (wrk -c1,
+             median latency); the server's CPU per request (from /proc/<pid>/stat of the gunicorn processes)
+  board      the data route's ratio again while cards are published five times a second
   submit     50 tablets sending cards for 30 s while the most walls watch: acknowledged vs stored, errors,
              p50 / p95, walls dropped
   newsletter a 300-story PDF asked for by a signed-in editor: seconds, the renderer's peak memory, and
              display latency while it renders
-The last line printed is one JSON object with every figure. Traffic goes to 127.0.0.1 only.
+The Python client below drives what wrk cannot (walls, tablets with retries). The last line printed is one JSON
+object with every figure; a full run (not --quick) is also kept in bench/results/<date>-<commit>.json with the
+machine's facts. Traffic goes to 127.0.0.1 only.
 
 Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--displays 100,250,500] [--quick]
+                           [--pages-only]
 """
 
 import argparse
@@ -21,6 +27,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -37,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://127.0.0.1:5432/postgres")
 PG_NAME = "rcbingo_bench"
+RESULTS = ROOT / "bench" / "results"
 EDITOR, PASSWORD = "bench-editor@example.org", "a long benchmark password"
 
 
@@ -210,23 +218,99 @@ async def sign_in(port) -> dict:
     return {"Cookie": "; ".join(c.split(";")[0] for c in fields.get("set-cookie", []))}
 
 
-async def hammer(port, path, headers, seconds, concurrency=16):
-    """Requests as fast as `concurrency` clients can make them for `seconds`: (requests/s, latencies ms, errors)."""
-    latencies, errors, deadline = [], 0, time.monotonic() + seconds
+WRK = "wrk"
 
-    async def client():
-        nonlocal errors
-        while time.monotonic() < deadline:
-            t = time.monotonic()
-            try:
-                status, _, _ = await request(port, "GET", path, headers)
-                errors += status != 200
-            except (TimeoutError, OSError):
-                errors += 1
-            latencies.append((time.monotonic() - t) * 1000)
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return len(latencies) / seconds, latencies, errors
+def wrk_command(port, path, header, seconds, connections=16) -> list[str]:
+    command = [WRK, f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if header:
+        command += ["-H", header]
+    return [*command, f"http://127.0.0.1:{port}{path}"]
+
+
+def parse_wrk(out: str) -> dict:
+    """wrk's report as figures: requests, seconds, requests/s, errors, latency percentiles (ms)."""
+
+    def ms(text):
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return round(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], 3)
+
+    done = re.search(r"(\d+) requests in ([\d.]+)(ms|s)", out)
+    if done is None:
+        raise RuntimeError(f"wrk said: {out.strip()}")
+    requests, duration = int(done.group(1)), float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    latency = {f"p{p}_ms": ms(m.group(1)) if (m := re.search(rf"^\s+{p}%\s+(\S+)", out, re.M)) else None
+               for p in (50, 90, 99)}
+    return {"requests": requests, "seconds": duration, "rps": requests / duration if duration else 0.0,
+            "errors": errors, **latency}
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and its workers, from /proc/<pid>/stat."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(entry.name) == master or int(fields[1]) == master:  # fields[1]: the parent's pid
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / tick
+
+
+SERVER_PID = {"pid": 0}
+
+
+async def wrk(port, path, header, seconds, connections=16) -> dict:
+    """One wrk run against one route: its figures and the server's CPU per request (ms)."""
+    before = server_cpu_seconds(SERVER_PID["pid"])
+    process = await asyncio.create_subprocess_exec(*wrk_command(port, path, header, seconds, connections),
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await process.communicate()
+    figures = parse_wrk(out.decode())
+    figures["cpu_seconds"] = server_cpu_seconds(SERVER_PID["pid"]) - before
+    return figures
+
+
+async def pages(port, routes: dict, seconds: float, rounds: int = 3) -> dict:
+    """For each route (name: (path, header)): requests/s and the ratio to the first route's (`/health`), the server's
+    CPU per request and one request alone (wrk -c1: its median latency). Routes take turns: `rounds` runs of
+    seconds/rounds each."""
+    for path, header in routes.values():  # warm-up: every route, every worker, every cache
+        await wrk(port, path, header, 1)
+    runs = {name: [] for name in routes}
+    for _ in range(rounds):
+        for name, (path, header) in routes.items():
+            runs[name].append(await wrk(port, path, header, max(1, round(seconds / rounds))))
+    figures = {}
+    for name, (path, header) in routes.items():
+        done = runs[name]
+        requests = sum(r["requests"] for r in done)
+        alone = await wrk(port, path, header, 2, connections=1)
+        figures[name] = {"rps": round(requests / sum(r["seconds"] for r in done)),
+                         "errors": sum(r["errors"] for r in done),
+                         "p50_ms": pct([r["p50_ms"] for r in done], 50),
+                         "p99_ms": max(r["p99_ms"] or 0 for r in done),
+                         "alone_ms": alone["p50_ms"],
+                         "cpu_ms_per_request": round(1000 * sum(r["cpu_seconds"] for r in done) / requests, 3)
+                         if requests else None}
+    trivial = figures[next(iter(routes))]["rps"]
+    for figure in figures.values():
+        figure["ratio"] = round(figure["rps"] / trivial, 3) if trivial else None
+    return figures
+
+
+def pages_table(database: str, figures: dict) -> str:
+    rows = [f"[{database}] {'route':<32} {'req/s':>7} {'x /health':>9} {'alone ms':>9} {'CPU ms/req':>10}"]
+    for name, f in figures.items():
+        shown = {k: "-" if f[k] is None else f[k] for k in ("rps", "ratio", "alone_ms", "cpu_ms_per_request")}
+        rows.append(f"[{database}] {name:<32} {shown['rps']:>7} {shown['ratio']:>9} {shown['alone_ms']:>9} "
+                    f"{shown['cpu_ms_per_request']:>10}" + (f"  ({f['errors']} errors)" if f["errors"] else ""))
+    return "\n".join(rows)
 
 
 def card_body(n: int) -> dict:
@@ -400,27 +484,27 @@ async def newsletter(port, env, wall):
 
 # --- one database ---------------------------------------------------------------------------
 
-async def measure(database, env, ids, port, displays, quick):
+async def measure(database, env, ids, port, displays, quick, pages_only=False):
     token, wall = ids["token"], ids["wall"]
     env["BENCH_TOKEN"] = token
-    auth = {"Authorization": f"Bearer {token}"}
     result = {"database": database, "cards_stored": ids["cards"], "load_seconds": ids["load_seconds"]}
-    result["newsletter"] = await newsletter(port, env, wall)  # first: the month holds the 300 loaded stories
-    print(f"[{database}] newsletter: {result['newsletter']}", flush=True)
+    if not pages_only:
+        result["newsletter"] = await newsletter(port, env, wall)  # first: the month holds the 300 loaded stories
+        print(f"[{database}] newsletter: {result['newsletter']}", flush=True)
     seconds = 6 if quick else 12
     board_path = "/api/v1/units/icu/board"
-    routes = {"/health": {}, board_path: auth}
-    for path, headers in routes.items():  # warm both routes up in both workers
-        await hammer(port, path, headers, 1)
-    # Interleaved rounds, so that a drift in the machine's speed during the run touches both routes alike.
-    rates, board_lat, board_errors = {path: [] for path in routes}, [], 0
-    for _ in range(3):
-        for path, headers in routes.items():
-            rps, latencies, errors = await hammer(port, path, headers, seconds / 3)
-            rates[path].append(rps)
-            if path == board_path:
-                board_lat, board_errors = board_lat + latencies, board_errors + errors
-    trivial_rps, board_rps = (sum(rates[path]) / len(rates[path]) for path in routes)
+    auth_header = f"Authorization: Bearer {token}"
+    # What people open, and the board's data, each against the trivial route in the same run (wrk, one route at a
+    # time, interleaved rounds after a warm-up so that a drift in the machine's speed touches every route alike).
+    _status, fields, _page = await request(port, "GET", "/u/icu/card")  # a tablet keeps the cookie of its first card
+    tablet = "Cookie: " + "; ".join(c.split(";")[0] for c in fields.get("set-cookie", []))
+    routes = {"/health": ("/health", None), board_path: (board_path, auth_header), "/": ("/", None),
+              "/u/icu/card": ("/u/icu/card", None), "/u/icu/card (returning tablet)": ("/u/icu/card", tablet),
+              "/u/icu/board": ("/u/icu/board", None), "/wall/<token>": (f"/wall/{wall}", None)}
+    result["pages"] = await pages(port, routes, seconds)
+    print(pages_table(database, result["pages"]), flush=True)
+    trivial = result["pages"]["/health"]["rps"]
+    board_figures = result["pages"][board_path]
 
     async def publishing():
         n = 0
@@ -430,15 +514,17 @@ async def measure(database, env, ids, port, displays, quick):
             await asyncio.sleep(0.2)
 
     writer = asyncio.create_task(publishing())
-    busy_rps, busy_lat, busy_errors = await hammer(port, board_path, auth, seconds)
+    busy = await wrk(port, board_path, auth_header, seconds)
     writer.cancel()
-    result["board"] = {"p95_ms": pct(board_lat, 95), "rps": round(board_rps), "trivial_rps": round(trivial_rps),
-                       "ratio": round(board_rps / trivial_rps, 2), "errors": board_errors,
-                       "p95_ms_while_publishing": pct(busy_lat, 95),
-                       "ratio_while_publishing": round(busy_rps / trivial_rps, 2),
-                       "errors_while_publishing": busy_errors}
-    print(f"[{database}] board p95 {result['board']['p95_ms']} ms, {result['board']['ratio']}x trivial "
+    result["board"] = {"rps": board_figures["rps"], "trivial_rps": trivial, "ratio": board_figures["ratio"],
+                       "p50_ms": board_figures["p50_ms"], "p99_ms": board_figures["p99_ms"],
+                       "errors": board_figures["errors"], "rps_while_publishing": round(busy["rps"]),
+                       "ratio_while_publishing": round(busy["rps"] / trivial, 2) if trivial else None,
+                       "p99_ms_while_publishing": busy["p99_ms"], "errors_while_publishing": busy["errors"]}
+    print(f"[{database}] board data {result['board']['ratio']}x /health "
           f"({result['board']['ratio_while_publishing']}x while publishing 5/s)", flush=True)
+    if pages_only:
+        return result
     result["live"] = []
     for count in displays:
         figures = await live(port, token, wall, count, rounds=2 if quick else 7)
@@ -470,6 +556,7 @@ def run_database(database, args):
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "2",
                                "--worker-connections", "2000", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+    SERVER_PID["pid"] = server.pid
     try:
         for _ in range(100):
             try:
@@ -477,7 +564,7 @@ def run_database(database, args):
                 break
             except OSError:
                 time.sleep(0.1)
-        return asyncio.run(measure(database, env, ids, port, args.displays, args.quick))
+        return asyncio.run(measure(database, env, ids, port, args.displays, args.quick, args.pages_only))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -489,6 +576,8 @@ def main():
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--displays", default="100,250,500")
     parser.add_argument("--quick", action="store_true", help="shorter phases, for a smoke run")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="only the wrk phases (pages and the board's data route), for a quick look")
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load is not None:
@@ -496,8 +585,38 @@ def main():
     args.displays = [int(n) for n in args.displays.split(",")]
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # 500 displays need 500 sockets
+    if shutil.which(WRK) is None:
+        sys.exit("wrk is missing: `make bench` installs it (Debian's wrk package), or: sudo apt-get install wrk")
     results = [run_database(database, args) for database in args.databases.split(",")]
-    print(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"), "results": results}))
+    run = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit(), "machine": machine(),
+           "quick": args.quick, "cards": args.cards, "results": results}
+    if not (args.quick or args.pages_only):  # the history keeps full runs, so that a regression shows
+        RESULTS.mkdir(exist_ok=True)
+        name = f"{run['when'][:19].replace(':', '')}-{run['commit'][:12] or 'unknown'}.json"
+        (RESULTS / name).write_text(json.dumps(run, indent=1) + "\n")
+        print(f"saved in bench/results/{name}", flush=True)
+    print(json.dumps(run))
+
+
+def commit() -> str:
+    """The commit measured (with "+changes" when the working tree differs from it)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
+    return head + ("+changes" if head and dirty else "")
+
+
+def machine() -> dict:
+    """What the figures were measured on: they are comparable only on the same machine."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+    memory = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M) \
+        if Path("/proc/meminfo").exists() else None
+    version = subprocess.run([WRK, "--version"], capture_output=True, text=True)
+    return {"nproc": os.cpu_count(), "memory_gb": round(int(memory.group(1)) / 1024 ** 2, 1) if memory else None,
+            "cpu_model": model.group(1).strip() if model else None, "python": sys.version.split()[0],
+            "wrk": (version.stdout + version.stderr).split("[")[0].strip() or None,
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
 if __name__ == "__main__":

@@ -1,20 +1,18 @@
 """The kiosk card: shown, filled, sent, thanked; type-ahead and rows for the people involved."""
 
-import secrets
 import uuid
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .. import pages
 from ..extensions import csrf, htmx
 from ..org.access import can
 from ..org.models import RoleName
-from ..org.service import active_units, active_workgroups, person, search_people, unit_by_key
+from ..org.service import active_units, active_workgroups, known_unit, person, search_people, unit_by_key
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import kiosk_allowed
 from ..rc import FAMILIES, dimensions_of
@@ -30,9 +28,10 @@ def card_context():
     return {"families": FAMILIES, "dimensions_of": dimensions_of, "rules": rules}
 
 
-def _kiosk_unit(unit_key: str):
-    """The unit whose card this is, if this device may write cards for it."""
-    unit = unit_by_key(unit_key)
+def _kiosk_unit(unit_key: str, find=unit_by_key):
+    """The unit whose card this is, if this device may write cards for it (`find`: known_unit for a page that only
+    shows the unit, unit_by_key for one that writes)."""
+    unit = find(unit_key)
     if unit is None:
         abort(404, _("There is no unit with that address. Ask your coordinator for the card's link."))
     if not kiosk_allowed(unit, request.cookies.get(TABLET_COOKIE)) and not can(RoleName.COORDINATOR, unit):
@@ -50,29 +49,29 @@ def _render_card(unit, form: CardForm, status: int = 200):
 @bp.get("/u/<unit_key>/card")
 def show_card(unit_key):
     """A blank card; htmx asks for the card alone to clear the screen for the next person."""
-    unit = _kiosk_unit(unit_key)
-    blank = pages.once("blank_card", (unit.id, str(get_locale())), lambda: _blank_card(unit))
+    unit = _kiosk_unit(unit_key, known_unit)
+    locale = str(get_locale())
     # This request's own CSRF token and a fresh submission id: never kept, never shown to the next person.
-    card = blank.replace(_TOKEN_SLOT, generate_csrf()).replace(_SUBMISSION_SLOT, uuid.uuid4().hex)
+    submission_id = uuid.uuid4().hex
     if htmx:
-        return card
-    return render_template("cards/kiosk.html", unit=unit, card_html=card)
+        return pages.filled(_blank_card(unit, locale), submission_id=submission_id)
+    return pages.for_anyone("card_page", (unit.id, locale), "cards/kiosk.html",
+                            lambda: {"unit": unit, "card_html": _blank_card(unit, locale)}, submission_id=submission_id)
 
 
-# The blank card is the same for everyone but for these two values, which each request puts in.
-_TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
-_SUBMISSION_SLOT = f"submission-slot-{secrets.token_hex(16)}"
-
-
-def _blank_card(unit) -> Markup:
+def _blank_card(unit, locale: str) -> Markup:
     """The blank card's markup, with slots for the CSRF token and the submission id: its workgroup and unit lists
     and its dimension tiles are made once per change of the roster and per language (rcbingo.pages)."""
-    form = CardForm(formdata=None)
-    if "csrf_token" in form:
-        form.csrf_token.current_token = _TOKEN_SLOT
-    form.submission_id.data = _SUBMISSION_SLOT
-    form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
-    return pages.rendered("cards/_card.html", unit=unit, form=form)
+
+    def render() -> Markup:
+        form = CardForm(formdata=None)
+        if "csrf_token" in form:
+            form.csrf_token.current_token = pages.CSRF_SLOT
+        form.submission_id.data = pages.slot("submission_id")
+        form.set_choices(active_workgroups(), active_units(), default_unit=unit.key)
+        return pages.rendered("cards/_card.html", unit=unit, form=form)
+
+    return pages.once("blank_card", (unit.id, locale), render)
 
 
 # The card checks its own CSRF token (form.validate) so that a stale token re-shows the

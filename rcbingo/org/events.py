@@ -11,3 +11,7 @@ workgroups_merged = _events.signal("workgroups-merged")
 # Sent with the session when names that boards or cards show change (the program, units, workgroups renamed,
 # added, retired): every board is redrawn, and the pages made once per change (rcbingo.pages) are made again.
 names_changed = _events.signal("names-changed")
+
+# Sent with the session and unit_id when a unit's settings change (review first, enrolled tablets only): pages that
+# keep a copy of the unit (rcbingo.pages) make it again.
+settings_changed = _events.signal("settings-changed")

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from werkzeug.exceptions import Forbidden
 
+from .. import pages
 from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..rc import N_
-from .events import names_changed, workgroups_merged
+from .events import names_changed, settings_changed, workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
 from .rules import CsvRow, may, may_add_workgroup, roster_problems, slug
 
@@ -55,6 +56,34 @@ def organization_names() -> OrganizationNames:
 
 def active_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).where(Unit.retired_at.is_(None)).order_by(Unit.name)))
+
+
+@dataclass(frozen=True)
+class KnownUnit:
+    """An active unit as the pages everyone opens show it and check who may open them: a plain copy, safe to keep
+    between requests (never an ORM object another session could change or expire)."""
+
+    id: int
+    key: str
+    name: str
+    timezone: str
+    review_first: bool
+    require_enrolled_tablets: bool
+
+
+def _known_units() -> dict[str, KnownUnit]:
+    """The active units by key, copied once per change of names, roster or settings (rcbingo.pages): another
+    process's change is seen within 0.2 s."""
+    return pages.once("known_units", None, lambda: {u.key: KnownUnit(
+        u.id, u.key, u.name, u.timezone, u.review_first, u.require_enrolled_tablets) for u in active_units()})
+
+
+def known_unit(key: str) -> KnownUnit | None:
+    return _known_units().get(key)
+
+
+def known_units() -> list[KnownUnit]:
+    return list(_known_units().values())
 
 
 def unit_by_key(key: str) -> Unit | None:
@@ -268,6 +297,7 @@ def save_unit_settings(unit: Unit, *, review_first: bool, require_enrolled_table
     with write_transaction() as session:
         unit = session.merge(unit)
         unit.review_first, unit.require_enrolled_tablets = review_first, require_enrolled_tablets
+        settings_changed.send(unit_id=unit.id, session=session)
         record("unit_settings", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}",
                detail=("review first" if review_first else "publish at once")
                + ("; enrolled tablets only" if require_enrolled_tablets else ""))

@@ -36,9 +36,9 @@ def health():
 @bp.get("/")
 def home():
     """Every unit with a link to its card (the list made once per change of the roster and per language)."""
-    units = pages.once("home_units", str(get_locale()),
-                       lambda: pages.rendered("org/_units.html", units=service.active_units()))
-    return render_template("org/home.html", units_html=units)
+    locale = str(get_locale())
+    return pages.for_anyone("home_page", locale, "org/home.html", lambda: {"units_html": pages.once(
+        "home_units", locale, lambda: pages.rendered("org/_units.html", units=service.active_units()))})
 
 
 @bp.route("/u/<unit_key>/settings", methods=["GET", "POST"])
