@@ -56,6 +56,8 @@ def test_a_nurse_recognises_a_pharmacist_on_a_tablet_in_under_45_seconds(tablet,
 
     assert len(STORY_120) == 120
     open_card_from_home(page)
+    # The whole card within two screens of an upright tablet: at most one scroll to reach Send.
+    assert page.evaluate("document.documentElement.scrollHeight") <= 2 * page.viewport_size["height"]
     started = time.monotonic()
     tap(page.get_by_label("Your name"))
     page.get_by_label("Your name").press_sequentially("Nor", delay=250)
