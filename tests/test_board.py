@@ -346,3 +346,13 @@ def test_a_story_redacted_after_publication_leaves_a_watching_wall(app, game, li
                    actor=make_account())
         redrawn = read_event(stream)
         assert "[a patient]" in redrawn and "Harold" not in redrawn
+
+
+def test_a_game_cannot_end_before_it_starts_counting(app, roster, make_account, auth, client):
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    ids = [str(workgroup_id(k)) for k in ("nurses", "pharmacists")]
+    response = client.post("/u/icu/games", data={"csrf_token": auth.csrf(), "title": "Spring", "workgroups": ids,
+                                                 "ends_at": "2026-03-08T02:30", "start_now": "y"})
+    assert response.status_code == 422 and "The end must be later than now" in response.text
+    assert board.unit_games(unit_by_key("icu")) == []

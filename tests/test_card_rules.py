@@ -152,3 +152,18 @@ def test_an_accepted_card_always_credits_someone(nominator, nominees):
     card = draft(nominator=Entry("Nora", nominator.workgroup, nominator.unit), nominees=tuple(nominees))
     if not problems(card, WORKGROUPS, UNITS):
         assert credits(card)
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ("Dr. Julia Ferreira", "Julia"),
+    ("Ferreira, Julia", "Julia"),
+    ("Castillo, Ben", "Ben"),
+    ("Dr. Osei", "Dr. O."),
+    ("Nora", "Nora"),
+    ("Nora Nurse", "Nora"),
+    ("Ferreira,", "Ferreira,"),
+])
+def test_walls_show_a_first_name_never_a_surname_with_its_title(written, shown):
+    from rcbingo.cards.rules import first_name
+
+    assert first_name(written) == shown

@@ -301,3 +301,19 @@ def test_the_thank_you_says_what_happens_next_without_the_story(client, roster, 
     assert story not in page and "Checked the dose" not in page
     [card] = stored_cards()
     assert card.status is status
+
+
+def test_another_units_submission_id_is_never_thanked_for_here(client, roster, card_form):
+    from rcbingo.org.service import save_unit_settings, unit_by_key
+
+    for unit in ("icu", "ward"):
+        save_unit_settings(unit_by_key(unit), review_first=False, require_enrolled_tablets=False, actor=None)
+    first = card_form()
+    client.post("/u/icu/card", data=first)
+    replay = card_form(unit="ward", submission_id=first["submission_id"], story="A different story entirely.",
+                       **{"nominees-0-name": "Rita Rehab", "nominees-0-workgroup": "rehab",
+                          "nominees-0-unit": "ward"})
+    response = client.post("/u/ward/card", data=replay)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Tap Send again" in page and "Phil Pharma" not in page
+    assert "A different story entirely." in page and first["submission_id"] not in page

@@ -27,6 +27,10 @@ from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgr
 COUNTING = (GameState.RUNNING, GameState.WON)
 
 
+class GameEndError(ValueError):
+    """A game's end that would stop it counting any card."""
+
+
 class GameError(ValueError):
     """A change to a game that its state does not allow, in words for the coordinator."""
 
@@ -316,6 +320,8 @@ def create_game(unit: Unit, *, title: str, workgroup_ids: list[int], prize: str 
     """A new game for a unit; it starts now if asked (and no other game is running there)."""
     if len(set(workgroup_ids)) < 2:
         raise GameError(N_("Choose at least two workgroups to play."))
+    if ends_at is not None and ends_at <= utcnow():
+        raise GameEndError(N_("The end must be later than now: check the date and the year."))
     if start_now and counting_game(db.session, unit.id, utcnow()):
         raise GameError(N_("Another game is running in this unit: close it first."))
     with write_transaction() as session:

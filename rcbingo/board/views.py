@@ -94,6 +94,8 @@ def games(unit):
             game = service.create_game(unit, title=form.title.data, workgroup_ids=form.workgroups.data,
                                        prize=form.prize.data or "", ends_at=ends_at,
                                        start_now=form.start_now.data, actor=current_user)
+        except service.GameEndError as error:
+            form.ends_at.errors = [translated(str(error))]
         except service.GameError as error:
             form.workgroups.errors = [translated(str(error))]
         else:

@@ -134,6 +134,13 @@ TITLES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "prof", "prof.",
 
 
 def first_name(name: str) -> str:
-    """The first name of a written name, as walls show people: "Dr. Julia Ferreira" → "Julia"."""
-    words = [w for w in name.split() if w.lower() not in TITLES]
-    return words[0] if words else name.strip()
+    """The first name of a written name, as walls show people: "Dr. Julia Ferreira" → "Julia",
+    "Ferreira, Julia" → "Julia"; a title and a surname alone keep only an initial: "Dr. Osei" → "Dr. O."."""
+    _surname, comma, given = name.partition(",")
+    if comma and given.strip():
+        return first_name(given)
+    words = name.split()
+    named = [w for w in words if w.lower() not in TITLES]
+    if named and len(named) < len(words) and len(named) == 1:
+        return f"{words[0]} {named[0][0]}."
+    return named[0] if named else name.strip()

@@ -13,15 +13,18 @@ from ..org.events import workgroups_merged
 from ..org.models import Person, Unit, Workgroup
 from ..org.service import active_units, active_workgroups, staff_names
 from ..privacy.screen import Finding, screen
+from ..rc import N_
 from . import rules
 from .events import card_edited, card_published, card_unpublished
 from .models import Card, CardDimension, CardRevision, CardStatus, Nominee
 
 
 class CardRefused(ValueError):
-    def __init__(self, problems: dict[str, rules.Problem]):
+    """The rules' problems by field; `resubmit`: the card must be sent again under a new submission id."""
+
+    def __init__(self, problems: dict[str, rules.Problem], resubmit: bool = False):
         super().__init__(", ".join(sorted(problems)))
-        self.problems = problems
+        self.problems, self.resubmit = problems, resubmit
 
 
 def published_cards() -> Select:
@@ -52,8 +55,11 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
     Raises CardRefused when the rules refuse the draft.
     """
     existing = card_by_submission(submission_id)
-    if existing is not None:
+    if existing is not None and existing.unit_id == unit.id:
         return existing, False
+    if existing is not None:  # another unit's card: never thank for it (or show its names) here
+        raise CardRefused({"form": rules.Problem(N_("This card could not be sent as it was. Tap Send again."))},
+                          resubmit=True)
     found = check(draft)
     if found:
         raise CardRefused(found)

@@ -90,6 +90,8 @@ def submit_card(unit_key):
         card, _stored = service.submit(form.draft(), unit, form.submission_id.data)
     except service.CardRefused as refused:
         form.problems.update(refused.problems)
+        if refused.resubmit:
+            form.submission_id.data = uuid.uuid4().hex
         return _render_card(unit, form, 422)
     template = "cards/_thanks.html" if htmx else "cards/thanks.html"
     return render_template(template, unit=unit, card=card)
