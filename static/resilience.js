@@ -16,7 +16,9 @@
 
   var SEND_TIMEOUT_MS = 20000;
   var FIRST_DELAY_MS = 1000;
-  var MAX_DELAY_MS = 60000;
+  // A waiting card is someone's words left on a shared screen: try often enough that it leaves within
+  // seconds of the server's return (at worst 15 s), without flooding a server that is starting up.
+  var MAX_DELAY_MS = 15000;
 
   function backoff(element, key) {
     var attempt = parseInt(element.dataset[key] || "0", 10);
