@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -155,12 +156,12 @@ class PrivatePostgres:
     def processes(self) -> list[int]:
         """The postmaster and every process it started (the backends hold the connections)."""
         parent, found = self.process.pid, [self.process.pid]
-        for stat in glob.glob("/proc/[0-9]*/stat"):
+        for status in glob.glob("/proc/[0-9]*/stat"):
             with contextlib.suppress(OSError):
-                with open(stat) as f:
+                with open(status) as f:
                     fields = f.read().rsplit(")", 1)[1].split()
                 if int(fields[1]) == parent:
-                    found.append(int(stat.split("/")[2]))
+                    found.append(int(status.split("/")[2]))
         return found
 
     def signal(self, signum: int) -> None:
@@ -201,6 +202,23 @@ def other_user(name: str) -> str | None:
     except KeyError:
         pytest.skip(f"running as root, and there is no user {name!r} to run the servers as")
     return name
+
+
+@pytest.fixture
+def passable_to_others():
+    """Our folders made passable (o+x, never listable) for the user the servers run as: a CI clone or a virtualenv
+    may sit in a private folder. Put back afterwards."""
+    changed = []
+    if os.geteuid() == 0:
+        for leaf in {ROOT, Path(sysconfig.get_paths()["purelib"])}:
+            for folder in [leaf, *leaf.parents]:
+                mode = folder.stat().st_mode
+                if not mode & stat.S_IXOTH:
+                    folder.chmod(mode | stat.S_IXOTH)
+                    changed.append((folder, mode))
+    yield
+    for folder, mode in reversed(changed):
+        folder.chmod(stat.S_IMODE(mode))
 
 
 def python_for(user: str | None, folder: str) -> str:
@@ -543,7 +561,8 @@ def test_a_killed_then_frozen_postgresql_loses_nothing_and_everything_recovers_b
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL) and not ALL_FAULTS, reason="runs in the SQLite pass (no TEST_DATABASE_URL)")
-def test_workers_started_on_a_read_only_sqlite_file_write_again_once_it_is_writable(migrated_database):
+def test_workers_started_on_a_read_only_sqlite_file_write_again_once_it_is_writable(migrated_database,
+                                                                                   passable_to_others):
     user = other_user("nobody")
     folder = private_folder(user)
     server = None
