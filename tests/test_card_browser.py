@@ -118,7 +118,12 @@ def test_people_are_added_and_removed_without_a_reload(tablet, roster):
     expect(names.nth(1)).to_be_focused()  # straight to the new person's name
     page.get_by_role("button", name="Add another person").click()
     expect(names).to_have_count(3)
+    expect(names.nth(2)).to_be_focused()  # the new row has settled before anyone types elsewhere
     names.nth(1).fill("Rita Rehab")
+    # Her suggestion opens below the box and moves what follows: wait for it, as a person would, and close it.
+    expect(page.get_by_role("option", name=re.compile("Rita Rehab"))).to_be_visible()
+    names.nth(1).press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)
     page.get_by_role("button", name="Remove this person").nth(2).click()
     expect(names).to_have_count(2)
     expect(names.nth(1)).to_have_value("Rita Rehab")
