@@ -12,8 +12,11 @@ import io
 import re
 from urllib.parse import urlsplit
 
+import markdown
+import nh3
 from flask import Request as FlaskRequest
 from flask import make_response, url_for
+from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
@@ -134,3 +137,11 @@ def csv_download(header, rows, filename: str):
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     return attachment(response, filename)
+
+
+def markdown_html(text: str, tags: set[str]) -> Markup:
+    """Markdown as HTML with anything but `tags` and plain links removed: the one place typed Markdown becomes
+    markup (a newsletter's introduction, the API's descriptions)."""
+    html = markdown.markdown(text or "")
+    return Markup(nh3.clean(html, tags=tags, attributes={"a": {"href"}},  # noqa: S704 - sanitized
+                            url_schemes={"http", "https", "mailto"}))

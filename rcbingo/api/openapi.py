@@ -1,20 +1,17 @@
 """The API's OpenAPI 3.1 document: the contract integrations (and schemathesis in CI) work from."""
 
-import markdown
-import nh3
 from markupsafe import Markup
 
 from ..cards.rules import NAME_MAX, PEOPLE_MAX, PRACTICE_MAX, STORY_MAX
 from ..rc import DIMENSION_KEYS
+from ..web import markdown_html
 
 DOC_TAGS = {"p", "br", "em", "strong", "code", "a", "ul", "ol", "li"}
 
 
 def as_html(text: str) -> Markup:
     """A description's Markdown as HTML for the docs page, with anything but simple formatting and links removed."""
-    html = markdown.markdown(text or "")
-    return Markup(nh3.clean(html, tags=DOC_TAGS, attributes={"a": {"href"}},  # noqa: S704 - sanitized
-                            url_schemes={"http", "https", "mailto"}))
+    return markdown_html(text, DOC_TAGS)
 
 
 def _person() -> dict:

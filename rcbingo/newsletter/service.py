@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import css_inline
-import markdown
-import nh3
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -24,6 +22,7 @@ from ..extensions import db
 from ..org.models import Unit, Workgroup
 from ..org.service import active_units, active_workgroups, organization
 from ..rc import BY_KEY, N_
+from ..web import markdown_html
 from . import rules
 from .models import Issue, IssueState, IssueStory
 from .picture import board_svg
@@ -217,9 +216,7 @@ def sections(issue: Issue) -> list[Section]:
 
 def intro_html(issue: Issue) -> Markup:
     """The introduction's Markdown as HTML, with anything but simple formatting and links removed."""
-    html = markdown.markdown(issue.intro or "")
-    return Markup(nh3.clean(html, tags=INTRO_TAGS, attributes={"a": {"href"}},  # noqa: S704 - sanitized
-                            url_schemes={"http", "https", "mailto"}))
+    return markdown_html(issue.intro, INTRO_TAGS)
 
 
 def context(issue: Issue) -> dict:
