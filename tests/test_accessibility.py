@@ -90,6 +90,8 @@ def test_no_page_has_any_accessibility_violation(browser, live_server, seeded, s
 
         def check(name):
             expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
+            # As a person reads it: after what moves on it (a wall's story fading out) has come to rest.
+            page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
             if problems := violations(page):
                 found[name] = problems
 
