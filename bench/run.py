@@ -2,7 +2,8 @@
 """RC Bingo benchmark: the brief's targets, measured in one run on SQLite and on PostgreSQL.
 
 For each database: load 100,000 cards, start gunicorn with gevent workers, then measure
-  live       publication → arrival at N connected wall displays (p50 / p95 / max)
+  live       publication → arrival at N connected wall displays (p50 / p95 / max), the server's memory per 100
+             walls; on PostgreSQL also 500 walls watching a second app server (another host) on the same database
   pages      with wrk (Debian's `wrk`): requests/s of the pages people open (home, kiosk card, board page,
              wall page) and of the board's data route, each as a ratio to the trivial route /health measured in
              the same run (one route at a time, interleaved rounds, after a warm-up); one request alone (wrk -c1,
@@ -16,7 +17,7 @@ The Python client below drives what wrk cannot (walls, tablets with retries). Th
 object with every figure; a full run (not --quick) is also kept in bench/results/<date>-<commit>.json with the
 machine's facts. Traffic goes to 127.0.0.1 only.
 
-Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--displays 100,250,500] [--quick]
+Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--displays 1,100,500,1000] [--quick]
                            [--pages-only]
 """
 
@@ -379,10 +380,30 @@ async def disconnect(displays: list[Display], port, token) -> None:
         await asyncio.sleep(0.5)
 
 
-async def live(port, token, wall, count, rounds):
-    """Publish cards while `count` walls watch: ms from the publishing response to each wall's update."""
-    displays = await connect_walls(port, wall, count)
+def server_rss_mb(master: int) -> float:
+    """Resident memory of the gunicorn master and its workers (MB), from /proc/<pid>/status."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if not entry.name.isdigit():
+                continue
+            status = (entry / "status").read_text()
+            parent = int(status.split("PPid:")[1].split()[0])
+            if int(entry.name) == master or parent == master:
+                total += int(status.split("VmRSS:")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1024
+
+
+async def live(port, token, wall, count, rounds, wall_port=None, memory_before=None, master=None):
+    """Publish cards while `count` walls watch: ms from the publishing response to each wall's update. The walls
+    watch the server on `wall_port` when given (another host behind the same load balancer: the card is published
+    on `port`). `master` is the walls' server: its memory with the walls connected, less `memory_before` (read
+    before any wall connected), is reported per 100 walls."""
+    displays = await connect_walls(wall_port or port, wall, count)
     await asyncio.sleep(1)
+    memory = server_rss_mb(master or SERVER_PID["pid"]) - memory_before if memory_before else None
     delays, missed, slowest = [], 0, []
     for r in range(rounds):
         before = [len(d.arrivals) for d in displays]
@@ -395,7 +416,8 @@ async def live(port, token, wall, count, rounds):
         slowest.append(round(max(this_round), 1) if this_round else None)
     await disconnect(displays, port, token)
     return {"displays": count, "p50_ms": pct(delays, 50), "p95_ms": pct(delays, 95),
-            "max_ms": round(max(delays), 1) if delays else None, "missed": missed, "slowest_per_round_ms": slowest}
+            "max_ms": round(max(delays), 1) if delays else None, "missed": missed, "slowest_per_round_ms": slowest,
+            "server_memory_mb_per_100_walls": round(memory / count * 100, 1) if memory and count >= 100 else None}
 
 
 async def submit_load(port, token, seconds, tablets=50):
@@ -460,7 +482,7 @@ async def newsletter(port, env, wall):
     cookie = await sign_in(port)
     displays = await connect_walls(port, wall, 3)
     stop = threading.Event()
-    memory = asyncio.get_running_loop().run_in_executor(None, peak_rss_mb, b"weasyprint", stop)
+    memory = asyncio.get_running_loop().run_in_executor(None, peak_rss_mb, b"newsletter/pdf.py", stop)
     started = time.monotonic()
     render = asyncio.create_task(request(port, "GET", f"/newsletter/{issue}/issue.pdf", cookie, timeout=120))
     await asyncio.sleep(1.5)  # well into the rendering
@@ -484,7 +506,7 @@ async def newsletter(port, env, wall):
 
 # --- one database ---------------------------------------------------------------------------
 
-async def measure(database, env, ids, port, displays, quick, pages_only=False):
+async def measure(database, env, ids, port, displays, quick, pages_only=False, other_host=None):
     token, wall = ids["token"], ids["wall"]
     env["BENCH_TOKEN"] = token
     result = {"database": database, "cards_stored": ids["cards"], "load_seconds": ids["load_seconds"]}
@@ -526,12 +548,19 @@ async def measure(database, env, ids, port, displays, quick, pages_only=False):
     if pages_only:
         return result
     result["live"] = []
+    memory_before = server_rss_mb(SERVER_PID["pid"])
     for count in displays:
-        figures = await live(port, token, wall, count, rounds=2 if quick else 7)
+        figures = await live(port, token, wall, count, rounds=2 if quick else 7, memory_before=memory_before)
         result["live"].append(figures)
         print(f"[{database}] live {count} displays: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
-              f"max {figures['max_ms']} ms, missed {figures['missed']}", flush=True)
-    walls = await connect_walls(port, wall, max(displays))  # the tablets write while the walls watch
+              f"max {figures['max_ms']} ms, missed {figures['missed']}, "
+              f"server memory per 100 walls {figures['server_memory_mb_per_100_walls']} MB", flush=True)
+    if other_host:  # a second app server on the same database, as behind a load balancer: walls there, cards here
+        figures = await live(port, token, wall, 500, rounds=2 if quick else 7, wall_port=other_host)
+        result["live_on_the_other_host"] = figures
+        print(f"[{database}] live 500 displays on the other host: p50 {figures['p50_ms']} ms, "
+              f"p95 {figures['p95_ms']} ms, max {figures['max_ms']} ms, missed {figures['missed']}", flush=True)
+    walls = await connect_walls(port, wall, min(500, max(displays)))  # the tablets write while 500 walls watch
     before = count_cards(env)["total"]
     acknowledged, errors, latencies = await submit_load(port, token, 10 if quick else 30)
     acknowledged = set(acknowledged)
@@ -552,29 +581,38 @@ async def measure(database, env, ids, port, displays, quick, pages_only=False):
 def run_database(database, args):
     print(f"[{database}] loading {args.cards} cards…", flush=True)
     env, ids = prepare(database, args.cards)
+    # PostgreSQL also gets a second app server, as another host behind a load balancer (SQLite is one host's).
+    servers = [start_server(env) for _ in range(2 if database == "postgresql" and not args.pages_only else 1)]
+    SERVER_PID["pid"] = servers[0][0].pid
+    try:
+        return asyncio.run(measure(database, env, ids, servers[0][1], args.displays, args.quick, args.pages_only,
+                                   other_host=servers[1][1] if len(servers) > 1 else None))
+    finally:
+        for server, _port in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def start_server(env) -> tuple[subprocess.Popen, int]:
+    """gunicorn with two gevent workers on a free port, as the README runs it; returns it once it answers."""
     port = free_port()
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "2",
                                "--worker-connections", "2000", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
                                "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
-    SERVER_PID["pid"] = server.pid
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        return asyncio.run(measure(database, env, ids, port, args.displays, args.quick, args.pages_only))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, port
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--displays", default="100,250,500")
+    parser.add_argument("--displays", default="1,100,500,1000")
     parser.add_argument("--quick", action="store_true", help="shorter phases, for a smoke run")
     parser.add_argument("--pages-only", action="store_true",
                         help="only the wrk phases (pages and the board's data route), for a quick look")

@@ -1,5 +1,9 @@
 """Games over the database: counting published cards, declaring wins once, walls that need no sign-in."""
 
+import os
+import socket
+import subprocess
+import sys
 import threading
 import urllib.request
 import uuid
@@ -7,6 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from rcbingo.board import live
 from rcbingo.board import service as board
 from rcbingo.board.models import Credit, GameState, Win
 from rcbingo.cards import service as cards
@@ -231,6 +236,57 @@ def test_the_wall_stream_sends_the_board_then_each_change(app, game, live_server
         assert "event: board" in second and "Fresh off the tablet." in second and "1 of 7" in second
         assert second.count('class="square') == 3 * 7 and second.count('class="square covered') == 1
         assert second.count(">covered<") == 1 and second.count(">not yet<") == 20  # what a screen reader says
+
+
+ANOTHER_PROCESS_PUBLISHES = """
+import sys
+from rcbingo import create_app
+from rcbingo.board import live
+from rcbingo.database import write_transaction
+from rcbingo.org.service import unit_by_key
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "another process"})
+with app.app_context(), write_transaction() as session:
+    live.bump(session, unit_by_key("icu").id)
+"""
+
+
+def test_a_change_committed_by_another_server_process_wakes_this_ones_walls_at_once(app, game, monkeypatch):
+    """Without waiting for the watcher's fallback read (made to wait half a minute here): on PostgreSQL NOTIFY, on
+    SQLite the doorbell the committing process rings."""
+    monkeypatch.setattr(live, "TICK_SECONDS", 30)
+    watcher = live.Watcher(app)
+    try:
+        seen = watcher.wait(0, timeout=10)  # its first read: it is listening
+        assert seen > 0
+        url = db.engine.url.render_as_string(hide_password=False)
+        subprocess.run([sys.executable, "-c", ANOTHER_PROCESS_PUBLISHES, url], check=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": os.getcwd()})
+        assert watcher.wait(seen, timeout=10) > seen
+        assert watcher.versions[unit_by_key("icu").id] == live.version(unit_by_key("icu").id)
+    finally:
+        watcher.stop()
+
+
+def test_a_doorbell_left_by_a_process_that_died_is_cleared(app):
+    folder = live.Doorbell.folder_for(db.engine.url)
+    if folder is None:
+        pytest.skip("PostgreSQL's NOTIFY needs no doorbell")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    gone = os.path.join(folder, "dead.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as dead:
+        dead.bind(gone)
+    live.Doorbell.ring(folder)
+    assert not os.path.exists(gone)
+
+
+def test_a_doorbell_folder_that_others_may_write_to_is_never_used(app, tmp_path):
+    """In a shared temporary directory, another user could make the folder first: then no socket goes there."""
+    folder = tmp_path / "bells"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    with pytest.raises(PermissionError):
+        live.Doorbell(str(folder))
+    assert list(folder.iterdir()) == []
 
 
 def read_event(stream) -> str:

@@ -2,22 +2,28 @@
 
 Every transaction that changes what a unit's walls show bumps that unit's `BoardVersion` and, on
 PostgreSQL, sends NOTIFY inside the same transaction (delivered only if it commits). Each server process
-keeps one watcher: on PostgreSQL a LISTEN connection, on SQLite (one host) a cheap poll of the versions
-table. Streams wait on the watcher, never on the database.
+keeps one watcher: on PostgreSQL a LISTEN connection; on SQLite (one host) a Unix datagram socket that the
+committing process writes to after the commit (`Doorbell`), with a cheap poll of the versions table as a
+fallback. Streams wait on the watcher, never on the database.
 
 The watcher is also how a process finds the database back after an outage: it retries every RECONNECT_SECONDS, so
 its first read after the database's return ends the outage (database.outage) and wakes the streams, which show
 the board again at once.
 """
 
+import hashlib
 import logging
+import os
+import socket
+import stat
+import tempfile
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from ..database import OutOfTime, bounded, outage, unavailable_reason
@@ -25,7 +31,7 @@ from ..extensions import db
 from .models import BoardVersion, Display
 
 CHANNEL = "rcbingo_board"
-# The watcher reads the versions this often at least (on SQLite, that is all it does)...
+# The watcher reads the versions this often at least (on SQLite, a doorbell rung by every commit wakes it sooner)...
 TICK_SECONDS = 0.2
 # ...and, after a change, waits this long before the next: under a burst of cards a wall gets a few boards
 # a second, each rendered once, rather than one per card.
@@ -40,14 +46,17 @@ log = logging.getLogger(__name__)
 
 def bump(session, unit_id: int) -> None:
     """Mark a unit's board as changed, in the caller's transaction."""
-    changed = session.execute(update(BoardVersion).where(BoardVersion.unit_id == unit_id).values(
-        version=BoardVersion.version + 1)).rowcount
+    notify = session.get_bind().dialect.name == "postgresql"
+    statement = update(BoardVersion).where(BoardVersion.unit_id == unit_id).values(version=BoardVersion.version + 1)
+    if notify:  # in the same round trip (this runs under the game's lock: see board.service.count_card)
+        statement = statement.returning(func.pg_notify(CHANNEL, str(unit_id)))
+    changed = len(session.execute(statement).all()) if notify else session.execute(statement).rowcount
     if not changed:
         session.add(BoardVersion(unit_id=unit_id, version=1))
         session.flush()
+        if notify:
+            session.execute(select(func.pg_notify(CHANNEL, str(unit_id))))
     session.info.setdefault(_BUMPED, set()).add(unit_id)
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, :unit)"), {"channel": CHANNEL, "unit": str(unit_id)})
 
 
 def version(unit_id: int) -> int:
@@ -101,6 +110,82 @@ def _forget_committed_versions(session) -> None:
         known = current_app.extensions.get("rcbingo_recent_versions", {})
         for unit_id in units:
             known.pop(unit_id, None)
+        if (folder := Doorbell.folder_for(session.get_bind().url)) is not None:
+            Doorbell.ring(folder)
+
+
+class Doorbell:
+    """How a commit on SQLite wakes the board watchers of every server process on the host at once, instead of at
+    their next poll: each watcher listens on a Unix datagram socket in a folder named after the database file, and
+    the committing process sends one byte to each socket there. A socket left by a process that died refuses the
+    byte and is removed. Nothing but "look now" is said: the watcher then reads the versions, as it would on a poll,
+    so a stranger's byte costs one read."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if not self.ours(folder):
+            raise PermissionError(f"{folder} is not a private folder of this user")
+        self.path = os.path.join(folder, f"{os.getpid()}-{os.urandom(4).hex()}.sock")
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.socket.bind(self.path)
+
+    @staticmethod
+    def folder_for(url) -> str | None:
+        """The doorbells' folder for a SQLite database file (None for PostgreSQL, whose NOTIFY does this, and for an
+        in-memory database, which no other process shares)."""
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        name = hashlib.sha256(os.path.abspath(url.database).encode()).hexdigest()[:16]
+        return os.path.join(tempfile.gettempdir(), f"rcbingo-{os.getuid()}-{name}")
+
+    @staticmethod
+    def ours(folder: str) -> bool:
+        """Whether the folder is this user's alone (in a shared temporary directory another user could make it)."""
+        try:
+            found = os.lstat(folder)
+        except OSError:
+            return False
+        return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o077
+
+    @staticmethod
+    def ring(folder: str) -> None:
+        if not Doorbell.ours(folder):  # no watcher on this host yet (or a stranger's folder: never written to)
+            return
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as bell:
+            bell.setblocking(False)
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    bell.sendto(b"!", path)
+                except BlockingIOError:  # its queue is full: it has been rung already
+                    pass
+                except (ConnectionRefusedError, FileNotFoundError):  # its process has gone
+                    with suppress(OSError):
+                        os.unlink(path)
+                except OSError:
+                    log.warning("could not wake a board watcher", exc_info=True)
+
+    def wait(self, timeout: float) -> None:
+        """Until rung (taking every ring waiting, as one) or `timeout` passes."""
+        self.socket.settimeout(timeout)
+        try:
+            self.socket.recv(16)
+        except TimeoutError:
+            return
+        self.socket.setblocking(False)
+        with suppress(BlockingIOError):
+            while self.socket.recv(16):
+                pass
+
+    def close(self) -> None:
+        self.socket.close()
+        with suppress(OSError):
+            os.unlink(self.path)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -219,6 +304,7 @@ class Watcher:
         timeout = max(2, round(self.app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"]))
         with psycopg.connect(dsn, autocommit=True, connect_timeout=timeout) as listener:
             listener.execute(f"LISTEN {CHANNEL}")
+            self._tick()  # what changed before it listened
             while not self.stopping.is_set():
                 # A notification ends the wait at once; the short timeout also bounds the delay should one
                 # arrive late (seen under gevent), at the cost of one small query per process per tick.
@@ -228,9 +314,26 @@ class Watcher:
                     self.stopping.wait(SETTLE_SECONDS)
 
     def _poll(self) -> None:
-        while not self.stopping.is_set():
-            self._tick()
-            self.stopping.wait(TICK_SECONDS)
+        folder, bell = Doorbell.folder_for(db.engine.url), None
+        if folder is not None:
+            try:
+                bell = Doorbell(folder)
+            except OSError:
+                log.warning("walls will learn of changes by reading every %s s: no doorbell", TICK_SECONDS,
+                            exc_info=True)
+        try:
+            while not self.stopping.is_set():
+                # After a change, a breath before the next read (as on PostgreSQL): under a burst of cards a wall
+                # gets a few boards a second; a ring meanwhile waits in the socket.
+                if self._tick():
+                    self.stopping.wait(SETTLE_SECONDS)
+                if bell is None:
+                    self.stopping.wait(TICK_SECONDS)
+                else:
+                    bell.wait(TICK_SECONDS)
+        finally:
+            if bell is not None:
+                bell.close()
 
     def _tick(self) -> bool:
         """Read the versions once for the process; if any moved, prepare and wake the streams. Also wake them when
@@ -264,8 +367,6 @@ def recent_stamp(fresh: bool = False) -> int:
     """A number that grows with every change to any board (names and the roster included, as they bump every
     board), read at most VERSION_MAX_AGE seconds ago by this process (`fresh`: now, in the caller's transaction);
     a change this process commits is seen at once. Versions only grow and rows are never deleted: so does their sum."""
-    from sqlalchemy import func
-
     def read() -> int:
         return int(db.session.scalar(select(func.coalesce(func.sum(BoardVersion.version), 0))))
 

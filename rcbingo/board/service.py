@@ -51,22 +51,32 @@ def count_card(card: Card, *, session, **_) -> None:
 
     Runs inside the publishing transaction, holding the game's row lock (SQLite: the write lock),
     so two cards published at once are counted one after the other and only one can be first.
-    Every writer takes the game's lock before the unit's board version, so they never deadlock; under the
-    lock the card costs a handful of statements, whatever the number of cards already counted.
+    Every writer takes the game's lock before the unit's board version, so they never deadlock. Under the lock the
+    card costs a handful of statements, whatever the number of cards already counted: the first one both takes the
+    lock and reserves the card's places in the game's order of credits (the most it can need: a gap is harmless),
+    as every round trip made while holding it makes the next card wait.
     """
-    game = counting_game(session, card.unit_id, card.published_at or utcnow(), lock=True)
+    at = card.published_at or utcnow()
+    game = counting_game(session, card.unit_id, at)
+    named = credited_workgroups(card.nominator_workgroup_id, [n.workgroup_id for n in card.nominees])
+    dimensions = card.dimensions_in_order
+    if game is not None:
+        reserved = len(named) * len(dimensions)
+        last = session.scalar(update(Game).where(  # None: the game stopped counting while this card waited
+            Game.id == game.id, Game.state.in_(COUNTING), or_(Game.ends_at.is_(None), Game.ends_at > at))
+            .values(credit_seq=Game.credit_seq + reserved).returning(Game.credit_seq))
+        game = game if last is not None else None
     live.bump(session, card.unit_id)
     if game is None:
         return
     participating = set(session.scalars(select(GameWorkgroup.workgroup_id).where(GameWorkgroup.game_id == game.id)))
-    nominees = [n.workgroup_id for n in card.nominees]
-    credited = [w for w in credited_workgroups(card.nominator_workgroup_id, nominees) if w in participating]
-    squares = [(w, d) for w in credited for d in card.dimensions_in_order]
+    credited = [w for w in named if w in participating]
+    squares = [(w, d) for w in credited for d in dimensions]
     if not squares:
         return
-    session.add_all(Credit(game_id=game.id, card_id=card.id, workgroup_id=w, dimension=d, seq=game.credit_seq + n)
+    first = last - reserved
+    session.add_all(Credit(game_id=game.id, card_id=card.id, workgroup_id=w, dimension=d, seq=first + n)
                     for n, (w, d) in enumerate(squares, start=1))
-    game.credit_seq += len(squares)
     _add_to_squares(session, game.id, squares)
     _declare_wins(session, game, card, credited)
 

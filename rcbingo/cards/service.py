@@ -11,7 +11,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.events import workgroups_merged
 from ..org.models import Person, Unit, Workgroup
-from ..org.service import active_units, active_workgroups, staff_names
+from ..org.service import staff_names
 from ..privacy.screen import Finding, screen
 from ..rc import N_
 from . import rules
@@ -34,7 +34,12 @@ def published_cards() -> Select:
 
 def check(draft: rules.Draft) -> dict[str, rules.Problem]:
     """The rules' verdict on a draft, against the workgroups and units that exist now."""
-    return rules.problems(draft, {w.key for w in active_workgroups()}, {u.key for u in active_units()})
+    return rules.problems(draft, set(_active_ids(Workgroup)), set(_active_ids(Unit)))
+
+
+def _active_ids(model: type[Workgroup] | type[Unit]) -> dict[str, int]:
+    """The active workgroups' or units' ids by key."""
+    return dict(db.session.execute(select(model.key, model.id).where(model.retired_at.is_(None))).all())
 
 
 def card_by_submission(submission_id: str) -> Card | None:
@@ -60,18 +65,15 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
     if existing is not None:  # another unit's card: never thank for it (or show its names) here
         raise CardRefused({"form": rules.Problem(N_("This card could not be sent as it was. Tap Send again."))},
                           resubmit=True)
-    found = check(draft)
-    if found:
+    workgroups, units = _active_ids(Workgroup), _active_ids(Unit)
+    if found := rules.problems(draft, set(workgroups), set(units)):
         raise CardRefused(found)
-    workgroups = {w.key: w for w in active_workgroups()}
-    units = {u.key: u for u in active_units()}
     names = staff_names()
     flagged = bool(screen(draft.story, names) or screen(draft.practice, names))
     # A coordinator transcribing a paper card is its review.
     status = CardStatus(rules.initial_status(unit.review_first and transcribed_by is None, flagged))
     # Read before writing: on SQLite the write lock is held from the start of the transaction.
-    nominator_person, nominee_people = (_roster_id(draft.nominator, workgroups, units),
-                                        [_roster_id(entry, workgroups, units) for entry in draft.named])
+    nominator_person, *nominee_people = _roster_ids([draft.nominator, *draft.named], workgroups, units)
     now = utcnow()
     try:
         with write_transaction() as session:
@@ -79,8 +81,8 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
                 submission_id=submission_id,
                 unit_id=unit.id,
                 nominator_name=draft.nominator.name.strip(),
-                nominator_workgroup_id=workgroups[draft.nominator.workgroup].id,
-                nominator_unit_id=units[draft.nominator.unit].id,
+                nominator_workgroup_id=workgroups[draft.nominator.workgroup],
+                nominator_unit_id=units[draft.nominator.unit],
                 nominator_person_id=nominator_person,
                 practice=draft.practice.strip(),
                 story=draft.story.strip(),
@@ -88,7 +90,7 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
                 show_nominator_name=draft.show_nominator_name,
                 nominees=[
                     Nominee(position=position, name=entry.name.strip(),
-                            workgroup_id=workgroups[entry.workgroup].id, unit_id=units[entry.unit].id,
+                            workgroup_id=workgroups[entry.workgroup], unit_id=units[entry.unit],
                             person_id=person)
                     for position, (entry, person) in enumerate(zip(draft.named, nominee_people, strict=True))],
                 dimensions=[CardDimension(dimension=key) for key in sorted(draft.dimensions)],
@@ -113,11 +115,15 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
     return card, True
 
 
-def _roster_id(entry: rules.Entry, workgroups: dict[str, Workgroup], units: dict[str, Unit]) -> int | None:
-    """The roster person a written name stands for, when name, workgroup and unit all match."""
-    return db.session.scalar(select(Person.id).where(
-        Person.name == entry.name.strip(), Person.workgroup_id == workgroups[entry.workgroup].id,
-        Person.unit_id == units[entry.unit].id, Person.retired_at.is_(None)).limit(1))
+def _roster_ids(entries: list[rules.Entry], workgroups: dict[str, int], units: dict[str, int]) -> list[int | None]:
+    """The roster person each written name stands for (None for a name not on the roster), when name, workgroup and
+    unit all match; in one read."""
+    wanted = [(entry.name.strip(), workgroups[entry.workgroup], units[entry.unit]) for entry in entries]
+    found = {}
+    for person_id, *key in db.session.execute(select(Person.id, Person.name, Person.workgroup_id, Person.unit_id).where(
+            Person.name.in_({name for name, _w, _u in wanted}), Person.retired_at.is_(None)).order_by(Person.id)):
+        found.setdefault(tuple(key), person_id)
+    return [found.get(key) for key in wanted]
 
 
 def review_queue(unit: Unit) -> list[Card]:
