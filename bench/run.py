@@ -18,7 +18,7 @@ object with every figure; a full run (not --quick) is also kept in bench/results
 machine's facts. Traffic goes to 127.0.0.1 only.
 
 Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--displays 1,100,500,1000] [--quick]
-                           [--pages-only]
+                           [--pages-only | --walls-only]
 """
 
 import argparse
@@ -506,10 +506,14 @@ async def newsletter(port, env, wall):
 
 # --- one database ---------------------------------------------------------------------------
 
-async def measure(database, env, ids, port, displays, quick, pages_only=False, other_host=None):
+async def measure(database, env, ids, port, displays, quick, pages_only=False, other_host=None,
+                  walls_only=False):
     token, wall = ids["token"], ids["wall"]
     env["BENCH_TOKEN"] = token
     result = {"database": database, "cards_stored": ids["cards"], "load_seconds": ids["load_seconds"]}
+    if walls_only:
+        await walls(database, result, port, token, wall, displays, quick, other_host)
+        return result
     if not pages_only:
         result["newsletter"] = await newsletter(port, env, wall)  # first: the month holds the 300 loaded stories
         print(f"[{database}] newsletter: {result['newsletter']}", flush=True)
@@ -547,11 +551,33 @@ async def measure(database, env, ids, port, displays, quick, pages_only=False, o
           f"({result['board']['ratio_while_publishing']}x while publishing 5/s)", flush=True)
     if pages_only:
         return result
+    await walls(database, result, port, token, wall, displays, quick, other_host)
+    walls_watching = await connect_walls(port, wall, min(500, max(displays)))  # the tablets write while 500 walls watch
+    before = count_cards(env)["total"]
+    acknowledged, errors, latencies = await submit_load(port, token, 10 if quick else 30)
+    acknowledged = set(acknowledged)
+    counted = count_cards(env, acknowledged)
+    await asyncio.sleep(2)
+    await disconnect(walls_watching, port, token)
+    result["submit"] = {"acknowledged": len(acknowledged), "stored": counted["stored"],
+                        "lost": len(acknowledged) - counted["stored"],
+                        # cards the phase stored beyond those acknowledged (a retry stored twice, say)
+                        "duplicated": counted["total"] - before - len(acknowledged),
+                        "errors": errors, "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95),
+                        "walls": len(walls_watching), "walls_dropped": sum(d.dropped for d in walls_watching),
+                        "fewest_updates_on_a_wall": min(len(d.arrivals) - 1 for d in walls_watching)}
+    print(f"[{database}] submit: {result['submit']}", flush=True)
+    return result
+
+
+async def walls(database, result, port, token, wall, displays, quick, other_host) -> None:
+    """The live phases: a card's arrival at each number of walls, and at walls on the other host."""
     result["live"] = []
-    memory_before = server_rss_mb(SERVER_PID["pid"])
+    memory_before = None  # read once the server has served walls (its first board, templates and caches made)
     for count in displays:
         figures = await live(port, token, wall, count, rounds=2 if quick else 7, memory_before=memory_before)
         result["live"].append(figures)
+        memory_before = memory_before or server_rss_mb(SERVER_PID["pid"])
         print(f"[{database}] live {count} displays: p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, "
               f"max {figures['max_ms']} ms, missed {figures['missed']}, "
               f"server memory per 100 walls {figures['server_memory_mb_per_100_walls']} MB", flush=True)
@@ -560,22 +586,6 @@ async def measure(database, env, ids, port, displays, quick, pages_only=False, o
         result["live_on_the_other_host"] = figures
         print(f"[{database}] live 500 displays on the other host: p50 {figures['p50_ms']} ms, "
               f"p95 {figures['p95_ms']} ms, max {figures['max_ms']} ms, missed {figures['missed']}", flush=True)
-    walls = await connect_walls(port, wall, min(500, max(displays)))  # the tablets write while 500 walls watch
-    before = count_cards(env)["total"]
-    acknowledged, errors, latencies = await submit_load(port, token, 10 if quick else 30)
-    acknowledged = set(acknowledged)
-    counted = count_cards(env, acknowledged)
-    await asyncio.sleep(2)
-    await disconnect(walls, port, token)
-    result["submit"] = {"acknowledged": len(acknowledged), "stored": counted["stored"],
-                        "lost": len(acknowledged) - counted["stored"],
-                        # cards the phase stored beyond those acknowledged (a retry stored twice, say)
-                        "duplicated": counted["total"] - before - len(acknowledged),
-                        "errors": errors, "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95),
-                        "walls": len(walls), "walls_dropped": sum(d.dropped for d in walls),
-                        "fewest_updates_on_a_wall": min(len(d.arrivals) - 1 for d in walls)}
-    print(f"[{database}] submit: {result['submit']}", flush=True)
-    return result
 
 
 def run_database(database, args):
@@ -586,7 +596,8 @@ def run_database(database, args):
     SERVER_PID["pid"] = servers[0][0].pid
     try:
         return asyncio.run(measure(database, env, ids, servers[0][1], args.displays, args.quick, args.pages_only,
-                                   other_host=servers[1][1] if len(servers) > 1 else None))
+                                   other_host=servers[1][1] if len(servers) > 1 else None,
+                                   walls_only=args.walls_only))
     finally:
         for server, _port in servers:
             os.killpg(server.pid, signal.SIGTERM)
@@ -616,6 +627,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="shorter phases, for a smoke run")
     parser.add_argument("--pages-only", action="store_true",
                         help="only the wrk phases (pages and the board's data route), for a quick look")
+    parser.add_argument("--walls-only", action="store_true",
+                        help="only the live phases (walls, and walls on the other host), for a quick look")
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load is not None:
@@ -628,7 +641,7 @@ def main():
     results = [run_database(database, args) for database in args.databases.split(",")]
     run = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit(), "machine": machine(),
            "quick": args.quick, "cards": args.cards, "results": results}
-    if not (args.quick or args.pages_only):  # the history keeps full runs, so that a regression shows
+    if not (args.quick or args.pages_only or args.walls_only):  # the history keeps full runs: a regression shows
         RESULTS.mkdir(exist_ok=True)
         name = f"{run['when'][:19].replace(':', '')}-{run['commit'][:12] or 'unknown'}.json"
         (RESULTS / name).write_text(json.dumps(run, indent=1) + "\n")

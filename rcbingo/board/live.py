@@ -103,6 +103,13 @@ def once_per_version(kind: str, unit_id: int, version: int, compute):
     return cached[1]
 
 
+def prepared(kind: str, unit_id: int, version: int):
+    """What `once_per_version` made of the unit's board at `version` or later, if this process made it already (the
+    watcher does, before it wakes the streams): (its version, the value), or None."""
+    cached = current_app.extensions.get(f"rcbingo_{kind}", {}).get(unit_id)
+    return cached if cached is not None and cached[0] >= version else None
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_committed_versions(session) -> None:
     units = session.info.pop(_BUMPED, ())

@@ -227,7 +227,10 @@ def wall_stream(token):
             sent, stale, down = 0, True, False  # stale: the wall needs the board now
             while True:
                 if stale:
-                    message = _guarded_wall_event(shown, watch.versions.get(shown) if sent else None)
+                    # Woken by a change, the board is almost always made already (by the watcher): then no database,
+                    # as hundreds of streams wake at once.
+                    message = (sent and live.prepared("wall_events", shown, watch.versions.get(shown, 0))) or \
+                        _guarded_wall_event(shown, watch.versions.get(shown) if sent else None)
                     if message is None:  # the database is away
                         if not down:
                             yield STATUS_DOWN
