@@ -9,8 +9,9 @@ For each database: load 100,000 cards, start gunicorn with gevent workers, then 
              the same run (one route at a time, interleaved rounds, after a warm-up); one request alone (wrk -c1,
              median latency); the server's CPU per request (from /proc/<pid>/stat of the gunicorn processes)
   board      the data route's ratio again while cards are published five times a second
-  submit     50 tablets sending cards for 30 s while the most walls watch: acknowledged vs stored, errors,
-             p50 / p95, walls dropped
+  submit     50 tablets sending cards for 30 s while 500 walls watch, each as soon as its last card is answered
+             (the server's capacity), then for 20 s at one card every 2 s each (a steady 25 cards/s): cards/s,
+             acknowledged vs stored, errors, p50 / p95, walls dropped
   newsletter a 300-story PDF asked for by a signed-in editor: seconds, the renderer's peak memory, and
              display latency while it renders
 The Python client below drives what wrk cannot (walls, tablets with retries). The last line printed is one JSON
@@ -420,16 +421,20 @@ async def live(port, token, wall, count, rounds, wall_port=None, memory_before=N
             "server_memory_mb_per_100_walls": round(memory / count * 100, 1) if memory and count >= 100 else None}
 
 
-async def submit_load(port, token, seconds, tablets=50):
+async def submit_load(port, token, seconds, tablets=50, every=None, phase="busy"):
+    """`tablets` sending cards for `seconds`: each sends its next card as soon as the last is answered (every=None:
+    the server's capacity), or one card every `every` seconds (a steady load)."""
     acknowledged, errors, latencies, deadline = [], 0, [], time.monotonic() + seconds
 
     async def tablet(t):
         nonlocal errors
         n = 0
+        if every:
+            await asyncio.sleep(random.uniform(0, every))
         while time.monotonic() < deadline:
-            key = f"tablet-{t}-{n}"
+            key = f"tablet-{phase}-{t}-{n}"
+            started = time.monotonic()
             try:
-                started = time.monotonic()
                 status, _, body = await request(port, "POST", "/api/v1/units/icu/cards",
                                                 {"Authorization": f"Bearer {token}", "Idempotency-Key": key},
                                                 card_body(n))
@@ -441,9 +446,33 @@ async def submit_load(port, token, seconds, tablets=50):
             except (TimeoutError, OSError, ValueError):
                 errors += 1
             n += 1
+            if every:
+                await asyncio.sleep(max(0.0, every - (time.monotonic() - started)))
 
     await asyncio.gather(*(tablet(t) for t in range(tablets)))
     return acknowledged, errors, latencies
+
+
+async def tablets(database, env, port, token, wall, seconds, walls=500, every=None, phase="busy") -> dict:
+    """50 tablets sending cards while `walls` walls watch: acknowledged vs stored, errors, p50/p95, walls dropped."""
+    watching = await connect_walls(port, wall, walls)
+    before = count_cards(env)["total"]
+    started = time.monotonic()
+    acknowledged, errors, latencies = await submit_load(port, token, seconds, every=every, phase=phase)
+    elapsed = time.monotonic() - started
+    acknowledged = set(acknowledged)
+    counted = count_cards(env, acknowledged)
+    await asyncio.sleep(2)
+    await disconnect(watching, port, token)
+    figures = {"acknowledged": len(acknowledged), "cards_per_second": round(len(acknowledged) / elapsed, 1),
+               "stored": counted["stored"], "lost": len(acknowledged) - counted["stored"],
+               # cards the phase stored beyond those acknowledged (a retry stored twice, say)
+               "duplicated": counted["total"] - before - len(acknowledged),
+               "errors": errors, "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95),
+               "walls": len(watching), "walls_dropped": sum(d.dropped for d in watching),
+               "fewest_updates_on_a_wall": min(len(d.arrivals) - 1 for d in watching)}
+    print(f"[{database}] tablets ({phase}): {figures}", flush=True)
+    return figures
 
 
 def count_cards(env, ids=()) -> dict:
@@ -552,21 +581,11 @@ async def measure(database, env, ids, port, displays, quick, pages_only=False, o
     if pages_only:
         return result
     await walls(database, result, port, token, wall, displays, quick, other_host)
-    walls_watching = await connect_walls(port, wall, min(500, max(displays)))  # the tablets write while 500 walls watch
-    before = count_cards(env)["total"]
-    acknowledged, errors, latencies = await submit_load(port, token, 10 if quick else 30)
-    acknowledged = set(acknowledged)
-    counted = count_cards(env, acknowledged)
-    await asyncio.sleep(2)
-    await disconnect(walls_watching, port, token)
-    result["submit"] = {"acknowledged": len(acknowledged), "stored": counted["stored"],
-                        "lost": len(acknowledged) - counted["stored"],
-                        # cards the phase stored beyond those acknowledged (a retry stored twice, say)
-                        "duplicated": counted["total"] - before - len(acknowledged),
-                        "errors": errors, "p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95),
-                        "walls": len(walls_watching), "walls_dropped": sum(d.dropped for d in walls_watching),
-                        "fewest_updates_on_a_wall": min(len(d.arrivals) - 1 for d in walls_watching)}
-    print(f"[{database}] submit: {result['submit']}", flush=True)
+    # 50 tablets as fast as the server answers them (its capacity), then at a steady 25 cards a second in all
+    walls_watching = min(500, max(displays))
+    result["submit"] = await tablets(database, env, port, token, wall, 10 if quick else 30, walls_watching)
+    result["submit_steady"] = await tablets(database, env, port, token, wall, 10 if quick else 20, walls_watching,
+                                            every=2.0, phase="steady")
     return result
 
 
