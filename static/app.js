@@ -378,6 +378,59 @@
   document.addEventListener("htmx:afterSettle", armIdle);
   document.addEventListener("DOMContentLoaded", armIdle);
 
+  // A button that asks first (data-confirm says what will happen) before its form is sent.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
+  }, true);
+
+  // A form with changes not yet saved (data-unsaved-guard): leaving the page asks first, in the browser's words.
+  var unsaved = null;
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-unsaved-guard")) unsaved = form;
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target === unsaved && !event.defaultPrevented) unsaved = null;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved && unsaved.isConnected) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // A story's buttons in the newsletter redraw the stories alone (htmx): the same button of the same story keeps
+  // the focus (or the story's first button, when that one is gone or disabled).
+  var storyFocus = null;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".story-edit button");
+    if (button) storyFocus = { story: button.closest("li").id, action: button.value };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var item = storyFocus && document.getElementById(storyFocus.story);
+    if (!item) return;
+    var button = item.querySelector("button[value='" + storyFocus.action + "']:not([disabled])") ||
+      item.querySelector("button:not([disabled])");
+    storyFocus = null;
+    if (button) button.focus();
+  });
+
+  // A message that a redrawn part of a page brings (hx-select-oob="#flashes") floats where the person is looking for
+  // a few seconds, then goes back to the top of the page; a message that came with the page stays where it is.
+  function flashesShown() {
+    var flashes = document.getElementById("flashes");
+    if (flashes) flashes.dataset.shown = "1";
+    return flashes;
+  }
+  document.addEventListener("DOMContentLoaded", flashesShown);
+  document.addEventListener("htmx:afterSettle", function () {
+    var flashes = document.getElementById("flashes");
+    if (!flashes || flashes.dataset.shown || !flashes.children.length) return;
+    flashesShown().classList.add("flashes-float");
+    setTimeout(function () { flashes.classList.remove("flashes-float"); }, 6000);
+  });
+
   // "Print this page" buttons (a QR code to scan from paper).
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();

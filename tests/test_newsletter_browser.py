@@ -47,6 +47,7 @@ def test_an_editor_edits_a_story_and_publishes_the_words_typed(tablet, roster, m
     expect(page.get_by_label("Story", exact=True)).to_have_value(EDITED)
     expect(page.get_by_label("Which practice impressed you most")).to_have_value("A quick call")
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "Publish this issue now?"
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Published. The issue is frozen")).to_be_visible()
     expect(page.locator("blockquote.story")).to_have_text(EDITED)
@@ -57,3 +58,66 @@ def test_an_editor_edits_a_story_and_publishes_the_words_typed(tablet, roster, m
     assert re.findall(r'<p class="text"[^>]*>([^<]*)</p>', exported) == [EDITED]
     fresh()
     assert [s.story for s in db.session.scalars(select(IssueStory))] == [EDITED]
+
+
+def test_an_editor_loses_no_unsaved_introduction_and_publishes_only_when_sure(tablet, roster, make_account):
+    """A story's buttons redraw the stories alone, so an introduction typed but not yet saved stays in its box;
+    leaving the page with it unsaved asks first; Publish says what it will do and waits for a yes."""
+    icu = unit_by_key("icu")
+    save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
+    for story in ("Phil called.", "Nora stayed late."):
+        cards.submit(Draft(nominator=Entry("Nora Nurse", "nurses", "icu"),
+                           nominees=(Entry("Phil Pharma", "pharmacists", "icu"),),
+                           dimensions=frozenset({"timely"}), story=story), icu, uuid.uuid4().hex)
+    issue = newsletter.draft(icu, date.today().replace(day=1))
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    page = tablet
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill("ed@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/newsletter/{issue.id}")
+
+    intro = page.get_by_label("Introduction")
+    intro.press_sequentially("Thank you, night shift.", delay=250)
+    first_story = page.locator(".issue-story").first
+    text = first_story.get_by_label("Story", exact=True)
+    text.click()
+    text.press("Control+End")  # after the last word, as a person taps
+    text.press_sequentially(" Twice.", delay=250)
+    first_story.get_by_role("button", name="Save edit").click()
+    expect(page.get_by_text("Story edited for this issue")).to_be_visible()
+    expect(page.locator(".issue-story").first.get_by_label("Story", exact=True)).to_have_value("Phil called. Twice.")
+    expect(intro).to_have_value("Thank you, night shift.")
+    expect(page.locator(".issue-story").first.get_by_role("button", name="Save edit")).to_be_focused()
+    page.locator(".issue-story").first.get_by_role("button", name="Move down").click()
+    expect(page.locator(".issue-story").first.get_by_label("Story", exact=True)).to_have_value("Nora stayed late.")
+    expect(intro).to_have_value("Thank you, night shift.")
+
+    asked = []
+
+    def answer(dialog, yes):
+        asked.append((dialog.type, dialog.message))
+        dialog.accept() if yes else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, yes=False))
+    page.get_by_role("link", name="All issues").click()
+    page.wait_for_timeout(1000)  # a person reads the question and stays
+    assert [kind for kind, _message in asked] == ["beforeunload"]
+    expect(intro).to_have_value("Thank you, night shift.")
+
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.once("dialog", lambda dialog: answer(dialog, yes=False))
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_timeout(1000)
+    assert asked[-1][0] == "confirm" and "frozen" in asked[-1][1]
+    fresh()
+    assert db.session.get(type(issue), issue.id).published_at is None
+    page.once("dialog", lambda dialog: answer(dialog, yes=True))
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published. The issue is frozen")).to_be_visible()
+    fresh()
+    published = db.session.get(type(issue), issue.id)
+    assert published.published_at is not None and published.intro == "Thank you, night shift."
+    assert [s.story for s in published.stories] == ["Nora stayed late.", "Phil called. Twice."]
