@@ -267,16 +267,19 @@ def test_a_change_committed_by_another_server_process_wakes_this_ones_walls_at_o
         watcher.stop()
 
 
-def test_a_doorbell_left_by_a_process_that_died_is_cleared(app):
+def test_a_doorbell_left_by_a_process_that_died_is_cleared_and_nothing_else(app):
     folder = live.Doorbell.folder_for(db.engine.url)
     if folder is None:
         pytest.skip("PostgreSQL's NOTIFY needs no doorbell")
     os.makedirs(folder, mode=0o700, exist_ok=True)
-    gone = os.path.join(folder, "dead.sock")
+    gone, kept = os.path.join(folder, "dead.sock"), os.path.join(folder, "not-a-socket")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as dead:
         dead.bind(gone)
+    with open(kept, "w") as other:
+        other.write("anything else in the folder is left alone")
     live.Doorbell.ring(folder)
-    assert not os.path.exists(gone)
+    assert not os.path.exists(gone) and os.path.exists(kept)
+    os.unlink(kept)
 
 
 def test_a_doorbell_folder_that_others_may_write_to_is_never_used(app, tmp_path):

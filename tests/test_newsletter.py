@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from rcbingo.audit.models import AuditEvent
@@ -154,6 +154,50 @@ def test_a_published_issue_is_frozen_and_a_correction_is_a_new_version(icu, make
     correction = newsletter.correct(issue, actor=editor)
     assert (correction.version, correction.state) == (2, IssueState.DRAFT)
     assert [s.story for s in correction.stories] == ["Before publication."]
+
+
+def test_a_change_sent_from_a_page_loaded_before_publication_is_refused(app, icu, make_account):
+    """Two requests at once: this one loaded the issue as a draft, and another published it meanwhile."""
+    editor = make_account("ed@example.org", roles=[("icu", "editor")])
+    publish("Before publication.")
+    page_loaded_before = draft = newsletter.draft(icu, THIS_MONTH)
+    story_id = page_loaded_before.stories[0].id
+    with app.app_context():  # the other request, with its own session
+        newsletter.publish(newsletter.draft(unit_by_key("icu"), THIS_MONTH), actor=editor)
+    assert page_loaded_before.state is IssueState.DRAFT  # as this request still sees it
+    for change in (lambda: newsletter.update_issue(page_loaded_before, title="Late", intro="late", grouping="dimension",
+                                                   actor=editor),
+                   lambda: newsletter.edit_story(page_loaded_before, story_id, practice="", text="Late.", actor=editor),
+                   lambda: newsletter.set_excluded(page_loaded_before, story_id, True),
+                   lambda: newsletter.publish(page_loaded_before, actor=editor)):
+        with pytest.raises(newsletter.IssueError):
+            change()
+    fresh()
+    published = db.session.get(type(draft), draft.id)
+    assert published.title != "Late" and published.intro == ""
+    assert [(s.story, s.excluded) for s in published.stories] == [("Before publication.", False)]
+
+
+def test_a_story_saved_unchanged_is_not_called_edited(icu, make_account):
+    editor = make_account("ed@example.org", roles=[("icu", "editor")])
+    publish("As written.")
+    issue = newsletter.draft(icu, THIS_MONTH)
+    story_id = issue.stories[0].id
+    assert not newsletter.edit_story(issue, story_id, practice="", text="  As written. ", actor=editor)
+    assert newsletter.edit_story(issue, story_id, practice="", text="As rewritten.", actor=editor)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "newsletter_story_edited")) == 1
+
+
+def test_a_title_that_names_a_page_size_leaves_the_pdfs_size_alone(icu, make_account):
+    editor = make_account("ed@example.org", roles=[("icu", "editor")])
+    publish("A story.")
+    issue = newsletter.draft(icu, THIS_MONTH)
+    newsletter.update_issue(issue, title="size: A4; our month", intro="", grouping="dimension", actor=editor)
+    newsletter.publish(issue, actor=editor)
+    fresh()
+    html = newsletter.render(db.session.get(type(issue), issue.id), page_size="letter", for_email=False)
+    assert "<title>size: A4; our month</title>" in html and "@page { size: letter;" in html
 
 
 XSS = ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', "[click](javascript:alert(1))"]

@@ -131,7 +131,7 @@ class Doorbell:
     def __init__(self, folder: str):
         self.folder = folder
         os.makedirs(folder, mode=0o700, exist_ok=True)
-        if not self.ours(folder):
+        if not self.ours(os.lstat(folder)):
             raise PermissionError(f"{folder} is not a private folder of this user")
         self.path = os.path.join(folder, f"{os.getpid()}-{os.urandom(4).hex()}.sock")
         self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -143,39 +143,45 @@ class Doorbell:
         in-memory database, which no other process shares)."""
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
-        name = hashlib.sha256(os.path.abspath(url.database).encode()).hexdigest()[:16]
+        name = hashlib.sha256(os.path.realpath(url.database).encode()).hexdigest()[:16]
         return os.path.join(tempfile.gettempdir(), f"rcbingo-{os.getuid()}-{name}")
 
     @staticmethod
-    def ours(folder: str) -> bool:
-        """Whether the folder is this user's alone (in a shared temporary directory another user could make it)."""
-        try:
-            found = os.lstat(folder)
-        except OSError:
-            return False
+    def ours(found: os.stat_result) -> bool:
+        """Whether a folder is this user's alone (in a shared temporary directory another user could make it)."""
         return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o077
 
     @staticmethod
     def ring(folder: str) -> None:
-        if not Doorbell.ours(folder):  # no watcher on this host yet (or a stranger's folder: never written to)
+        """Wake every watcher of the folder. Works through the folder as opened (never a link), so that what it
+        removes, only sockets that refuse, is in this user's folder even if the path is swapped meanwhile."""
+        try:
+            opened = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:  # no watcher on this host yet (or a link where the folder should be)
             return
         try:
-            names = os.listdir(folder)
-        except OSError:
-            return
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as bell:
-            bell.setblocking(False)
-            for name in names:
-                path = os.path.join(folder, name)
-                try:
-                    bell.sendto(b"!", path)
-                except BlockingIOError:  # its queue is full: it has been rung already
-                    pass
-                except (ConnectionRefusedError, FileNotFoundError):  # its process has gone
-                    with suppress(OSError):
-                        os.unlink(path)
-                except OSError:
-                    log.warning("could not wake a board watcher", exc_info=True)
+            if not Doorbell.ours(os.fstat(opened)):  # a stranger's folder: never written to
+                return
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as bell:
+                bell.setblocking(False)
+                for name in os.listdir(opened):
+                    Doorbell._press(bell, opened, f"/proc/self/fd/{opened}/{name}", name)
+        finally:
+            os.close(opened)
+
+    @staticmethod
+    def _press(bell: socket.socket, folder_fd: int, path: str, name: str) -> None:
+        try:
+            if not stat.S_ISSOCK(os.lstat(name, dir_fd=folder_fd).st_mode):
+                return
+            bell.sendto(b"!", path)
+        except BlockingIOError:  # its queue is full: it has been rung already
+            pass
+        except ConnectionRefusedError:  # its process has gone
+            with suppress(OSError):
+                os.unlink(name, dir_fd=folder_fd)
+        except OSError:  # gone meanwhile, or a socket of another kind: not a doorbell
+            pass
 
     def wait(self, timeout: float) -> None:
         """Until rung (taking every ring waiting, as one) or `timeout` passes."""
@@ -193,6 +199,7 @@ class Doorbell:
         self.socket.close()
         with suppress(OSError):
             os.unlink(self.path)
+            os.rmdir(self.folder)  # the last watcher of the database leaves no folder behind
 
 
 @event.listens_for(Session, "after_rollback")

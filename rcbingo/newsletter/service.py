@@ -11,6 +11,8 @@ import css_inline
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..audit.service import record
 from ..board import service as board
@@ -122,10 +124,23 @@ def _draft_only(issue: Issue) -> None:
         raise IssueError(N_("A published issue is frozen: make a correction to change it."))
 
 
+def _locked(session, issue_id: int) -> Issue:
+    """The issue as it is now, its row locked until the transaction ends (on SQLite the write lock is held already):
+    two requests at once, a publication and an edit say, take their turns, and the second sees what the first did."""
+    return session.scalars(select(Issue).where(Issue.id == issue_id).with_for_update()
+                           .options(selectinload(Issue.stories)).execution_options(populate_existing=True)).one()
+
+
+def _locked_draft(session, issue_id: int) -> Issue:
+    issue = _locked(session, issue_id)
+    _draft_only(issue)
+    return issue
+
+
 def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor) -> None:
     _draft_only(issue)
     with write_transaction() as session:
-        issue = session.merge(issue)
+        issue = _locked_draft(session, issue.id)
         issue.title, issue.intro = title.strip()[:200], intro.strip()
         issue.grouping = grouping if grouping in rules.GROUPINGS else "dimension"
         record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
@@ -136,8 +151,7 @@ def move_story(issue: Issue, story_id: int, step: int) -> None:
     """Swap a story with its neighbour (step -1: earlier, +1: later)."""
     _draft_only(issue)
     with write_transaction() as session:
-        issue = session.merge(issue)
-        stories = list(issue.stories)
+        stories = list(_locked_draft(session, issue.id).stories)
         index = next((i for i, s in enumerate(stories) if s.id == story_id), None)
         other = None if index is None else index + step
         if index is not None and 0 <= other < len(stories):
@@ -147,50 +161,65 @@ def move_story(issue: Issue, story_id: int, step: int) -> None:
 def set_excluded(issue: Issue, story_id: int, excluded: bool) -> None:
     _draft_only(issue)
     with write_transaction() as session:
-        story = session.get(IssueStory, story_id)
-        if story is not None and story.issue_id == issue.id:
+        story = next((s for s in _locked_draft(session, issue.id).stories if s.id == story_id), None)
+        if story is not None:
             story.excluded = excluded
 
 
-def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor) -> None:
-    """Lightly edit a story for this issue; the card keeps its original, and the edit is audited."""
+def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor) -> bool:
+    """Lightly edit a story for this issue; the card keeps its original, and the edit is audited. Whether the
+    story changed."""
     _draft_only(issue)
     with write_transaction() as session:
-        story = session.get(IssueStory, story_id)
-        if story is None or story.issue_id != issue.id:
-            return
-        story.practice, story.story = practice.strip()[:200], text.strip()
+        story = next((s for s in _locked_draft(session, issue.id).stories if s.id == story_id), None)
+        edited = (practice.strip()[:200], text.strip())
+        if story is None or (story.practice, story.story) == edited:
+            return False
+        story.practice, story.story = edited
         record("newsletter_story_edited", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
                detail=f"card {story.card_id}")
+    return True
+
+
+def _content(issue: Issue) -> tuple:
+    """What an editor changes in an issue."""
+    return issue.title, issue.intro, issue.grouping, tuple(
+        (s.id, s.position, s.excluded, s.practice, s.story) for s in issue.stories)
 
 
 def publish(issue: Issue, actor) -> None:
     """Freeze the issue as it reads now: later changes to cards or rosters cannot alter it."""
     _draft_only(issue)
-    html = render(issue, for_email=False)
+    rendered, html = _content(issue), render(issue, for_email=False)  # made before the lock: it takes a while
     with write_transaction() as session:
-        issue = session.merge(issue)
+        issue = _locked_draft(session, issue.id)
+        if _content(issue) != rendered:  # edited while it was being made: freeze what it says now
+            html = render(issue, for_email=False)
         issue.state, issue.published_at, issue.published_by_id = IssueState.PUBLISHED, utcnow(), actor.id
         issue.frozen_html = html
         record("newsletter_published", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}")
 
 
 def correct(issue: Issue, actor) -> Issue:
-    """A new draft version of a published issue, starting from it as it was published."""
+    """A new draft version of a published issue, starting from it as it was published (one, however often asked)."""
     if issue.state is not IssueState.PUBLISHED:
         raise IssueError(N_("Only a published issue needs a correction: edit the draft instead."))
-    latest = _latest(issue.unit, issue.month)
-    if latest.state is IssueState.DRAFT:
-        return latest
-    with write_transaction() as session:
-        fresh = Issue(unit_id=issue.unit_id, month=issue.month, version=latest.version + 1, title=issue.title,
-                      intro=issue.intro, grouping=issue.grouping)
-        fresh.stories = [IssueStory(card_id=s.card_id, position=s.position, excluded=s.excluded, practice=s.practice,
-                                    story=s.story) for s in issue.stories]
-        session.add(fresh)
-        session.flush()
-        record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {fresh.id}",
-               detail=f"correction of issue {issue.id}")
+    try:
+        with write_transaction() as session:
+            issue = _locked(session, issue.id)
+            latest = _latest(issue.unit, issue.month)
+            if latest.state is IssueState.DRAFT:
+                return latest
+            fresh = Issue(unit_id=issue.unit_id, month=issue.month, version=latest.version + 1, title=issue.title,
+                          intro=issue.intro, grouping=issue.grouping)
+            fresh.stories = [IssueStory(card_id=s.card_id, position=s.position, excluded=s.excluded,
+                                        practice=s.practice, story=s.story) for s in issue.stories]
+            session.add(fresh)
+            session.flush()
+            record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {fresh.id}",
+                   detail=f"correction of issue {issue.id}")
+    except IntegrityError:  # another request made that version at the same instant (from another published one)
+        return _latest(issue.unit, issue.month)
     return fresh
 
 
@@ -245,7 +274,9 @@ def render(issue: Issue, page_size: str = "A4", for_email: bool = True) -> str:
     `for_email` also writes every style rule onto its elements, for email programs that drop <style>;
     the PDF does without (WeasyPrint reads <style> and renders faster from it)."""
     if issue.frozen_html:
-        html = issue.frozen_html.replace("size: A4;", f"size: {page_size};", 1)
+        # The page size is the first rule of the first style sheet, after the title (which may say anything).
+        head, style, rest = issue.frozen_html.partition("<style>")
+        html = head + style + rest.replace("size: A4;", f"size: {page_size};", 1)
     else:
         html = render_template("newsletter/issue.html", page_size=page_size, **context(issue))
     return INLINER.inline(html) if for_email else html

@@ -97,9 +97,10 @@ def _apply(issue: Issue, form: IssueForm) -> Issue | None:
         if not story_form.validate():
             flash(" ".join(str(e) for errors in story_form.errors.values() for e in errors), "problem")
         else:
-            service.edit_story(issue, story_id, practice=story_form.practice.data or "", text=story_form.story.data,
-                               actor=current_user)
-            flash(_("Story edited for this issue; the card keeps its original."))
+            edited = service.edit_story(issue, story_id, practice=story_form.practice.data or "",
+                                        text=story_form.story.data, actor=current_user)
+            flash(_("Story edited for this issue; the card keeps its original.") if edited else
+                  _("Nothing changed in that story."))
     elif action == "refresh":
         service.draft(issue.unit, issue.month, actor=current_user)
         flash(_("Refreshed: new stories of the month are added at the end."))
