@@ -378,23 +378,32 @@
   document.addEventListener("htmx:afterSettle", armIdle);
   document.addEventListener("DOMContentLoaded", armIdle);
 
-  // A button that asks first (data-confirm says what will happen) before its form is sent.
-  document.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) event.preventDefault();
-  }, true);
-
-  // A form with changes not yet saved (data-unsaved-guard): leaving the page asks first, in the browser's words.
-  var unsaved = null;
+  // Forms with changes not yet saved (data-unsaved-guard): leaving the page asks first, in the browser's words; a
+  // button that asks first (data-confirm) says so when there are any (data-confirm-unsaved). A form is saved when it
+  // is sent, except a story's by a button that does not save its words (move, leave out, put back).
+  var unsaved = [];
+  function unsavedForms() {
+    unsaved = unsaved.filter(function (form) { return form.isConnected; });
+    return unsaved;
+  }
   document.addEventListener("input", function (event) {
     var form = event.target.form;
-    if (form && form.hasAttribute("data-unsaved-guard")) unsaved = form;
+    if (form && form.hasAttribute("data-unsaved-guard") && unsaved.indexOf(form) < 0) unsaved.push(form);
   });
   document.addEventListener("submit", function (event) {
-    if (event.target === unsaved && !event.defaultPrevented) unsaved = null;
-  });
+    var button = event.submitter;
+    var ask = button && (unsavedForms().some(function (form) { return form !== event.target; }) &&
+      button.dataset.confirmUnsaved || button.dataset.confirm);
+    if (ask && !window.confirm(ask)) {
+      event.preventDefault();
+      return;
+    }
+    if (ask && button.dataset.confirmUnsaved) unsaved = [];  // they chose to go on without them: no second question
+    var saves = !button || !event.target.classList.contains("story-edit") || button.value === "edit-story";
+    if (saves) unsaved = unsaved.filter(function (form) { return form !== event.target; });
+  }, true);
   window.addEventListener("beforeunload", function (event) {
-    if (unsaved && unsaved.isConnected) {
+    if (unsavedForms().length) {
       event.preventDefault();
       event.returnValue = "";
     }
@@ -410,8 +419,9 @@
   document.addEventListener("htmx:afterSettle", function () {
     var item = storyFocus && document.getElementById(storyFocus.story);
     if (!item) return;
+    var twin = { exclude: "include", include: "exclude" }[storyFocus.action];  // "Leave out" becomes "Put back"
     var button = item.querySelector("button[value='" + storyFocus.action + "']:not([disabled])") ||
-      item.querySelector("button:not([disabled])");
+      (twin && item.querySelector("button[value='" + twin + "']")) || item.querySelector("button:not([disabled])");
     storyFocus = null;
     if (button) button.focus();
   });

@@ -106,6 +106,24 @@ def test_an_editor_loses_no_unsaved_introduction_and_publishes_only_when_sure(ta
     assert [kind for kind, _message in asked] == ["beforeunload"]
     expect(intro).to_have_value("Thank you, night shift.")
 
+    # Words typed in a story stay through another story's move; publishing with them unsaved says so.
+    second = page.locator(".issue-story").nth(1).get_by_label("Story", exact=True)
+    second.click()
+    second.press("Control+End")
+    second.press_sequentially(" Again.", delay=250)
+    page.locator(".issue-story").first.get_by_role("button", name="Leave out").click()
+    expect(page.locator(".issue-story").first.get_by_role("button", name="Put back")).to_be_focused()
+    expect(page.locator(".issue-story").nth(1).get_by_label("Story", exact=True)).to_have_value(
+        "Phil called. Twice. Again.")
+    page.once("dialog", lambda dialog: answer(dialog, yes=False))
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_timeout(1000)
+    assert asked[-1][0] == "confirm" and "not saved" in asked[-1][1]
+    page.locator(".issue-story").first.get_by_role("button", name="Put back").click()
+    expect(page.locator(".issue-story").first.get_by_role("button", name="Leave out")).to_be_focused()
+    page.locator(".issue-story").nth(1).get_by_role("button", name="Save edit").click()
+    expect(page.get_by_text("Story edited for this issue")).to_be_visible()
+
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     page.once("dialog", lambda dialog: answer(dialog, yes=False))
@@ -120,4 +138,4 @@ def test_an_editor_loses_no_unsaved_introduction_and_publishes_only_when_sure(ta
     fresh()
     published = db.session.get(type(issue), issue.id)
     assert published.published_at is not None and published.intro == "Thank you, night shift."
-    assert [s.story for s in published.stories] == ["Nora stayed late.", "Phil called. Twice."]
+    assert [s.story for s in published.stories] == ["Nora stayed late.", "Phil called. Twice. Again."]
