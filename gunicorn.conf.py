@@ -24,4 +24,3 @@ class MaskingLogger(Logger):
 
 
 logger_class = MaskingLogger
-

@@ -37,12 +37,11 @@ class GameError(ValueError):
 
 # --- counting cards -------------------------------------------------------------------------
 
-def counting_game(session, unit_id: int, at: datetime, lock: bool = False) -> Game | None:
+def counting_game(session, unit_id: int, at: datetime) -> Game | None:
     """The unit's game that a card published at `at` counts in, if any."""
-    query = select(Game).where(
+    return session.scalar(select(Game).where(
         Game.unit_id == unit_id, Game.state.in_(COUNTING), Game.starts_at <= at,
-        or_(Game.ends_at.is_(None), Game.ends_at > at)).order_by(Game.id.desc()).limit(1)
-    return session.scalar(query.with_for_update() if lock else query)
+        or_(Game.ends_at.is_(None), Game.ends_at > at)).order_by(Game.id.desc()).limit(1))
 
 
 @card_published.connect
