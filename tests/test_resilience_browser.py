@@ -118,44 +118,43 @@ def test_a_thank_you_that_cannot_fetch_the_next_card_hides_the_last_names_and_tr
         context.close()
 
 
-def test_a_wall_opened_during_an_outage_shows_the_board_by_itself_when_the_database_is_back(browser, app, icu, server):
+@pytest.fixture
+def wall(browser, icu, server):
+    """A page at a wall's size, the address of a display link, and the switch that takes the database away."""
     _display, token = board.create_display(icu, "Break room")
     switch = DatabaseSwitch(db.engine)
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    try:
-        switch.away = True
-        response = page.goto(f"{server.url}/wall/{token}")
-        assert response.status == 503 and response.headers["retry-after"] == "1"
-        expect(page.get_by_role("heading", name="Back in a moment")).to_be_visible()
-        switch.away = False
-        expect(page.locator(".wall-board")).to_be_visible(timeout=10_000)  # it reloaded itself
-        expect(page.locator("#wall-status")).to_be_hidden()
-        publish("The wall came back by itself.")
-        expect(page.get_by_text("The wall came back by itself.")).to_be_visible(timeout=5_000)
-    finally:
-        switch.remove()
-        page.close()
+    yield page, f"{server.url}/wall/{token}", switch
+    switch.remove()
+    page.close()
 
 
-def test_an_open_wall_says_reconnecting_while_the_database_is_away_and_never_reloads(browser, app, icu, server):
-    _display, token = board.create_display(icu, "Break room")
-    switch = DatabaseSwitch(db.engine)
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    try:
-        page.goto(f"{server.url}/wall/{token}")
-        expect(page.locator(".wall-board")).to_be_visible()
-        page.evaluate("window.notReloaded = true")
-        expect(page.locator("#wall-status")).to_be_hidden()
-        switch.away = True
-        expect(page.get_by_role("status").filter(has_text="Reconnecting…")).to_be_visible(timeout=5_000)
-        switch.away = False
-        expect(page.locator("#wall-status")).to_be_hidden(timeout=5_000)
-        publish("Still on the wall, never reloaded.")
-        expect(page.get_by_text("Still on the wall, never reloaded.")).to_be_visible(timeout=5_000)
-        assert page.evaluate("window.notReloaded") is True
-    finally:
-        switch.remove()
-        page.close()
+def test_a_wall_opened_during_an_outage_shows_the_board_by_itself_when_the_database_is_back(wall):
+    page, address, switch = wall
+    switch.away = True
+    response = page.goto(address)
+    assert response.status == 503 and response.headers["retry-after"] == "1"
+    expect(page.get_by_role("heading", name="Back in a moment")).to_be_visible()
+    switch.away = False
+    expect(page.locator(".wall-board")).to_be_visible(timeout=10_000)  # it reloaded itself
+    expect(page.locator("#wall-status")).to_be_hidden()
+    publish("The wall came back by itself.")
+    expect(page.get_by_text("The wall came back by itself.")).to_be_visible(timeout=5_000)
+
+
+def test_an_open_wall_says_reconnecting_while_the_database_is_away_and_never_reloads(wall):
+    page, address, switch = wall
+    page.goto(address)
+    expect(page.locator(".wall-board")).to_be_visible()
+    page.evaluate("window.notReloaded = true")
+    expect(page.locator("#wall-status")).to_be_hidden()
+    switch.away = True
+    expect(page.get_by_role("status").filter(has_text="Reconnecting…")).to_be_visible(timeout=5_000)
+    switch.away = False
+    expect(page.locator("#wall-status")).to_be_hidden(timeout=5_000)
+    publish("Still on the wall, never reloaded.")
+    expect(page.get_by_text("Still on the wall, never reloaded.")).to_be_visible(timeout=5_000)
+    assert page.evaluate("window.notReloaded") is True
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="the database plays no part: runs in the SQLite pass only")

@@ -165,16 +165,16 @@ class Doorbell:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as bell:
                 bell.setblocking(False)
                 for name in os.listdir(opened):
-                    Doorbell._press(bell, opened, f"/proc/self/fd/{opened}/{name}", name)
+                    Doorbell._press(bell, opened, name)
         finally:
             os.close(opened)
 
     @staticmethod
-    def _press(bell: socket.socket, folder_fd: int, path: str, name: str) -> None:
+    def _press(bell: socket.socket, folder_fd: int, name: str) -> None:
         try:
             if not stat.S_ISSOCK(os.lstat(name, dir_fd=folder_fd).st_mode):
                 return
-            bell.sendto(b"!", path)
+            bell.sendto(b"!", f"/proc/self/fd/{folder_fd}/{name}")  # the socket in the folder as opened
         except BlockingIOError:  # its queue is full: it has been rung already
             pass
         except ConnectionRefusedError:  # its process has gone

@@ -32,11 +32,6 @@ def published_cards() -> Select:
     return select(Card).where(Card.status == CardStatus.PUBLISHED)
 
 
-def check(draft: rules.Draft) -> dict[str, rules.Problem]:
-    """The rules' verdict on a draft, against the workgroups and units that exist now."""
-    return rules.problems(draft, set(_active_ids(Workgroup)), set(_active_ids(Unit)))
-
-
 def _active_ids(model: type[Workgroup] | type[Unit]) -> dict[str, int]:
     """The active workgroups' or units' ids by key."""
     return dict(db.session.execute(select(model.key, model.id).where(model.retired_at.is_(None))).all())
@@ -65,7 +60,7 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
     if existing is not None:  # another unit's card: never thank for it (or show its names) here
         raise CardRefused({"form": rules.Problem(N_("This card could not be sent as it was. Tap Send again."))},
                           resubmit=True)
-    workgroups, units = _active_ids(Workgroup), _active_ids(Unit)
+    workgroups, units = _active_ids(Workgroup), _active_ids(Unit)  # the rules' verdict, against those that exist now
     if found := rules.problems(draft, set(workgroups), set(units)):
         raise CardRefused(found)
     names = staff_names()

@@ -138,7 +138,6 @@ def _locked_draft(session, issue_id: int) -> Issue:
 
 
 def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor) -> None:
-    _draft_only(issue)
     with write_transaction() as session:
         issue = _locked_draft(session, issue.id)
         issue.title, issue.intro = title.strip()[:200], intro.strip()
@@ -149,7 +148,6 @@ def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor) 
 
 def move_story(issue: Issue, story_id: int, step: int) -> None:
     """Swap a story with its neighbour (step -1: earlier, +1: later)."""
-    _draft_only(issue)
     with write_transaction() as session:
         stories = list(_locked_draft(session, issue.id).stories)
         index = next((i for i, s in enumerate(stories) if s.id == story_id), None)
@@ -159,7 +157,6 @@ def move_story(issue: Issue, story_id: int, step: int) -> None:
 
 
 def set_excluded(issue: Issue, story_id: int, excluded: bool) -> None:
-    _draft_only(issue)
     with write_transaction() as session:
         story = next((s for s in _locked_draft(session, issue.id).stories if s.id == story_id), None)
         if story is not None:
@@ -169,7 +166,6 @@ def set_excluded(issue: Issue, story_id: int, excluded: bool) -> None:
 def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor) -> bool:
     """Lightly edit a story for this issue; the card keeps its original, and the edit is audited. Whether the
     story changed."""
-    _draft_only(issue)
     with write_transaction() as session:
         story = next((s for s in _locked_draft(session, issue.id).stories if s.id == story_id), None)
         edited = (practice.strip()[:200], text.strip())
@@ -189,7 +185,7 @@ def _content(issue: Issue) -> tuple:
 
 def publish(issue: Issue, actor) -> None:
     """Freeze the issue as it reads now: later changes to cards or rosters cannot alter it."""
-    _draft_only(issue)
+    _draft_only(issue)  # before making it (the lock checks again)
     rendered, html = _content(issue), render(issue, for_email=False)  # made before the lock: it takes a while
     with write_transaction() as session:
         issue = _locked_draft(session, issue.id)
