@@ -19,7 +19,7 @@ object with every figure; a full run (not --quick) is also kept in bench/results
 machine's facts. Traffic goes to 127.0.0.1 only.
 
 Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--displays 1,100,500,1000] [--quick]
-                           [--pages-only | --walls-only]
+                           [--pages-only | --walls-only | --tablets-only]
 """
 
 import argparse
@@ -538,12 +538,15 @@ async def newsletter(port, env, wall):
 # --- one database ---------------------------------------------------------------------------
 
 async def measure(database, env, ids, port, displays, quick, pages_only=False, other_host=None,
-                  walls_only=False):
+                  walls_only=False, tablets_only=False):
     token, wall = ids["token"], ids["wall"]
     env["BENCH_TOKEN"] = token
     result = {"database": database, "cards_stored": ids["cards"], "load_seconds": ids["load_seconds"]}
     if walls_only:
         await walls(database, result, port, token, wall, displays, quick, other_host)
+        return result
+    if tablets_only:
+        await publishing_phases(database, env, result, port, token, wall, displays, quick)
         return result
     if not pages_only:
         result["newsletter"] = await newsletter(port, env, wall)  # first: the month holds the 300 loaded stories
@@ -583,12 +586,16 @@ async def measure(database, env, ids, port, displays, quick, pages_only=False, o
     if pages_only:
         return result
     await walls(database, result, port, token, wall, displays, quick, other_host)
-    # 50 tablets as fast as the server answers them (its capacity), then at a steady 25 cards a second in all
+    await publishing_phases(database, env, result, port, token, wall, displays, quick)
+    return result
+
+
+async def publishing_phases(database, env, result, port, token, wall, displays, quick) -> None:
+    """50 tablets as fast as the server answers them (its capacity), then at a steady 25 cards a second in all."""
     walls_watching = min(500, max(displays))
     result["submit"] = await tablets(database, env, port, token, wall, 10 if quick else 30, walls_watching)
     result["submit_steady"] = await tablets(database, env, port, token, wall, 10 if quick else 20, walls_watching,
                                             every=2.0, phase="steady")
-    return result
 
 
 async def walls(database, result, port, token, wall, displays, quick, other_host) -> None:
@@ -613,12 +620,13 @@ def run_database(database, args):
     print(f"[{database}] loading {args.cards} cards…", flush=True)
     env, ids = prepare(database, args.cards)
     # PostgreSQL also gets a second app server, as another host behind a load balancer (SQLite is one host's).
-    servers = [start_server(env) for _ in range(2 if database == "postgresql" and not args.pages_only else 1)]
+    one_host = args.pages_only or args.tablets_only
+    servers = [start_server(env) for _ in range(2 if database == "postgresql" and not one_host else 1)]
     SERVER_PID["pid"] = servers[0][0].pid
     try:
         return asyncio.run(measure(database, env, ids, servers[0][1], args.displays, args.quick, args.pages_only,
                                    other_host=servers[1][1] if len(servers) > 1 else None,
-                                   walls_only=args.walls_only))
+                                   walls_only=args.walls_only, tablets_only=args.tablets_only))
     finally:
         for server, _port in servers:
             os.killpg(server.pid, signal.SIGTERM)
@@ -650,6 +658,8 @@ def main():
                         help="only the wrk phases (pages and the board's data route), for a quick look")
     parser.add_argument("--walls-only", action="store_true",
                         help="only the live phases (walls, and walls on the other host), for a quick look")
+    parser.add_argument("--tablets-only", action="store_true",
+                        help="only the publishing phases (50 tablets at capacity, then steady), for a quick look")
     parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load is not None:
@@ -662,7 +672,8 @@ def main():
     results = [run_database(database, args) for database in args.databases.split(",")]
     run = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit(), "machine": machine(),
            "quick": args.quick, "cards": args.cards, "results": results}
-    if not (args.quick or args.pages_only or args.walls_only):  # the history keeps full runs: a regression shows
+    # the history keeps full runs: a regression shows
+    if not (args.quick or args.pages_only or args.walls_only or args.tablets_only):
         RESULTS.mkdir(exist_ok=True)
         name = f"{run['when'][:19].replace(':', '')}-{run['commit'][:12] or 'unknown'}.json"
         (RESULTS / name).write_text(json.dumps(run, indent=1) + "\n")

@@ -68,6 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Bounded waits and pre-ping (database.engine_options): flask-sqlalchemy makes its engine in init_app.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from .database import wait_keeping_the_cpu_while_holding
+        wait_keeping_the_cpu_while_holding()
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)

@@ -41,6 +41,10 @@ REQUEST_TIMEOUT_SECONDS = 10
 LONG_REQUEST_TIMEOUT_SECONDS = 150
 DATABASE_CONNECT_TIMEOUT_SECONDS = 5
 DATABASE_STATEMENT_TIMEOUT_SECONDS = 10
+# PostgreSQL connections each server process may hold at once (five stay open when idle). Requests beyond it queue in
+# the process for one; it should cover the requests that write at once (cards waiting for a game's lock hold theirs).
+# Keep hosts × workers × (this + 1, the board watcher's) below PostgreSQL's max_connections (100 by default).
+DATABASE_POOL_SIZE = 20
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 # /ready gives the database (and Redis) this long to answer.
 READY_TIMEOUT_SECONDS = 2
@@ -68,6 +72,8 @@ def from_environment() -> dict:
         settings["BASE_URL"] = os.environ["BASE_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("DATABASE_POOL_SIZE"):
+        settings["DATABASE_POOL_SIZE"] = int(os.environ["DATABASE_POOL_SIZE"])
     for name in TIMEOUTS:
         if os.environ.get(name):
             settings[name] = float(os.environ[name])

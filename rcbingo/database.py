@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
@@ -59,6 +60,9 @@ def engine_options(config) -> dict:
     if url.get_backend_name() == "postgresql":
         # A pooled connection to a server that restarted is found dead before use, not by the request using it.
         options.setdefault("pool_pre_ping", True)
+        # Up to DATABASE_POOL_SIZE connections at once, of which five stay open when idle.
+        options.setdefault("pool_size", min(5, config["DATABASE_POOL_SIZE"]))
+        options.setdefault("max_overflow", config["DATABASE_POOL_SIZE"] - options["pool_size"])
         options.setdefault("pool_timeout", config["REQUEST_TIMEOUT_SECONDS"])
         # libpq's minimum is 2 s.
         connect_args.setdefault("connect_timeout", max(2, round(config["DATABASE_CONNECT_TIMEOUT_SECONDS"])))
@@ -114,18 +118,46 @@ def write_transaction():
     """Run one unit of writes in a fresh transaction, committed on success and rolled back on error.
 
     On SQLite the write lock is taken at BEGIN, so concurrent writers wait their turn
-    (up to the busy timeout) instead of failing with "database is locked".
+    (up to the busy timeout) instead of failing with "database is locked". On PostgreSQL a transaction that has only
+    read goes on (each of its statements read the latest commits anyway), saving a commit, a pooled connection's
+    check and a BEGIN.
     """
     session = db.session()
-    if session.in_transaction():
+    if session.in_transaction() and (session.get_bind().dialect.name != "postgresql" or _changed(session)):
         session.commit()
-    session.connection(execution_options={"sqlite_immediate": True})
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": True})
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+
+
+def _changed(session) -> bool:
+    """Whether the session wrote or holds a change (as far as it can tell: a change it flushed leaves a mark)."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+
+
+_WROTE = "rcbingo_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_write(state) -> None:
+    if state.is_update or state.is_delete or state.is_insert:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def rollback_quietly() -> None:
@@ -401,3 +433,72 @@ def _repair_sidecars(path: str) -> None:
                             os.getpid(), os.path.basename(sidecar))
     except OSError as error:
         log.warning("rcbingo[%d]: could not check the database's -wal and -shm files: %s", os.getpid(), error)
+
+
+# --- A lock others queue for, held in a gevent worker ----------------------------------------------------------
+
+# How long a connection that holds such a lock waits for PostgreSQL's answer without letting other greenlets run.
+HOLDING_SPIN_SECONDS = 0.005
+_HOLDING = "rcbingo_holding_socket"
+_holding: set[int] = set()  # the sockets of this process's connections holding such a lock
+
+
+def holding_a_queued_lock(session) -> None:
+    """Say that the session's transaction now holds a lock that other transactions queue for (a game's row, while a
+    card is counted), until it ends. In a gevent worker every answer from PostgreSQL is otherwise awaited by
+    switching to other greenlets, which may run for milliseconds before this one resumes, and all that time the
+    queue waits: each of its round trips costs the queue only the database's own time."""
+    if not _gevent_patched() or session.get_bind().dialect.name != "postgresql":
+        return
+    socket = session.connection().connection.driver_connection.pgconn.socket
+    _holding.add(socket)
+    session.info[_HOLDING] = socket
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _released(session, transaction) -> None:
+    if transaction.parent is None and (socket := session.info.pop(_HOLDING, None)) is not None:
+        _holding.discard(socket)
+
+
+def wait_keeping_the_cpu_while_holding() -> None:
+    """psycopg's wait, in a gevent worker: as before (cooperative), except for a connection holding a queued lock,
+    which waits up to HOLDING_SPIN_SECONDS without yielding first (see holding_a_queued_lock)."""
+    import psycopg.waiting as waiting
+
+    if not _gevent_patched() or getattr(waiting.wait, "keeps_the_cpu_while_holding", False):
+        return
+    import select as cooperative
+
+    from gevent import monkey
+
+    blocking_poll, polite = monkey.get_original("select", "poll"), waiting.wait
+    masks = {waiting.WAIT_R: cooperative.POLLIN, waiting.WAIT_W: cooperative.POLLOUT,
+             waiting.WAIT_RW: cooperative.POLLIN | cooperative.POLLOUT}
+
+    def wait(gen, fileno, interval=0.0, timeout=None):
+        if fileno not in _holding or timeout is not None:
+            return polite(gen, fileno, interval, timeout)
+        spin_until = time.monotonic() + HOLDING_SPIN_SECONDS
+        blocking, later = blocking_poll(), cooperative.poll()
+        try:
+            wanted = next(gen)
+            while True:
+                left_ms = int((spin_until - time.monotonic()) * 1000)
+                poll = blocking if left_ms > 0 else later
+                poll.register(fileno, masks[wanted])  # (again: a change of what is awaited)
+                events = poll.poll(left_ms if left_ms > 0 else int(max(interval, 0) * 1000))
+                ready = waiting.READY_NONE
+                for _fd, happened in events:
+                    if happened & cooperative.POLLIN:
+                        ready |= waiting.READY_R
+                    if happened & cooperative.POLLOUT:
+                        ready |= waiting.READY_W
+                    if not ready:  # an error or a hang-up: psycopg's own check raises
+                        waiting._check_fd_closed(fileno)
+                wanted = gen.send(ready)
+        except StopIteration as done:
+            return done.value
+
+    wait.keeps_the_cpu_while_holding = True
+    waiting.wait = wait

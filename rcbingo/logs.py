@@ -10,8 +10,9 @@ import re
 SECRET_VARIABLES = frozenset({"token", "link", "code", "secret"})
 MASK = "[hidden]"
 _VARIABLE = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
-# Query parameters masked too: the stories search's words (a search may name anyone, even a patient by mistake).
-PRIVATE_QUERY = frozenset({"words"})
+# Query parameters masked too: the stories search's words (a search may name anyone, even a patient by mistake), and
+# any name typed in a card's name box, which its type-ahead sends as it is typed (`nominees-0-name`).
+PRIVATE_QUERY = frozenset({"words", r"[\w.-]*name"})
 # Also when percent-encoded, as in the sign-in page's address for a page opened signed out.
 _SECRET_QUERY = re.compile(r"((?:[?&]|%3F|%26)(?:" + "|".join(sorted(SECRET_VARIABLES | PRIVATE_QUERY))
                            + r")(?:=|%3D))(?:(?!&|%26)[^\s\"])+", re.IGNORECASE)

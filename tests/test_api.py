@@ -151,3 +151,19 @@ def test_the_api_never_answers_with_a_server_error(app, token):
             case.call_and_validate(headers=bearer(token), checks=[not_a_server_error])
 
         check()
+
+
+def test_nobody_at_a_tablet_can_take_an_integrations_card_id(client, token, card_form):
+    """A tablet's card form sends its own submission id; one made like an integration's is never taken as its."""
+    from rcbingo.api.service import grant_for, submission_id
+
+    with client.application.app_context():
+        planted = submission_id(grant_for(token), "intranet-form-7")
+    client.post("/u/icu/card", data=card_form(submission_id=planted, story="Planted from a tablet."))
+    answer = client.post("/api/v1/units/icu/cards", json=CARD,
+                         headers=bearer(token) | {"Idempotency-Key": "intranet-form-7"})
+    from rcbingo.cards.models import Card
+
+    assert answer.status_code == 201  # a card of its own, not the tablet's
+    with client.application.app_context():
+        assert db.session.get(Card, answer.get_json()["id"]).story == CARD["story"]

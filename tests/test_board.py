@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from rcbingo.board import live
 from rcbingo.board import service as board
-from rcbingo.board.models import Credit, GameState, Win
+from rcbingo.board.models import Credit, Game, GameState, Win
 from rcbingo.cards import service as cards
+from rcbingo.cards.models import Card
 from rcbingo.cards.rules import Draft, Entry
 from rcbingo.extensions import db
 from rcbingo.org.models import Workgroup
@@ -415,3 +416,179 @@ def test_a_game_cannot_end_before_it_starts_counting(app, roster, make_account, 
                                                  "ends_at": "2026-03-08T02:30", "start_now": "y"})
     assert response.status_code == 422 and "The end must be later than now" in response.text
     assert board.unit_games(unit_by_key("icu")) == []
+
+
+def test_a_merge_that_completes_a_workgroups_board_declares_its_win_at_once(game, make_account):
+    """Pharmacists were recognised on six dimensions, rehabilitation therapists on the seventh: merged, the one
+    workgroup has all seven and wins then, not at a later card (which could only cover squares already covered)."""
+    from rcbingo.org.service import merge_workgroups
+
+    publish([PHARMACIST], DIMENSION_KEYS[:6])
+    publish([THERAPIST], [DIMENSION_KEYS[6]])
+    assert snapshot().winners == []
+    merge_workgroups(db.session.get(Workgroup, workgroup_id("pharmacists")),
+                     db.session.get(Workgroup, workgroup_id("rehab")), actor=make_account(is_admin=True))
+    view = snapshot()
+    assert [(w.workgroup.key, w.place) for w in view.winners] == [("rehab", 1)]
+    assert view.game.state is GameState.WON
+    publish([THERAPIST], DIMENSION_KEYS)  # a card on every square changes nothing of it
+    assert [(w.workgroup.key, w.place) for w in snapshot().wins] == [("rehab", 1)]
+
+
+def test_new_cards_see_a_roster_change_at_once_here_and_within_seconds_from_another_server(game, make_account,
+                                                                                            monkeypatch):
+    from sqlalchemy import update
+
+    from rcbingo.database import utcnow
+    from rcbingo.org import service as org
+    from rcbingo.org.models import Person
+
+    monkeypatch.setattr(org, "LOOKUPS_SECONDS", 600)  # (this test's own pace never ages them)
+    admin = make_account(is_admin=True)
+    rehab = db.session.get(Workgroup, workgroup_id("rehab"))
+    publish([PHARMACIST], ["timely"])  # what cards are checked against is read, and kept for a second
+    org.set_workgroup_retired(rehab, True, actor=admin)
+    with pytest.raises(cards.CardRefused) as refused:  # changed by this process: seen by the next card
+        publish([THERAPIST], ["timely"])
+    assert "nominees.0.workgroup" in refused.value.problems
+    org.set_workgroup_retired(rehab, False, actor=admin)
+    publish([THERAPIST], ["timely"])
+    # Another server process retires the pharmacists, adds a workgroup and a nurse; this one hears nothing of it.
+    with db.engine.begin() as elsewhere:
+        elsewhere.execute(update(Workgroup).where(Workgroup.key == "pharmacists").values(retired_at=utcnow()))
+        elsewhere.execute(Workgroup.__table__.insert().values(key="chaplains", name="Chaplains"))
+        elsewhere.execute(Person.__table__.insert().values(name="Nia New", workgroup_id=workgroup_id("nurses"),
+                                                           unit_id=unit_by_key("icu").id))
+    publish([PHARMACIST], ["accurate"])  # within LOOKUPS_SECONDS: judged against the roster as it was
+    publish([Entry("Cy Chaplain", "chaplains", "icu")], ["timely"])  # unknown here: checked again, not refused
+    with pytest.raises(cards.CardRefused):  # (and that read is the roster as it is now)
+        publish([PHARMACIST], ["frequent"])
+    monkeypatch.setattr(org, "LOOKUPS_SECONDS", 0)
+    card = publish([THERAPIST], ["frequent"], nominator=Entry("Nia New", "nurses", "icu"))
+    fresh()
+    assert db.session.get(Person, card.nominator_person_id).name == "Nia New"
+
+
+GEVENT_WORKER_PUBLISHES = """
+from gevent import monkey
+monkey.patch_all()
+import sys, uuid
+import gevent, psycopg.waiting
+from rcbingo import create_app, database
+from rcbingo.cards import service as cards
+from rcbingo.cards.rules import Draft, Entry
+from rcbingo.extensions import db
+from rcbingo.org.service import unit_by_key
+app = create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "a gevent worker"})
+create_app({"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "a second app in the same process"})
+def send(n):
+    with app.app_context():
+        try:
+            draft = Draft(nominator=Entry("Nora Nurse", "nurses", "icu"), dimensions=frozenset(["timely", "accurate"]),
+                          nominees=(Entry("Phil Pharma", "pharmacists", "icu"),), story=f"Card {n}")
+            cards.submit(draft, unit_by_key("icu"), uuid.uuid4().hex)
+        finally:
+            db.session.remove()
+gevent.joinall([gevent.spawn(send, n) for n in range(40)], raise_error=True)
+print(psycopg.waiting.wait.keeps_the_cpu_while_holding, len(database._holding))
+"""
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's queue for a game (TEST_DATABASE_URL)")
+def test_cards_sent_at_once_in_a_gevent_worker_are_all_counted_once_each(app, game):
+    """As gunicorn's gevent workers run: 40 cards at once, each waiting its turn for the game (PostgreSQL's advisory
+    lock), the card holding it keeping the CPU for its answers (database.holding_a_queued_lock)."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    out = subprocess.run([sys.executable, "-c", GEVENT_WORKER_PUBLISHES, url], check=True, timeout=120,
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}).stdout
+    assert out.split() == ["True", "0"]  # psycopg waits our way; no connection is left marked as holding
+    view = snapshot()
+    pharmacists = workgroup_id("pharmacists")
+    assert [view.cards_per_square[(pharmacists, d)] for d in ("timely", "accurate")] == [40, 40]
+    fresh()
+    credits = db.session.execute(select(Credit.card_id, Credit.dimension, Credit.seq).order_by(Credit.seq)).all()
+    assert len(credits) == 80 and len({c.seq for c in credits}) == 80
+    # each card's two credits are next to each other in the game's order: no card was counted between them
+    assert all(credits[n].card_id == credits[n + 1].card_id for n in range(0, 80, 2))
+
+
+def test_two_coordinators_deciding_one_card_at_once_leave_it_counted_only_if_published(game, make_account):
+    """Each decides from the page as it loaded (the card waiting for review): the later decision is made against the
+    card as it is by then, and a second approval is not a second count."""
+    save_unit_settings(unit_by_key("icu"), review_first=True, require_enrolled_tablets=False, actor=None)
+    waiting = publish([PHARMACIST], ["timely", "accurate"])
+    seen_by_a, seen_by_b = db.session.get(Card, waiting.id), db.session.get(Card, waiting.id)
+    db.session.expunge_all()  # (as two requests hold their own copies)
+    cards.approve(seen_by_a, actor=make_account("a@example.org"))
+    cards.reject(seen_by_b, "Not about this unit", actor=make_account("b@example.org"))
+    view = snapshot()
+    assert db.session.get(Card, waiting.id).status.value == "rejected"
+    assert view.progress[workgroup_id("pharmacists")] == 0
+    again = publish([PHARMACIST], ["timely"])
+    copy = db.session.get(Card, again.id)
+    db.session.expunge_all()
+    cards.approve(copy, actor=make_account("a2@example.org"))
+    cards.approve(copy, actor=make_account("b2@example.org"))  # twice: counted once
+    assert snapshot().cards_per_square[(workgroup_id("pharmacists"), "timely")] == 1
+
+
+def test_two_coordinators_starting_a_game_at_once_start_one(app, roster, make_account, threads=4):
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    ids = [workgroup_id("nurses"), workgroup_id("pharmacists")]
+    barrier, outcomes = threading.Barrier(threads), []
+
+    def start(n):
+        with app.app_context():
+            try:
+                barrier.wait()
+                board.create_game(unit_by_key("icu"), title=f"Round {n}", workgroup_ids=ids, start_now=True)
+                outcomes.append("started")
+            except board.GameError:
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=start, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(outcomes) == ["refused"] * (threads - 1) + ["started"]
+    fresh()
+    assert len(db.session.scalars(select(Game).where(Game.state == GameState.RUNNING)).all()) == 1
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
+def test_closing_a_game_while_a_card_is_counted_waits_for_the_card(app, game, make_account):
+    """The card holds the game (its turn, then the game's row) and is about to change the board's version when the
+    coordinator closes the game: the close waits for the card, and neither fails (no deadlock)."""
+    import psycopg
+
+    from rcbingo.board.service import COUNTING_QUEUE
+
+    unit_id = unit_by_key("icu").id
+    card = psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""))
+    card.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTING_QUEUE, unit_id))
+    card.execute("UPDATE game SET credit_seq = credit_seq + 1 WHERE id = %s", (game.id,))
+    errors = []
+
+    def close():
+        with app.app_context():
+            try:
+                board.close_game(db.session.get(Game, game.id), actor=make_account())
+            except Exception as error:
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    closing = threading.Thread(target=close)
+    closing.start()
+    closing.join(1)
+    assert closing.is_alive()  # waiting for the card
+    card.execute("UPDATE board_version SET version = version + 1 WHERE unit_id = %s", (unit_id,))
+    card.commit()
+    card.close()
+    closing.join(10)
+    assert errors == []
+    fresh()
+    assert db.session.get(Game, game.id).state is GameState.CLOSED

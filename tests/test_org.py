@@ -67,6 +67,14 @@ def test_people_are_found_by_any_part_of_their_name_nearest_unit_first(app, rost
     assert [p.name for p in search_people("ned ni", near=icu)] == ["Ned Night"]
 
 
+def test_people_of_a_retired_workgroup_are_not_offered_on_a_card(app, roster):
+    from rcbingo.org.models import Workgroup
+    from rcbingo.org.service import set_workgroup_retired
+
+    set_workgroup_retired(db.session.scalar(select(Workgroup).where(Workgroup.key == "rehab")), True, actor=None)
+    assert search_people("ri", near=unit_by_key("icu")) == []  # Rita Rehab: no card may name her workgroup
+
+
 def test_search_treats_wildcards_as_letters(app, roster):
     assert search_people("%%", near=unit_by_key("icu")) == []
     assert search_people("__", near=unit_by_key("icu")) == []

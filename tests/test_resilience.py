@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 from flask import g
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter, PathConverter
 
@@ -32,7 +32,7 @@ from rcbingo.database import (
 from rcbingo.extensions import db
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
-from .conftest import TEST_DATABASE_URL
+from .conftest import TEST_DATABASE_URL, fresh
 from .outages import DatabaseSwitch
 from .test_board import read_event, workgroup_id
 
@@ -173,9 +173,10 @@ def test_ready_checks_redis_where_the_sign_in_limits_live(database_uri):
 
 def test_postgresql_connections_are_bounded_and_checked_before_use():
     config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/rcbingo", "REQUEST_TIMEOUT_SECONDS": 10,
-              "DATABASE_CONNECT_TIMEOUT_SECONDS": 5, "DATABASE_STATEMENT_TIMEOUT_SECONDS": 10}
+              "DATABASE_CONNECT_TIMEOUT_SECONDS": 5, "DATABASE_STATEMENT_TIMEOUT_SECONDS": 10, "DATABASE_POOL_SIZE": 20}
     options = engine_options(config)
     assert options["pool_pre_ping"] is True and options["pool_timeout"] == 10
+    assert (options["pool_size"], options["max_overflow"]) == (5, 15)  # up to 20 at once, 5 kept when idle
     assert options["connect_args"] == {"connect_timeout": 5, "options": "-c statement_timeout=10000"}
     sqlite = engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3", "SQLITE_BUSY_TIMEOUT_SECONDS": 10})
     assert sqlite == {"connect_args": {"timeout": 10}}
@@ -287,3 +288,26 @@ def test_the_kiosk_and_the_wall_load_their_outage_script(client, roster, app):
     wall = client.get(f"/wall/{token}").get_data(as_text=True)
     assert '<script src="/static/resilience.js" defer>' in wall
     assert re.search(r'id="wall-status"[^>]*sse-swap="status"[^>]*hidden>Reconnecting…<', wall)
+
+
+def test_a_write_that_fails_takes_back_only_itself_not_what_was_written_before_it(app, roster):
+    """On PostgreSQL a write goes on in the transaction of the reads before it (it saves a commit and a BEGIN), but
+    never in one that holds an earlier change: that is committed first, as on SQLite."""
+    from rcbingo.org.models import Person, Workgroup
+
+    icu = unit_by_key("icu")  # a read
+    nurses = db.session.scalar(select(Workgroup).where(Workgroup.key == "nurses"))
+    db.session.add(Person(name="Flushed Before", unit=icu, workgroup=nurses))
+    db.session.flush()
+    with pytest.raises(RuntimeError), write_transaction() as session:
+        session.add(Person(name="Never Kept", unit=icu, workgroup=nurses))
+        session.flush()
+        raise RuntimeError("refused")
+    unit_by_key("icu")  # reads only, then a write that fails: nothing to keep, nothing lost
+    with pytest.raises(RuntimeError), write_transaction():
+        raise RuntimeError("refused")
+    with write_transaction() as session:
+        session.add(Person(name="Written After", unit=icu, workgroup=nurses))
+    fresh()
+    names = set(db.session.scalars(select(Person.name)))
+    assert {"Flushed Before", "Written After"} <= names and "Never Kept" not in names

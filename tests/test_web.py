@@ -357,6 +357,10 @@ def test_encoded_secrets_are_masked_in_the_access_log_too(app):
     line = "GET /sign-in?next=%2Fstories%3Fwords%3DJohn%2BDoe%26unit%3Dicu HTTP/1.1 /wall%2FS3CRET/stream"
     masked = mask_secrets(line, patterns)
     assert "John" not in masked and "S3CRET" not in masked and "unit%3Dicu" in masked
+    # what a card's type-ahead sends as each name is typed
+    typed = "GET /u/icu/card/people?slot=nominees-0&nominees-0-name=Rosa+Del&nominator-name=Amy+Ash HTTP/1.1"
+    masked = mask_secrets(typed, patterns)
+    assert "Rosa" not in masked and "Amy" not in masked and "slot=nominees-0&" in masked
 
 
 def test_a_closed_units_roster_is_not_listed_to_other_units_kiosks(client, roster):

@@ -81,8 +81,10 @@ def forget_grants() -> None:
 
 
 def submission_id(grant: Grant, key: str) -> str:
-    """The card's submission id for an idempotency key: the same key from the same token is the same card."""
-    return token_hash(f"{grant.token_id}:{key}")[:32]
+    """The card's submission id for an idempotency key: the same key from the same token is the same card. Its
+    "api-" prefix keeps it apart from the tablets' ids (32 hex digits, all a card form accepts), so nobody at a
+    tablet can take an integration's id."""
+    return "api-" + token_hash(f"{grant.token_id}:{key}")[:32]
 
 
 def card_json(card: Card) -> dict:

@@ -21,9 +21,10 @@ import threading
 import time
 from collections import Counter
 from contextlib import contextmanager, suppress
+from functools import lru_cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Integer, String, bindparam, cast, event, func, select, update
 from sqlalchemy.orm import Session
 
 from ..database import OutOfTime, bounded, outage, unavailable_reason
@@ -46,17 +47,27 @@ log = logging.getLogger(__name__)
 
 def bump(session, unit_id: int) -> None:
     """Mark a unit's board as changed, in the caller's transaction."""
-    notify = session.get_bind().dialect.name == "postgresql"
-    statement = update(BoardVersion).where(BoardVersion.unit_id == unit_id).values(version=BoardVersion.version + 1)
-    if notify:  # in the same round trip (this runs under the game's lock: see board.service.count_card)
-        statement = statement.returning(func.pg_notify(CHANNEL, str(unit_id)))
-    changed = len(session.execute(statement).all()) if notify else session.execute(statement).rowcount
-    if not changed:
+    # What the transaction changed so far is written first, as every writer takes a game's lock before the board
+    # version's (see board.service.count_card): a game's change would otherwise lock the game after the version.
+    session.flush()
+    connection = session.connection()
+    notify = connection.dialect.name == "postgresql"
+    # in one round trip with its NOTIFY (this runs under the game's lock: see board.service.count_card)
+    result = connection.execute(_bump_statement(notify), {"unit": unit_id})
+    if not (len(result.all()) if notify else result.rowcount):
         session.add(BoardVersion(unit_id=unit_id, version=1))
         session.flush()
         if notify:
             session.execute(select(func.pg_notify(CHANNEL, str(unit_id))))
     session.info.setdefault(_BUMPED, set()).add(unit_id)
+
+
+@lru_cache(maxsize=2)
+def _bump_statement(notify: bool):
+    """bump's statement, made once (a Core statement: the ORM's work per statement would be done under the lock)."""
+    versions, unit_id = BoardVersion.__table__, bindparam("unit", type_=Integer)
+    statement = update(versions).where(versions.c.unit_id == unit_id).values(version=versions.c.version + 1)
+    return statement.returning(func.pg_notify(CHANNEL, cast(unit_id, String))) if notify else statement
 
 
 def version(unit_id: int) -> int:

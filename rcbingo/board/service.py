@@ -3,9 +3,9 @@
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import Integer, String, bindparam, delete, exists, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -15,7 +15,7 @@ from ..cards.events import card_edited, card_published, card_unpublished
 from ..cards.models import Card, CardStatus, Nominee
 from ..cards.rules import credited_workgroups
 from ..cards.service import published_cards
-from ..database import utcnow, write_transaction
+from ..database import holding_a_queued_lock, utcnow, write_transaction
 from ..extensions import db
 from ..org.events import names_changed, settings_changed, workgroups_merged
 from ..org.models import Unit, Workgroup
@@ -25,6 +25,7 @@ from . import live, rules
 from .models import Credit, Display, FocusDimension, Game, GameState, GameWorkgroup, Square, Win
 
 COUNTING = (GameState.RUNNING, GameState.WON)
+COUNTING_QUEUE = 0x52434247  # PostgreSQL's advisory lock key space of the cards waiting to be counted ("RCBG")
 
 
 class GameEndError(ValueError):
@@ -51,60 +52,99 @@ def count_card(card: Card, *, session, **_) -> None:
     Runs inside the publishing transaction, holding the game's row lock (SQLite: the write lock),
     so two cards published at once are counted one after the other and only one can be first.
     Every writer takes the game's lock before the unit's board version, so they never deadlock. Under the lock the
-    card costs a handful of statements, whatever the number of cards already counted: the first one both takes the
-    lock and reserves the card's places in the game's order of credits (the most it can need: a gap is harmless),
-    as every round trip made while holding it makes the next card wait.
+    card costs a handful of statements, whatever the number of cards already counted: the first one finds the game,
+    takes its lock and reserves the card's places in the game's order of credits (the most it can need: a gap is
+    harmless), as every round trip made while holding it makes the next card wait.
     """
     at = card.published_at or utcnow()
-    game = counting_game(session, card.unit_id, at)
     named = credited_workgroups(card.nominator_workgroup_id, [n.workgroup_id for n in card.nominees])
     dimensions = card.dimensions_in_order
+    reserved = len(named) * len(dimensions)
+    connection = session.connection()  # (Core statements, made once: the ORM's work per statement would be done
+    # while others wait; below, it would also read the parameters as rows to insert)
+    game = connection.execute(_turn_statement(connection.dialect.name),
+                              {"unit": card.unit_id, "at": at, "reserved": reserved}).first()
     if game is not None:
-        reserved = len(named) * len(dimensions)
-        last = session.scalar(update(Game).where(  # None: the game stopped counting while this card waited
-            Game.id == game.id, Game.state.in_(COUNTING), or_(Game.ends_at.is_(None), Game.ends_at > at))
-            .values(credit_seq=Game.credit_seq + reserved).returning(Game.credit_seq))
-        game = game if last is not None else None
+        holding_a_queued_lock(session)
     live.bump(session, card.unit_id)
-    if game is None:
+    if game is None or not reserved:
         return
-    participating = set(session.scalars(select(GameWorkgroup.workgroup_id).where(GameWorkgroup.game_id == game.id)))
-    credited = [w for w in named if w in participating]
-    squares = [(w, d) for w in credited for d in dimensions]
-    if not squares:
-        return
-    first = last - reserved
-    session.add_all(Credit(game_id=game.id, card_id=card.id, workgroup_id=w, dimension=d, seq=first + n)
-                    for n, (w, d) in enumerate(squares, start=1))
-    _add_to_squares(session, game.id, squares)
-    _declare_wins(session, game, card, credited)
+    # The squares the card credits, each with its place in the game's order of credits, kept only for workgroups in
+    # the game as read under its lock (a merge changes them under it): one statement for the credits, one for the
+    # squares, which says which workgroups were credited and whether a square had no card before.
+    squares = [(w, d) for w in named for d in dimensions]
+    credits, upsert = _counting_statements(connection.dialect.name, len(squares))
+    params = {"game_id": game.id, "card_id": card.id, "counted_at": utcnow()}
+    for n, (w, d) in enumerate(squares):
+        params |= {f"w{n}": w, f"d{n}": d, f"seq{n}": game.credit_seq - reserved + n + 1}
+    connection.execute(credits, params)
+    counted = connection.execute(upsert, params).all()
+    if any(cards == 1 for _w, cards in counted):  # only a newly covered square can complete a board
+        _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards in counted}))
 
 
-def _declare_wins(session, game: Game, card: Card, credited: list[int]) -> None:
+@lru_cache(maxsize=4)
+def _turn_statement(dialect: str):
+    """count_card's first statement: it finds the unit's game counting a card published `at`, takes the game's lock
+    and reserves `reserved` places in its order of credits. Its conditions are checked again on the row itself once
+    locked: a game that stopped counting while the card waited is left out."""
+    unit_id, at = bindparam("unit", type_=Integer), bindparam("at", type_=Game.starts_at.type)
+    game, latest = Game.__table__.c, Game.__table__.alias("latest").c
+    latest_id = select(latest.id).where(
+        latest.unit_id == unit_id, latest.starts_at <= at, latest.state.in_(COUNTING),
+        or_(latest.ends_at.is_(None), latest.ends_at > at)).order_by(latest.id.desc()).limit(1).scalar_subquery()
+    statement = update(Game.__table__).where(
+        game.id == latest_id, game.state.in_(COUNTING), or_(game.ends_at.is_(None), game.ends_at > at))
+    if dialect == "postgresql":
+        # PostgreSQL queues the waiters for a row that each holder updates out of order (each update makes a new row
+        # version, and those waiting for the old one lose their place to newcomers): the cards of a unit wait for
+        # their turn in a transaction-scoped advisory lock instead, a first-come first-served queue, in this same
+        # statement. (Other writers of the game's row need no turn: they only take the row's lock.)
+        statement = statement.where(select(func.pg_advisory_xact_lock(COUNTING_QUEUE, unit_id)).scalar_subquery()
+                                    .is_not(None))
+    return statement.values(credit_seq=game.credit_seq + bindparam("reserved", type_=Integer)).returning(
+        game.id, game.credit_seq, game.state)
+
+
+@lru_cache(maxsize=64)
+def _counting_statements(dialect: str, squares: int):
+    """count_card's two statements for a card with this many squares, made once (their values are parameters)."""
+    wanted = union_all(*(select(bindparam(f"w{n}", type_=Integer).label("workgroup_id"),
+                                bindparam(f"d{n}", type_=String).label("dimension"),
+                                bindparam(f"seq{n}", type_=Integer).label("seq")) for n in range(squares))).subquery()
+    game_id = bindparam("game_id", type_=Integer)
+
+    def in_game(*columns):
+        return select(*columns).select_from(wanted).join(
+            GameWorkgroup, GameWorkgroup.workgroup_id == wanted.c.workgroup_id).where(GameWorkgroup.game_id == game_id)
+
+    credits = insert(Credit).from_select(
+        ["game_id", "card_id", "workgroup_id", "dimension", "seq", "counted_at"],
+        in_game(game_id, bindparam("card_id", type_=Integer), wanted.c.workgroup_id, wanted.c.dimension,
+                wanted.c.seq, bindparam("counted_at", type_=Credit.counted_at.type)))
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Square)
+    upsert = upsert.from_select(["game_id", "workgroup_id", "dimension", "cards"], in_game(
+        game_id, wanted.c.workgroup_id, wanted.c.dimension, literal(1, Integer)))
+    return credits, upsert.on_conflict_do_update(
+        index_elements=["game_id", "workgroup_id", "dimension"], set_={"cards": Square.cards + upsert.excluded.cards}
+    ).returning(Square.workgroup_id, Square.cards)
+
+
+def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, credited: list[int]) -> None:
     covered = session.execute(select(Square.workgroup_id, Square.dimension).where(
-        Square.game_id == game.id, Square.workgroup_id.in_(credited), Square.cards > 0)).all()
+        Square.game_id == game_id, Square.workgroup_id.in_(credited), Square.cards > 0)).all()
     done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in covered], credited)
     if not done:
         return
-    already = {w.workgroup_id for w in session.scalars(select(Win).where(Win.game_id == game.id))}
+    already = set(session.scalars(select(Win.workgroup_id).where(Win.game_id == game_id)))
     new = sorted(done - already)
     if not new:
         return
-    place = (session.scalar(select(func.max(Win.place)).where(Win.game_id == game.id)) or 0) + 1
-    for workgroup_id in new:
-        session.add(Win(game_id=game.id, workgroup_id=workgroup_id, card_id=card.id, place=place))
-    if game.state is GameState.RUNNING:
-        game.state = GameState.WON
+    place = (session.scalar(select(func.max(Win.place)).where(Win.game_id == game_id)) or 0) + 1
+    session.add_all(Win(game_id=game_id, workgroup_id=w, card_id=card_id, place=place) for w in new)
+    if state is GameState.RUNNING:
+        session.execute(update(Game).where(Game.id == game_id).values(state=GameState.WON))
     session.flush()
-
-
-def _add_to_squares(session, game_id: int, squares: list[tuple[int, str]]) -> None:
-    """One more card on each (workgroup, dimension) square, in one statement (the caller holds the game's lock)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Square).values([{"game_id": game_id, "workgroup_id": w, "dimension": d, "cards": 1}
-                                       for w, d in squares])
-    session.execute(statement.on_conflict_do_update(index_elements=["game_id", "workgroup_id", "dimension"],
-                                                    set_={"cards": Square.cards + statement.excluded.cards}))
 
 
 def _take_from_square(session, game_id: int, workgroup_id: int, dimension: str) -> None:
@@ -155,6 +195,11 @@ def _merge_into_games(_sender=None, *, source_id: int, target_id: int, session, 
         rows = session.execute(select(Credit.workgroup_id, Credit.dimension, func.count(func.distinct(
             Credit.card_id))).where(Credit.game_id == game_id).group_by(Credit.workgroup_id, Credit.dimension))
         session.add_all(Square(game_id=game_id, workgroup_id=w, dimension=d, cards=n) for w, d, n in rows)
+        session.flush()
+        # The merged squares may complete the workgroup's board: it wins now, not at a card that covers nothing new.
+        state = session.scalar(select(Game.state).where(Game.id == game_id))
+        if state in COUNTING:
+            _declare_wins(session, game_id, state, None, [target_id])
 
 
 @names_changed.connect
@@ -331,9 +376,10 @@ def create_game(unit: Unit, *, title: str, workgroup_ids: list[int], prize: str 
         raise GameError(N_("Choose at least two workgroups to play."))
     if ends_at is not None and ends_at <= utcnow():
         raise GameEndError(N_("The end must be later than now: check the date and the year."))
-    if start_now and counting_game(db.session, unit.id, utcnow()):
-        raise GameError(N_("Another game is running in this unit: close it first."))
     with write_transaction() as session:
+        _take_turn(session, unit.id)
+        if start_now and counting_game(session, unit.id, utcnow()):
+            raise GameError(N_("Another game is running in this unit: close it first."))
         game = Game(unit_id=unit.id, title=title.strip(), prize=prize.strip(), ends_at=ends_at)
         session.add(game)
         session.flush()
@@ -347,22 +393,37 @@ def create_game(unit: Unit, *, title: str, workgroup_ids: list[int], prize: str 
 
 
 def start_game(game: Game, actor=None) -> None:
-    if game.state is not GameState.UPCOMING:
-        raise GameError(N_("Only an upcoming game can start."))
-    if counting_game(db.session, game.unit_id, utcnow()):
-        raise GameError(N_("Another game is running in this unit: close it first."))
-    _set_state(game, GameState.RUNNING, actor, "started", starts_at=utcnow())
+    def check(session, game: Game) -> None:
+        if game.state is not GameState.UPCOMING:
+            raise GameError(N_("Only an upcoming game can start."))
+        if counting_game(session, game.unit_id, utcnow()):
+            raise GameError(N_("Another game is running in this unit: close it first."))
+
+    _set_state(game, GameState.RUNNING, actor, "started", check, starts_at=utcnow())
 
 
 def close_game(game: Game, actor=None) -> None:
-    if game.state is GameState.CLOSED:
-        raise GameError(N_("This game is already closed."))
-    _set_state(game, GameState.CLOSED, actor, "closed", ends_at=game.ends_at or utcnow())
+    def check(_session, game: Game) -> None:
+        if game.state is GameState.CLOSED:
+            raise GameError(N_("This game is already closed."))
+
+    _set_state(game, GameState.CLOSED, actor, "closed", check, ends_at=game.ends_at or utcnow())
 
 
-def _set_state(game: Game, state: GameState, actor, detail: str, **values) -> None:
+def _take_turn(session, unit_id: int) -> None:
+    """Wait for the unit's turn before changing its games, behind the cards that asked first (count_card): on
+    PostgreSQL in their first-come first-served queue; on SQLite the write lock is held already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(COUNTING_QUEUE, unit_id)))
+
+
+def _set_state(game: Game, state: GameState, actor, detail: str, check, **values) -> None:
+    """Change a game's state once `check(session, game)`, given the game as it is now, allows it (it raises
+    GameError otherwise)."""
     with write_transaction() as session:
-        game = session.merge(game)
+        _take_turn(session, game.unit_id)
+        game = session.get(Game, game.id, with_for_update=True, populate_existing=True)
+        check(session, game)
         game.state = state
         for name, value in values.items():
             setattr(game, name, value)

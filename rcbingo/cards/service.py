@@ -10,8 +10,8 @@ from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.events import workgroups_merged
-from ..org.models import Person, Unit, Workgroup
-from ..org.service import staff_names
+from ..org.models import Unit
+from ..org.service import card_lookups, staff_names
 from ..privacy.screen import Finding, screen
 from ..rc import N_
 from . import rules
@@ -30,11 +30,6 @@ class CardRefused(ValueError):
 def published_cards() -> Select:
     """The cards that count: on boards, walls and newsletters. Every later feature starts here."""
     return select(Card).where(Card.status == CardStatus.PUBLISHED)
-
-
-def _active_ids(model: type[Workgroup] | type[Unit]) -> dict[str, int]:
-    """The active workgroups' or units' ids by key."""
-    return dict(db.session.execute(select(model.key, model.id).where(model.retired_at.is_(None))).all())
 
 
 def card_by_submission(submission_id: str) -> Card | None:
@@ -60,15 +55,17 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
     if existing is not None:  # another unit's card: never thank for it (or show its names) here
         raise CardRefused({"form": rules.Problem(N_("This card could not be sent as it was. Tap Send again."))},
                           resubmit=True)
-    workgroups, units = _active_ids(Workgroup), _active_ids(Unit)  # the rules' verdict, against those that exist now
+    lookups = card_lookups()
+    if rules.problems(draft, set(lookups.workgroups), set(lookups.units)):
+        lookups = card_lookups(fresh=True)  # refused only against the roster as it is now
+    workgroups, units = lookups.workgroups, lookups.units
     if found := rules.problems(draft, set(workgroups), set(units)):
         raise CardRefused(found)
-    names = staff_names()
-    flagged = bool(screen(draft.story, names) or screen(draft.practice, names))
+    flagged = bool(screen(draft.story, lookups.staff) or screen(draft.practice, lookups.staff))
     # A coordinator transcribing a paper card is its review.
     status = CardStatus(rules.initial_status(unit.review_first and transcribed_by is None, flagged))
-    # Read before writing: on SQLite the write lock is held from the start of the transaction.
-    nominator_person, *nominee_people = _roster_ids([draft.nominator, *draft.named], workgroups, units)
+    nominator_person, *nominee_people = (lookups.person(entry.name, entry.workgroup, entry.unit)
+                                         for entry in (draft.nominator, *draft.named))
     now = utcnow()
     try:
         with write_transaction() as session:
@@ -108,17 +105,6 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
             raise
         return existing, False
     return card, True
-
-
-def _roster_ids(entries: list[rules.Entry], workgroups: dict[str, int], units: dict[str, int]) -> list[int | None]:
-    """The roster person each written name stands for (None for a name not on the roster), when name, workgroup and
-    unit all match; in one read."""
-    wanted = [(entry.name.strip(), workgroups[entry.workgroup], units[entry.unit]) for entry in entries]
-    found = {}
-    for person_id, *key in db.session.execute(select(Person.id, Person.name, Person.workgroup_id, Person.unit_id).where(
-            Person.name.in_({name for name, _w, _u in wanted}), Person.retired_at.is_(None)).order_by(Person.id)):
-        found.setdefault(tuple(key), person_id)
-    return [found.get(key) for key in wanted]
 
 
 def review_queue(unit: Unit) -> list[Card]:
@@ -164,13 +150,21 @@ def unit_card(unit: Unit, card_id: int) -> Card | None:
     return card if card is not None and card.unit_id == unit.id else None
 
 
+def _locked(session, card: Card) -> Card:
+    """The card as it is now, locked until the transaction ends: another coordinator's decision or edit made since
+    this one's page was loaded is never undone by it."""
+    return session.get(Card, card.id, with_for_update=True, populate_existing=True)
+
+
 def edit(card: Card, *, practice: str, story: str, actor) -> bool:
     """Change a card's text (to redact it), keeping the original as a revision. Returns whether it changed."""
     practice, story = practice.strip(), story.strip()
     if (practice, story) == (card.practice, card.story):
         return False
     with write_transaction() as session:
-        card = session.merge(card)
+        card = _locked(session, card)
+        if (practice, story) == (card.practice, card.story):
+            return False
         session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
         card.practice, card.story = practice, story
         names = staff_names()
@@ -197,7 +191,9 @@ def withdraw(card: Card, reason: str, actor) -> None:
 
 def _decide(card: Card, status: CardStatus, reason: str, actor, action: str) -> None:
     with write_transaction() as session:
-        card = session.merge(card)
+        card = _locked(session, card)
+        if card.status is status:  # decided so already (twice, or by two coordinators at once)
+            return
         was_counted = card.status is CardStatus.PUBLISHED
         now = utcnow()
         card.status, card.reviewed_at, card.reviewed_by_id = status, now, actor.id

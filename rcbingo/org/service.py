@@ -1,8 +1,11 @@
 """Reading and writing units, workgroups and the roster."""
 
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
 from .. import pages
@@ -114,11 +117,13 @@ def person(person_id: int, near: Unit) -> Person | None:
 
 
 def search_people(text: str, near: Unit, limit: int = 6) -> list[Person]:
-    """Roster people whose name contains `text`, people of the `near` unit first."""
+    """Roster people whose name contains `text`, people of the `near` unit first; none of a retired workgroup (no card
+    may name it)."""
     words = text.split()
     if not words or len(text.strip()) < 2:
         return []
-    query = select(Person).where(Person.retired_at.is_(None), _visible_from(near))
+    query = select(Person).join(Workgroup, Workgroup.id == Person.workgroup_id).where(
+        Person.retired_at.is_(None), Workgroup.retired_at.is_(None), _visible_from(near))
     for word in words:
         escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(func.lower(Person.name).like(f"%{escaped}%", escape="\\"))
@@ -176,6 +181,72 @@ def _upsert(session, model, entries: list[dict], created: dict, counter: str) ->
 def staff_names() -> list[str]:
     """Every name on the roster, retired staff included: none of them is patient information."""
     return list(db.session.scalars(select(Person.name).distinct()))
+
+
+# --- what every card is checked against, kept for a few seconds ------------------------------------------------
+
+# Read at most this often per process: a card sent to another process within this second of a change is judged
+# against the roster as it was (as if it had been sent a moment earlier), except that a card they would refuse is
+# checked again against a fresh read. A change this process commits is seen at once.
+LOOKUPS_SECONDS = 1.0
+_LOOKUPS, _CHANGED = "rcbingo_card_lookups", "rcbingo_roster_changed"
+_ROSTER_MODELS = (Person, Workgroup, Unit)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    workgroups: dict[str, int]  # the active workgroups' ids by key
+    units: dict[str, int]  # the active units' ids by key
+    staff: tuple[str, ...]  # staff_names()
+    people: dict[tuple[str, int, int], int]  # the active roster's people by name, workgroup and unit (the first)
+
+    def person(self, name: str, workgroup_key: str, unit_key: str) -> int | None:
+        """The roster person a name written on a card stands for, when name, workgroup and unit all match."""
+        return self.people.get((name.strip(), self.workgroups[workgroup_key], self.units[unit_key]))
+
+
+def card_lookups(fresh: bool = False) -> Lookups:
+    """What a new card is checked against and linked to (its workgroups, units and roster people, and the names
+    the patient-information screen knows as staff), read at most every LOOKUPS_SECONDS by this process: a card
+    costs no read of them."""
+    kept, now = current_app.extensions.get(_LOOKUPS), time.monotonic()
+    if fresh or kept is None or now - kept[0] > LOOKUPS_SECONDS:
+        forgotten = _forgotten[0]
+
+        def ids(model):
+            return dict(db.session.execute(select(model.key, model.id).where(model.retired_at.is_(None))).all())
+
+        people = {}
+        for person_id, *key in db.session.execute(select(Person.id, Person.name, Person.workgroup_id, Person.unit_id)
+                                                  .where(Person.retired_at.is_(None)).order_by(Person.id)):
+            people.setdefault(tuple(key), person_id)
+        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people))
+        if forgotten == _forgotten[0]:  # (kept only if no change was committed here while it was read)
+            current_app.extensions[_LOOKUPS] = kept
+    return kept[1]
+
+
+_forgotten = [0]  # how many times this process forgot the lookups
+
+
+@event.listens_for(Session, "after_flush")
+def _note_roster_change(session, _context) -> None:
+    if any(isinstance(row, _ROSTER_MODELS) for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_roster_change(state) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ in _ROSTER_MODELS:
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_lookups(session) -> None:
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        _forgotten[0] += 1
+        current_app.extensions.pop(_LOOKUPS, None)
 
 
 def unit_people(unit: Unit) -> list[Person]:
