@@ -592,3 +592,19 @@ def test_closing_a_game_while_a_card_is_counted_waits_for_the_card(app, game, ma
     assert errors == []
     fresh()
     assert db.session.get(Game, game.id).state is GameState.CLOSED
+
+
+def test_closing_a_game_and_retiring_someone_ask_first(game, client, make_account, auth):
+    """One tap (a gloved one, say) never ends a unit's game or takes someone off the cards: the button asks."""
+    make_account(roles=[("icu", "coordinator")], is_admin=True)
+    auth.sign_in()
+    pages = {"game": client.get(f"/u/icu/games/{game.id}"), "roster": client.get("/u/icu/roster"),
+             "workgroup": client.get(f"/workgroups/{workgroup_id('rehab')}")}
+    text = {name: page.get_data(as_text=True) for name, page in pages.items()}
+    assert 'data-confirm="Close this game? It stops counting cards for good' in text["game"]
+    assert 'data-confirm="Retire this workgroup? No card can name it from now on' in text["workgroup"]
+    retire_buttons = text["roster"].count(">Retire</button>")
+    assert retire_buttons >= 2 and text["roster"].count('data-confirm="Retire this person?') == retire_buttons
+    closed = client.post(f"/u/icu/games/{game.id}", data={"csrf_token": auth.csrf(f"/u/icu/games/{game.id}"),
+                                                            "action": "close"}, follow_redirects=True)
+    assert "The game is closed: it counts no more cards." in closed.get_data(as_text=True)

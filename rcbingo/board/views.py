@@ -124,8 +124,10 @@ def game(unit, game_id):
         try:
             if action == "start":
                 service.start_game(the_game, actor=current_user)
+                flash(_("The game has started: published cards count in it from now on."))
             elif action == "close":
                 service.close_game(the_game, actor=current_user)
+                flash(_("The game is closed: it counts no more cards."))
             elif action == "revoke":
                 win = db.session.get(Win, request.form.get("win", type=db_id) or 0)
                 reason = (request.form.get("reason") or "").strip()
