@@ -67,6 +67,13 @@ def test_people_are_found_by_any_part_of_their_name_nearest_unit_first(app, rost
     assert [p.name for p in search_people("ned ni", near=icu)] == ["Ned Night"]
 
 
+def test_names_are_found_without_their_accents_or_capitals(app, roster):
+    load_roster({**ROSTER, "staff": [*ROSTER["staff"], {"name": "José Núñez", "workgroup": "rehab", "unit": "icu"}]})
+    icu = unit_by_key("icu")
+    for typed in ("jose", "Jose Nunez", "NÚÑ", "núñez", "josé"):
+        assert [p.name for p in search_people(typed, near=icu)] == ["José Núñez"], typed
+
+
 def test_people_of_a_retired_workgroup_are_not_offered_on_a_card(app, roster):
     from rcbingo.org.models import Workgroup
     from rcbingo.org.service import set_workgroup_retired

@@ -1,6 +1,7 @@
 """Reading and writing units, workgroups and the roster."""
 
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
@@ -117,18 +118,23 @@ def person(person_id: int, near: Unit) -> Person | None:
 
 
 def search_people(text: str, near: Unit, limit: int = 6) -> list[Person]:
-    """Roster people whose name contains `text`, people of the `near` unit first; none of a retired workgroup (no card
-    may name it)."""
-    words = text.split()
-    if not words or len(text.strip()) < 2:
+    """Roster people whose name holds every word of `text` (case and accents set aside), people of the `near` unit
+    first; none of a retired workgroup (no card may name it)."""
+    if len(text.strip()) < 2:
+        return []
+    words = folded(text).split()
+    found = [person_id for person_id, name in card_lookups().roster if all(word in name for word in words)]
+    if not found:
         return []
     query = select(Person).join(Workgroup, Workgroup.id == Person.workgroup_id).where(
-        Person.retired_at.is_(None), Workgroup.retired_at.is_(None), _visible_from(near))
-    for word in words:
-        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Person.name).like(f"%{escaped}%", escape="\\"))
-    query = query.order_by((Person.unit_id != near.id), Person.name).limit(limit)
-    return list(db.session.scalars(query))
+        Person.id.in_(found), Person.retired_at.is_(None), Workgroup.retired_at.is_(None), _visible_from(near))
+    return list(db.session.scalars(query.order_by((Person.unit_id != near.id), Person.name).limit(limit)))
+
+
+def folded(text: str) -> str:
+    """Text as names are matched when searched: case and accents set aside, so "jose nunez" (typed with gloves on, or
+    on a keyboard without accents) finds José Núñez."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def load_roster(data: dict) -> dict[str, int]:
@@ -199,6 +205,7 @@ class Lookups:
     units: dict[str, int]  # the active units' ids by key
     staff: tuple[str, ...]  # staff_names()
     people: dict[tuple[str, int, int], int]  # the active roster's people by name, workgroup and unit (the first)
+    roster: tuple[tuple[int, str], ...]  # the active roster's people: id and folded name (for the name search)
 
     def person(self, name: str, workgroup_key: str, unit_key: str) -> int | None:
         """The roster person a name written on a card stands for, when name, workgroup and unit all match."""
@@ -207,8 +214,8 @@ class Lookups:
 
 def card_lookups(fresh: bool = False) -> Lookups:
     """What a new card is checked against and linked to (its workgroups, units and roster people, and the names
-    the patient-information screen knows as staff), read at most every LOOKUPS_SECONDS by this process: a card
-    costs no read of them."""
+    the patient-information screen knows as staff), and what its name search looks through, read at most every
+    LOOKUPS_SECONDS by this process: a card costs no read of them."""
     kept, now = current_app.extensions.get(_LOOKUPS), time.monotonic()
     if fresh or kept is None or now - kept[0] > LOOKUPS_SECONDS:
         forgotten = _forgotten[0]
@@ -216,11 +223,12 @@ def card_lookups(fresh: bool = False) -> Lookups:
         def ids(model):
             return dict(db.session.execute(select(model.key, model.id).where(model.retired_at.is_(None))).all())
 
-        people = {}
+        people, roster = {}, []
         for person_id, *key in db.session.execute(select(Person.id, Person.name, Person.workgroup_id, Person.unit_id)
                                                   .where(Person.retired_at.is_(None)).order_by(Person.id)):
             people.setdefault(tuple(key), person_id)
-        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people))
+            roster.append((person_id, folded(key[0])))
+        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people, tuple(roster)))
         if forgotten == _forgotten[0]:  # (kept only if no change was committed here while it was read)
             current_app.extensions[_LOOKUPS] = kept
     return kept[1]
