@@ -136,28 +136,35 @@ def write_transaction():
 
 
 def _changed(session) -> bool:
-    """Whether the session wrote or holds a change (as far as it can tell: a change it flushed leaves a mark)."""
-    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+    """Whether the session wrote or holds a change (as far as it can tell: what it flushed leaves a mark)."""
+    return bool(session.new or session.dirty or session.deleted or written(session))
 
 
-_WROTE = "rcbingo_wrote"
+_WRITTEN = "rcbingo_written"
+
+
+def written(session) -> set[type]:
+    """The models whose rows the session's transaction wrote so far (flushed, or by a bulk statement of the ORM);
+    `object` for a bulk statement on no model."""
+    return session.info.get(_WRITTEN, set())
 
 
 @event.listens_for(Session, "after_flush")
 def _note_write(session, _context) -> None:
-    session.info[_WROTE] = True
+    session.info.setdefault(_WRITTEN, set()).update(type(row) for row in (*session.new, *session.dirty,
+                                                                            *session.deleted))
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_write(state) -> None:
     if state.is_update or state.is_delete or state.is_insert:
-        state.session.info[_WROTE] = True
+        state.session.info.setdefault(_WRITTEN, set()).add(state.bind_mapper.class_ if state.bind_mapper else object)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_write(session, transaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_WROTE, None)
+        session.info.pop(_WRITTEN, None)
 
 
 def rollback_quietly() -> None:

@@ -60,8 +60,9 @@ def count_card(card: Card, *, session, **_) -> None:
     named = credited_workgroups(card.nominator_workgroup_id, [n.workgroup_id for n in card.nominees])
     dimensions = card.dimensions_in_order
     reserved = len(named) * len(dimensions)
-    connection = session.connection()  # (Core statements, made once: the ORM's work per statement would be done
-    # while others wait; below, it would also read the parameters as rows to insert)
+    # Core statements made once: the ORM's work per statement would be done while the next cards wait (and it would
+    # read the parameters below as rows to insert).
+    connection = session.connection()
     game = connection.execute(_turn_statement(connection.dialect.name),
                               {"unit": card.unit_id, "at": at, "reserved": reserved}).first()
     if game is not None:
@@ -100,8 +101,7 @@ def _turn_statement(dialect: str):
         # version, and those waiting for the old one lose their place to newcomers): the cards of a unit wait for
         # their turn in a transaction-scoped advisory lock instead, a first-come first-served queue, in this same
         # statement. (Other writers of the game's row need no turn: they only take the row's lock.)
-        statement = statement.where(select(func.pg_advisory_xact_lock(COUNTING_QUEUE, unit_id)).scalar_subquery()
-                                    .is_not(None))
+        statement = statement.where(_turn(unit_id).scalar_subquery().is_not(None))
     return statement.values(credit_seq=game.credit_seq + bindparam("reserved", type_=Integer)).returning(
         game.id, game.credit_seq, game.state)
 
@@ -414,7 +414,12 @@ def _take_turn(session, unit_id: int) -> None:
     """Wait for the unit's turn before changing its games, behind the cards that asked first (count_card): on
     PostgreSQL in their first-come first-served queue; on SQLite the write lock is held already."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(COUNTING_QUEUE, unit_id)))
+        session.execute(_turn(unit_id))
+
+
+def _turn(unit_id):
+    """PostgreSQL: wait for the unit's turn (held until the transaction ends), first come first served."""
+    return select(func.pg_advisory_xact_lock(COUNTING_QUEUE, unit_id))
 
 
 def _set_state(game: Game, state: GameState, actor, detail: str, check, **values) -> None:

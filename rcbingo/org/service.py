@@ -11,7 +11,7 @@ from werkzeug.exceptions import Forbidden
 
 from .. import pages
 from ..audit.service import record
-from ..database import utcnow, write_transaction
+from ..database import utcnow, write_transaction, written
 from ..extensions import db
 from ..rc import N_
 from .events import names_changed, settings_changed, workgroups_merged
@@ -195,8 +195,8 @@ def staff_names() -> list[str]:
 # against the roster as it was (as if it had been sent a moment earlier), except that a card they would refuse is
 # checked again against a fresh read. A change this process commits is seen at once.
 LOOKUPS_SECONDS = 1.0
-_LOOKUPS, _CHANGED = "rcbingo_card_lookups", "rcbingo_roster_changed"
-_ROSTER_MODELS = (Person, Workgroup, Unit)
+_LOOKUPS = "rcbingo_card_lookups"
+_ROSTER_MODELS = {Person, Workgroup, Unit}
 
 
 @dataclass(frozen=True)
@@ -237,22 +237,9 @@ def card_lookups(fresh: bool = False) -> Lookups:
 _forgotten = [0]  # how many times this process forgot the lookups
 
 
-@event.listens_for(Session, "after_flush")
-def _note_roster_change(session, _context) -> None:
-    if any(isinstance(row, _ROSTER_MODELS) for row in (*session.new, *session.dirty, *session.deleted)):
-        session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_roster_change(state) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None \
-            and state.bind_mapper.class_ in _ROSTER_MODELS:
-        state.session.info[_CHANGED] = True
-
-
 @event.listens_for(Session, "after_commit")
 def _forget_lookups(session) -> None:
-    if session.info.pop(_CHANGED, False) and has_app_context():
+    if written(session) & _ROSTER_MODELS and has_app_context():
         _forgotten[0] += 1
         current_app.extensions.pop(_LOOKUPS, None)
 
