@@ -2,7 +2,8 @@
 """RC Bingo benchmark: the brief's targets, measured in one run on SQLite and on PostgreSQL.
 
 For each database: load 100,000 cards, start gunicorn with gevent workers, then measure
-  live       publication → arrival at N connected wall displays (p50 / p95 / max), the server's memory per 100
+  live       publication → arrival at N connected wall displays (p50 / p95 / max; arrival: the kernel's receive
+             time of the event, as this one client reads 500 walls one after the other), the server's memory per 100
              walls; on PostgreSQL also 500 walls watching a second app server (another host) on the same database
   pages      with wrk (Debian's `wrk`): requests/s of the pages people open (home, kiosk card, board page,
              wall page) and of the board's data route, each as a ratio to the trivial route /health measured in
@@ -24,6 +25,7 @@ Usage: python bench/run.py [--databases sqlite,postgresql] [--cards 100000] [--d
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -32,6 +34,7 @@ import resource
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -334,33 +337,64 @@ async def publish(port, token, n):
 EVENT = b"event: board\n"
 
 
+# The kernel's receive time of each chunk (SO_TIMESTAMPNS): a real wall is a device of its own, and this one client
+# process reading 500 sockets one after the other would otherwise add its own queue to the later walls' figures.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+
+
+def received_at(ancillary, read: float) -> float:
+    """The kernel's receive time of a chunk read at `read` (both on the monotonic clock)."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+            seconds, nanoseconds = struct.unpack("qq", data)
+            return min(read, read - (time.time() - (seconds + nanoseconds / 1e9)))
+    return read
+
+
 class Display:
-    """One wall: an open SSE stream, noting when each board event arrives."""
+    """One wall: an open SSE stream, noting when each board event reached it (`arrivals`: as the kernel received
+    it; `read`: as this client got round to reading it)."""
 
     def __init__(self):
-        self.arrivals, self.ready, self.task, self.dropped = [], asyncio.Event(), None, False
+        self.arrivals, self.read, self.ready, self.task, self.dropped = [], [], asyncio.Event(), None, False
 
     async def run(self, port, wall):
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(f"GET /wall/{wall}/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     "Accept: text/event-stream\r\n\r\n".encode())
-        await writer.drain()
-        # Read whole chunks and count event headers in them: parsing line by line would make this one
-        # client process, not the server, the slowest part of the measurement at 500 walls.
-        tail = b""
+        loop = asyncio.get_running_loop()
+        sock = socket.socket()
+        sock.setblocking(False)
+        readable = asyncio.Event()
         try:
+            await loop.sock_connect(sock, ("127.0.0.1", port))
+            sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+            await loop.sock_sendall(sock, f"GET /wall/{wall}/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                          "Accept: text/event-stream\r\n\r\n".encode())
+            loop.add_reader(sock.fileno(), readable.set)
+            # Whole chunks, counting event headers in them: parsing line by line would make this one client process,
+            # not the server, the slowest part of the measurement at 500 walls.
+            tail = b""
             while True:
-                chunk = await reader.read(1 << 16)
-                if not chunk:
-                    self.dropped = True
-                    return
-                arrived, data = time.monotonic(), tail + chunk
-                for _ in range(data.count(EVENT)):
-                    self.arrivals.append(arrived)
-                    self.ready.set()
-                tail = data[-(len(EVENT) - 1):]
+                await readable.wait()
+                readable.clear()
+                while True:
+                    try:
+                        chunk, ancillary, _flags, _address = sock.recvmsg(1 << 16, socket.CMSG_SPACE(16))
+                    except BlockingIOError:
+                        break
+                    if not chunk:
+                        self.dropped = True
+                        return
+                    read = time.monotonic()
+                    received = received_at(ancillary, read)
+                    data = tail + chunk
+                    for _ in range(data.count(EVENT)):
+                        self.arrivals.append(received)
+                        self.read.append(read)
+                        self.ready.set()
+                    tail = data[-(len(EVENT) - 1):]
         finally:
-            writer.close()
+            with contextlib.suppress(ValueError, OSError):
+                loop.remove_reader(sock.fileno())
+            sock.close()
 
 
 async def connect_walls(port, wall, count) -> list[Display]:
@@ -407,19 +441,22 @@ async def live(port, token, wall, count, rounds, wall_port=None, memory_before=N
     displays = await connect_walls(wall_port or port, wall, count)
     await asyncio.sleep(1)
     memory = server_rss_mb(master or SERVER_PID["pid"]) - memory_before if memory_before else None
-    delays, missed, slowest = [], 0, []
+    delays, as_read, missed, slowest = [], [], 0, []
     for r in range(rounds):
         before = [len(d.arrivals) for d in displays]
         _status, published, _ = await publish(port, token, 10_000 + r)
         await asyncio.sleep(3)
         this_round = [max(0.0, (d.arrivals[seen] - published) * 1000)
                       for d, seen in zip(displays, before, strict=True) if len(d.arrivals) > seen]
+        as_read += [(d.read[seen] - published) * 1000 for d, seen in zip(displays, before, strict=True)
+                    if len(d.read) > seen]
         missed += count - len(this_round)
         delays += this_round
         slowest.append(round(max(this_round), 1) if this_round else None)
     await disconnect(displays, port, token)
     return {"displays": count, "p50_ms": pct(delays, 50), "p95_ms": pct(delays, 95),
             "max_ms": round(max(delays), 1) if delays else None, "missed": missed, "slowest_per_round_ms": slowest,
+            "p95_ms_as_this_client_read": pct(as_read, 95),
             "server_memory_mb_per_100_walls": round(memory / count * 100, 1) if memory and count >= 100 else None}
 
 

@@ -13,6 +13,7 @@ when the database is away and when it is back.
 import gc
 import logging
 import os
+import select
 import sqlite3
 import threading
 import time
@@ -58,8 +59,8 @@ def engine_options(config) -> dict:
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     if url.get_backend_name() == "postgresql":
-        # A pooled connection to a server that restarted is found dead before use, not by the request using it.
-        options.setdefault("pool_pre_ping", True)
+        # A pooled connection to a server that restarted is found dead before use, not by the request using it
+        # (see _alive: without the round trip of SQLAlchemy's pool_pre_ping).
         # Up to DATABASE_POOL_SIZE connections at once, of which five stay open when idle.
         options.setdefault("pool_size", min(5, config["DATABASE_POOL_SIZE"]))
         options.setdefault("max_overflow", config["DATABASE_POOL_SIZE"] - options["pool_size"])
@@ -401,6 +402,33 @@ def _after_the_stale_ones(dialect, _record, cargs, _cparams):
 def _checked_out(dbapi_connection, record, _proxy):
     if "sqlite_path" in record.info:
         record.info["in_use"] = True
+    elif not _alive(dbapi_connection):
+        raise sa_exc.DisconnectionError("the database ended this connection")  # the pool opens another (up to 3 times)
+
+
+def _alive(dbapi_connection) -> bool:
+    """Whether an idle PostgreSQL connection taken from the pool is still open, without asking the server: one it
+    ended (a restart, a crash, an administrator) has said so or closed its side, so its socket has something to
+    read, which an idle connection of ours never has otherwise (the pool's connections listen to no channel)."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return True
+    try:
+        socket = pgconn.socket
+    except Exception:  # psycopg: the connection is closed
+        return False
+    poll = _blocking_poll()
+    poll.register(socket, select.POLLIN)
+    return not poll.poll(0)
+
+
+def _blocking_poll():
+    """A poll object that never switches greenlets (a zero timeout needs no waiting)."""
+    if _gevent_patched():
+        from gevent import monkey
+
+        return monkey.get_original("select", "poll")()
+    return select.poll()
 
 
 @event.listens_for(Engine, "checkin")
@@ -475,19 +503,15 @@ def wait_keeping_the_cpu_while_holding() -> None:
 
     if not _gevent_patched() or getattr(waiting.wait, "keeps_the_cpu_while_holding", False):
         return
-    import select as cooperative
-
-    from gevent import monkey
-
-    blocking_poll, polite = monkey.get_original("select", "poll"), waiting.wait
-    masks = {waiting.WAIT_R: cooperative.POLLIN, waiting.WAIT_W: cooperative.POLLOUT,
-             waiting.WAIT_RW: cooperative.POLLIN | cooperative.POLLOUT}
+    polite = waiting.wait
+    masks = {waiting.WAIT_R: select.POLLIN, waiting.WAIT_W: select.POLLOUT,
+             waiting.WAIT_RW: select.POLLIN | select.POLLOUT}
 
     def wait(gen, fileno, interval=0.0, timeout=None):
         if fileno not in _holding or timeout is not None:
             return polite(gen, fileno, interval, timeout)
         spin_until = time.monotonic() + HOLDING_SPIN_SECONDS
-        blocking, later = blocking_poll(), cooperative.poll()
+        blocking, later = _blocking_poll(), select.poll()  # (select is gevent's)
         try:
             wanted = next(gen)
             while True:
@@ -497,9 +521,9 @@ def wait_keeping_the_cpu_while_holding() -> None:
                 events = poll.poll(left_ms if left_ms > 0 else int(max(interval, 0) * 1000))
                 ready = waiting.READY_NONE
                 for _fd, happened in events:
-                    if happened & cooperative.POLLIN:
+                    if happened & select.POLLIN:
                         ready |= waiting.READY_R
-                    if happened & cooperative.POLLOUT:
+                    if happened & select.POLLOUT:
                         ready |= waiting.READY_W
                     if not ready:  # an error or a hang-up: psycopg's own check raises
                         waiting._check_fd_closed(fileno)

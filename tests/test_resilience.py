@@ -15,8 +15,9 @@ import urllib.request
 
 import pytest
 from flask import g
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from rcbingo import create_app, health
@@ -175,11 +176,30 @@ def test_postgresql_connections_are_bounded_and_checked_before_use():
     config = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://db/rcbingo", "REQUEST_TIMEOUT_SECONDS": 10,
               "DATABASE_CONNECT_TIMEOUT_SECONDS": 5, "DATABASE_STATEMENT_TIMEOUT_SECONDS": 10, "DATABASE_POOL_SIZE": 20}
     options = engine_options(config)
-    assert options["pool_pre_ping"] is True and options["pool_timeout"] == 10
+    assert "pool_pre_ping" not in options and options["pool_timeout"] == 10  # checked without a round trip (below)
     assert (options["pool_size"], options["max_overflow"]) == (5, 15)  # up to 20 at once, 5 kept when idle
     assert options["connect_args"] == {"connect_timeout": 5, "options": "-c statement_timeout=10000"}
     sqlite = engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3", "SQLITE_BUSY_TIMEOUT_SECONDS": 10})
     assert sqlite == {"connect_args": {"timeout": 10}}
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL ends a connection (TEST_DATABASE_URL)")
+def test_a_pooled_connection_the_server_ended_is_replaced_before_a_request_uses_it(database_uri):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_uri})
+    with app.app_context():
+        pooled = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.remove()  # back in the pool, idle
+        other = create_engine(db.engine.url, poolclass=NullPool)
+        with other.connect() as administrator:
+            administrator.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pooled})
+        other.dispose()
+        time.sleep(0.2)
+        response = app.test_client().get("/ready")  # no 503, no error: a new connection
+        assert response.status_code == 200 and response.json["database"] == "ok"
+        assert db.session.scalar(text("SELECT pg_backend_pid()")) != pooled
+        assert outage.since is None
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="a PostgreSQL statement timeout (TEST_DATABASE_URL)")

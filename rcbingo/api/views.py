@@ -131,7 +131,7 @@ def create_card(unit):
         raise ApiProblem(400, "Send the card as a JSON object.")
     draft = _draft(body)
     try:
-        card, stored = cards.submit(draft, unit.row, service.submission_id(g.api_grant, key))
+        card, stored = cards.submit(draft, unit, service.submission_id(g.api_grant, key))
     except cards.CardRefused as refused:
         raise ApiProblem(422, "The card was refused.", {
             field: problem.message % problem.params if problem.params else problem.message

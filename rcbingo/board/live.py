@@ -45,16 +45,19 @@ _BUMPED = "rcbingo_bumped_units"
 log = logging.getLogger(__name__)
 
 
-def bump(session, unit_id: int) -> None:
-    """Mark a unit's board as changed, in the caller's transaction."""
+def bump(session, unit_id: int, bumped: bool = False) -> None:
+    """Mark a unit's board as changed, in the caller's transaction; `bumped`: the caller's own statement did it
+    already (bump_statement), if the unit's version existed."""
     # What the transaction changed so far is written first, as every writer takes a game's lock before the board
     # version's (see board.service.count_card): a game's change would otherwise lock the game after the version.
     session.flush()
     connection = session.connection()
     notify = connection.dialect.name == "postgresql"
     # in one round trip with its NOTIFY (this runs under the game's lock: see board.service.count_card)
-    result = connection.execute(_bump_statement(notify), {"unit": unit_id})
-    if not (len(result.all()) if notify else result.rowcount):
+    if not bumped:
+        result = connection.execute(bump_statement(notify), {"unit": unit_id})
+        bumped = len(result.all()) if notify else result.rowcount
+    if not bumped:
         session.add(BoardVersion(unit_id=unit_id, version=1))
         session.flush()
         if notify:
@@ -63,8 +66,9 @@ def bump(session, unit_id: int) -> None:
 
 
 @lru_cache(maxsize=2)
-def _bump_statement(notify: bool):
-    """bump's statement, made once (a Core statement: the ORM's work per statement would be done under the lock)."""
+def bump_statement(notify: bool):
+    """bump's statement for the unit `:unit`, made once (a Core statement: the ORM's work per statement would be done
+    under the lock); with `notify`, it returns a row if it found the unit's version."""
     versions, unit_id = BoardVersion.__table__, bindparam("unit", type_=Integer)
     statement = update(versions).where(versions.c.unit_id == unit_id).values(version=versions.c.version + 1)
     return statement.returning(func.pg_notify(CHANNEL, cast(unit_id, String))) if notify else statement

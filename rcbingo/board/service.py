@@ -63,25 +63,29 @@ def count_card(card: Card, *, session, **_) -> None:
     # Core statements made once: the ORM's work per statement would be done while the next cards wait (and it would
     # read the parameters below as rows to insert).
     connection = session.connection()
-    game = connection.execute(_turn_statement(connection.dialect.name),
-                              {"unit": card.unit_id, "at": at, "reserved": reserved}).first()
+    dialect = connection.dialect.name
+    game = connection.execute(_turn_statement(dialect), {"unit": card.unit_id, "at": at, "reserved": reserved}).first()
     if game is not None:
         holding_a_queued_lock(session)
-    live.bump(session, card.unit_id)
     if game is None or not reserved:
+        live.bump(session, card.unit_id)
         return
+    session.flush()  # (as live.bump does: nothing of the transaction's is written after the board's version)
     # The squares the card credits, each with its place in the game's order of credits, kept only for workgroups in
-    # the game as read under its lock (a merge changes them under it): one statement for the credits, one for the
-    # squares, which says which workgroups were credited and whether a square had no card before.
+    # the game as read under its lock (a merge changes them under it). The credits, then the squares, which say
+    # which workgroups were credited and whether a square had no card before; on PostgreSQL in one statement with
+    # the board's version.
     squares = [(w, d) for w in named for d in dimensions]
-    credits, upsert = _counting_statements(connection.dialect.name, len(squares))
-    params = {"game_id": game.id, "card_id": card.id, "counted_at": utcnow()}
+    credits, upsert = _counting_statements(dialect, len(squares))
+    params = {"game_id": game.id, "card_id": card.id, "counted_at": utcnow(), "unit": card.unit_id}
     for n, (w, d) in enumerate(squares):
         params |= {f"w{n}": w, f"d{n}": d, f"seq{n}": game.credit_seq - reserved + n + 1}
-    connection.execute(credits, params)
+    if credits is not None:
+        connection.execute(credits, params)
     counted = connection.execute(upsert, params).all()
-    if any(cards == 1 for _w, cards in counted):  # only a newly covered square can complete a board
-        _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards in counted}))
+    live.bump(session, card.unit_id, bumped=credits is None and any(bumped for *_row, bumped in counted))
+    if any(cards == 1 for _w, cards, _bumped in counted):  # only a newly covered square can complete a board
+        _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards, _bumped in counted}))
 
 
 @lru_cache(maxsize=4)
@@ -125,9 +129,15 @@ def _counting_statements(dialect: str, squares: int):
     upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Square)
     upsert = upsert.from_select(["game_id", "workgroup_id", "dimension", "cards"], in_game(
         game_id, wanted.c.workgroup_id, wanted.c.dimension, literal(1, Integer)))
-    return credits, upsert.on_conflict_do_update(
-        index_elements=["game_id", "workgroup_id", "dimension"], set_={"cards": Square.cards + upsert.excluded.cards}
-    ).returning(Square.workgroup_id, Square.cards)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["game_id", "workgroup_id", "dimension"], set_={"cards": Square.cards + upsert.excluded.cards})
+    if dialect != "postgresql":
+        return credits, upsert.returning(Square.workgroup_id, Square.cards, literal(False))
+    # One round trip fewer each while the next cards wait: the credits and the board's version in the squares'
+    # statement (each changes other rows, so their order within it does not matter; all of them are under the turn).
+    credited, bumped = credits.returning(Credit.id).cte("credited"), live.bump_statement(True).cte("bumped")
+    return None, upsert.add_cte(credited, bumped).returning(
+        Square.workgroup_id, Square.cards, exists(select(bumped.c[0])).label("bumped"))
 
 
 def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, credited: list[int]) -> None:

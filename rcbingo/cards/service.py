@@ -42,14 +42,24 @@ def findings(card: Card) -> dict[str, list[Finding]]:
     return {"practice": screen(card.practice, names), "story": screen(card.story, names)}
 
 
-def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by=None,
+def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None, bool]:
+    """The card stored under this submission id if any, and whether the unit reviews cards before publishing them
+    (as set now): one round trip."""
+    existing, review_first = db.session.execute(
+        select(Card, Unit.review_first).select_from(Unit).outerjoin(Card, Card.submission_id == submission_id)
+        .where(Unit.id == unit_id)).one()
+    return existing, review_first
+
+
+def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
            written_at: datetime | None = None) -> tuple[Card, bool]:
-    """Store a card written on `unit`'s kiosk once, however often it is sent, and publish it when allowed.
+    """Store a card written on `unit`'s kiosk (its row, or anything with its `id`) once, however often it is sent,
+    and publish it when allowed.
 
     Returns the card and whether this call stored it (False for a repeat of a stored card).
     Raises CardRefused when the rules refuse the draft.
     """
-    existing = card_by_submission(submission_id)
+    existing, review_first = _stored_and_reviewed(submission_id, unit.id)
     if existing is not None and existing.unit_id == unit.id:
         return existing, False
     if existing is not None:  # another unit's card: never thank for it (or show its names) here
@@ -63,7 +73,7 @@ def submit(draft: rules.Draft, unit: Unit, submission_id: str, *, transcribed_by
         raise CardRefused(found)
     flagged = bool(screen(draft.story, lookups.staff) or screen(draft.practice, lookups.staff))
     # A coordinator transcribing a paper card is its review.
-    status = CardStatus(rules.initial_status(unit.review_first and transcribed_by is None, flagged))
+    status = CardStatus(rules.initial_status(review_first and transcribed_by is None, flagged))
     nominator_person, *nominee_people = (lookups.person(entry.name, entry.workgroup, entry.unit)
                                          for entry in (draft.nominator, *draft.named))
     now = utcnow()
