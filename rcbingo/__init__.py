@@ -16,8 +16,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, health, web, zones
 from .cards.rules import first_name
+from .database import end_session_quietly, rollback_quietly, unavailable_reason
 from .database import engine_options as database_engine_options
-from .database import rollback_quietly, unavailable_reason
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import translated
 from .logs import mask_development_log
@@ -65,9 +65,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    # Bounded waits and pre-ping (database.engine_options): flask-sqlalchemy makes its engine in init_app.
+    # Bounded waits (database.engine_options): flask-sqlalchemy makes its engine in init_app.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
     db.init_app(app)
+    app.teardown_appcontext(end_session_quietly)  # (runs before flask-sqlalchemy's, which then has nothing to end)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         from .database import wait_keeping_the_cpu_while_holding
         wait_keeping_the_cpu_while_holding()

@@ -175,6 +175,20 @@ def rollback_quietly() -> None:
         db.session.rollback()
 
 
+def end_session_quietly(_error=None) -> None:
+    """End this context's session. A connection the database dropped after the last statement (a restart, an
+    administrator) makes its rollback fail: the pool has already discarded that connection and the outage is
+    already known, so the answer given stands, instead of a 500 and a traceback for work that was done."""
+    try:
+        db.session.remove()
+    except sa_exc.SQLAlchemyError as error:
+        if unavailable_reason(error) is None:
+            raise
+        with suppress(sa_exc.SQLAlchemyError):
+            db.session.remove()
+        db.session.registry.clear()
+
+
 # --- Bounded waits --------------------------------------------------------------------------------------------
 
 

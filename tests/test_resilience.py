@@ -202,6 +202,24 @@ def test_a_pooled_connection_the_server_ended_is_replaced_before_a_request_uses_
         db.engine.dispose()
 
 
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL ends a connection (TEST_DATABASE_URL)")
+def test_a_request_whose_connection_the_server_ended_after_its_work_still_answers(database_uri):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_uri})
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # the request's work is done, its session open
+        other = create_engine(db.engine.url, poolclass=NullPool)
+        with other.connect() as administrator:
+            administrator.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.dispose()
+        time.sleep(0.2)
+    # (leaving the app context ended its session without an error: the answer given stands)
+    with app.app_context():
+        assert db.session.scalar(text("SELECT pg_backend_pid()")) != pid
+        db.session.remove()
+        db.engine.dispose()
+    outage.reset()
+
+
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="a PostgreSQL statement timeout (TEST_DATABASE_URL)")
 def test_a_statement_longer_than_the_timeout_is_cancelled_and_a_download_gets_longer(database_uri):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_uri,

@@ -27,7 +27,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Integer, String, bindparam, cast, event, func, select, update
 from sqlalchemy.orm import Session
 
-from ..database import OutOfTime, bounded, outage, unavailable_reason
+from ..database import OutOfTime, bounded, outage, rollback_quietly, unavailable_reason
 from ..extensions import db
 from .models import BoardVersion, Display
 
@@ -381,6 +381,7 @@ class Watcher:
                 except (Exception, OutOfTime) as error:  # the streams will render for themselves
                     if unavailable_reason(error) is None:
                         log.warning("could not prepare the changed boards", exc_info=True)
+                    rollback_quietly()  # (a connection lost mid-way leaves the session unusable until then)
         if changed or self.failing or self.recoveries != outage.recoveries:
             self.recoveries, self.failing = outage.recoveries, False
             self._wake()

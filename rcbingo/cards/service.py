@@ -60,11 +60,8 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
     Raises CardRefused when the rules refuse the draft.
     """
     existing, review_first = _stored_and_reviewed(submission_id, unit.id)
-    if existing is not None and existing.unit_id == unit.id:
-        return existing, False
-    if existing is not None:  # another unit's card: never thank for it (or show its names) here
-        raise CardRefused({"form": rules.Problem(N_("This card could not be sent as it was. Tap Send again."))},
-                          resubmit=True)
+    if existing is not None:
+        return _sent_again(existing, unit.id)
     lookups = card_lookups()
     if rules.problems(draft, set(lookups.workgroups), set(lookups.units)):
         lookups = card_lookups(fresh=True)  # refused only against the roster as it is now
@@ -109,12 +106,21 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
             if status is CardStatus.PUBLISHED:
                 card_published.send(card, session=session)
     except IntegrityError:
-        # The same card sent twice at the same instant: the other request stored it.
+        # The same submission id sent twice at the same instant: the other request stored it.
         existing = card_by_submission(submission_id)
         if existing is None:
             raise
-        return existing, False
+        return _sent_again(existing, unit.id)
     return card, True
+
+
+def _sent_again(existing: Card, unit_id: int) -> tuple[Card, bool]:
+    """The card already stored under a submission id that a unit sends again: its own card, not stored twice; another
+    unit's is never thanked for (or its names shown) here, and this card must be sent under a new id."""
+    if existing.unit_id != unit_id:
+        raise CardRefused({"form": rules.Problem(N_("This card could not be sent as it was. Tap Send again."))},
+                          resubmit=True)
+    return existing, False
 
 
 def review_queue(unit: Unit) -> list[Card]:
