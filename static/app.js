@@ -445,4 +445,30 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
+
+  // "Copy link" buttons: the clipboard where the browser allows it (HTTPS), else the link selected for the menu's Copy.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var link = document.getElementById(button.dataset.copy);
+    var status = document.querySelector("[data-copy-status]");
+    var text = link.textContent.trim();
+    function selected() {
+      var range = document.createRange();
+      range.selectNodeContents(link);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+      if (copied && status) status.textContent = button.dataset.copied;
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () {
+        if (status) status.textContent = button.dataset.copied;
+      }, selected);
+    } else {
+      selected();
+    }
+  });
 })();

@@ -48,3 +48,21 @@ def test_the_kiosk_shows_no_way_to_sign_in(tablet, roster):
     expect(page.get_by_label("Your name")).to_be_visible()
     expect(page.locator("input[type=password]")).to_have_count(0)
     expect(page.get_by_role("link", name="Coordinators")).to_have_count(0)
+
+
+def test_a_coordinator_copies_a_new_display_link_with_one_tap(tablet, roster, make_account):
+    make_account(roles=[("icu", "coordinator")])
+    page = tablet
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill("coord@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/u/icu/displays")
+    page.get_by_label("Display name").press_sequentially("Break room", delay=250)
+    page.get_by_role("button", name="Make a display link").click()
+    link = page.locator("code.link").inner_text()
+    assert "/wall/" in link
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()").strip() == link
