@@ -1,9 +1,10 @@
 """Database plumbing shared by the domains: UTC timestamps, SQLite write locking, bounded waits, and noticing
 when the database is away and when it is back.
 
-- Bounds: `engine_options()` gives PostgreSQL a connect timeout, a statement timeout and pool pre-ping, and SQLite
-  its busy timeout; `bounded()` cuts a wait short in a gevent worker (where a frozen server would otherwise hold
-  a request for ever: a stopped server's kernel still acknowledges every packet).
+- Bounds: `engine_options()` gives PostgreSQL a connect timeout and a statement timeout (a pooled connection is
+  checked before use by `_alive`), and SQLite its busy timeout; `bounded()` cuts a wait short in a gevent worker
+  (where a frozen server would otherwise hold a request for ever: a stopped server's kernel still acknowledges
+  every packet).
 - Recovery: a SQLite connection that fails with "attempt to write a readonly database" was opened while the file
   was read-only and stays so for its whole life, as does every other connection of the process to that file (they
   share its lock and index state): all of them are closed, so the next one opens the file afresh.
