@@ -450,8 +450,9 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
     if (!button) return;
-    var link = document.getElementById(button.dataset.copy);
-    var status = document.querySelector("[data-copy-status]");
+    var panel = button.closest("section");
+    var link = panel.querySelector("code.link");
+    var status = panel.querySelector("[data-copy-status]");
     var text = link.textContent.trim();
     function selected() {
       var range = document.createRange();
