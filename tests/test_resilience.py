@@ -183,17 +183,22 @@ def test_postgresql_connections_are_bounded_and_checked_before_use():
     assert sqlite == {"connect_args": {"timeout": 10}}
 
 
+def end_backend(pid: int) -> None:
+    """An administrator ends one of the app's PostgreSQL connections (from a connection of their own)."""
+    other = create_engine(db.engine.url, poolclass=NullPool)
+    with other.connect() as administrator:
+        administrator.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+    time.sleep(0.2)  # (the server's message reaches the app's socket)
+
+
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL ends a connection (TEST_DATABASE_URL)")
 def test_a_pooled_connection_the_server_ended_is_replaced_before_a_request_uses_it(database_uri):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_uri})
     with app.app_context():
         pooled = db.session.scalar(text("SELECT pg_backend_pid()"))
         db.session.remove()  # back in the pool, idle
-        other = create_engine(db.engine.url, poolclass=NullPool)
-        with other.connect() as administrator:
-            administrator.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pooled})
-        other.dispose()
-        time.sleep(0.2)
+        end_backend(pooled)
         response = app.test_client().get("/ready")  # no 503, no error: a new connection
         assert response.status_code == 200 and response.json["database"] == "ok"
         assert db.session.scalar(text("SELECT pg_backend_pid()")) != pooled
@@ -207,11 +212,7 @@ def test_a_request_whose_connection_the_server_ended_after_its_work_still_answer
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_uri})
     with app.app_context():
         pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # the request's work is done, its session open
-        other = create_engine(db.engine.url, poolclass=NullPool)
-        with other.connect() as administrator:
-            administrator.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        other.dispose()
-        time.sleep(0.2)
+        end_backend(pid)
     # (leaving the app context ended its session without an error: the answer given stands)
     with app.app_context():
         assert db.session.scalar(text("SELECT pg_backend_pid()")) != pid
