@@ -61,6 +61,30 @@ def test_a_published_card_covers_its_squares(game):
     assert not view.covered(workgroup_id("nurses"), "timely")
 
 
+def test_a_card_is_stored_as_sent_with_its_people_in_order_and_counts_once(game):
+    """What the kiosk is answered with is what was stored: each person in the order written, every dimension."""
+    sent = publish([THERAPIST, PHARMACIST, Entry("Ned Night", "nurses", "icu")],
+                   ["timely", "accurate", "mutual_respect"], story="Stayed late to go over the plan.")
+    answered = ([(n.id, n.name, n.workgroup_id, n.unit_id) for n in sent.nominees], sent.dimension_keys,
+                sent.status, sent.created_at)
+    card_id = sent.id
+    fresh()
+    db.session.expunge_all()
+    stored = db.session.get(Card, card_id)
+    assert ([(n.id, n.name, n.workgroup_id, n.unit_id) for n in stored.nominees], stored.dimension_keys,
+            stored.status, stored.created_at) == answered
+    assert [(n.name, n.workgroup.key, n.unit.key) for n in stored.nominees] == [
+        ("Rita Rehab", "rehab", "ward"), ("Phil Pharma", "pharmacists", "icu"), ("Ned Night", "nurses", "icu")]
+    assert stored.dimension_keys == {"timely", "accurate", "mutual_respect"}
+    assert (stored.story, stored.practice, stored.decision_reason, stored.nominator_workgroup.key) == (
+        "Stayed late to go over the plan.", "", "", "nurses")
+    credited = db.session.execute(select(Credit.workgroup_id, Credit.dimension).where(
+        Credit.card_id == card_id)).all()
+    # a nurse's card does not credit the nurses
+    assert sorted(credited) == sorted((workgroup_id(w), d) for w in ("pharmacists", "rehab")
+                                      for d in ("timely", "accurate", "mutual_respect"))
+
+
 def test_a_card_waiting_for_review_covers_nothing_until_approved(game, make_account):
     save_unit_settings(unit_by_key("icu"), review_first=True, require_enrolled_tablets=False, actor=None)
     card = publish([PHARMACIST], ["timely"])
