@@ -124,7 +124,7 @@ def _store(session, card: Card) -> None:
         session.flush()
         return
     values = {}
-    for column in Card.__table__.columns[1:]:  # (after the id) as a flush would write them, defaults included
+    for column in _CARD_COLUMNS:  # as a flush would write them, defaults included
         value = getattr(card, column.key)
         if value is None and column.default is not None and column.default.is_scalar:
             value = column.default.arg
@@ -143,15 +143,15 @@ def _store(session, card: Card) -> None:
     session.add(card)  # (as stored: nothing more is written)
 
 
+_CARD_COLUMNS = [column for column in Card.__table__.columns if not column.primary_key]
 _NOMINEE_COLUMNS = ("position", "name", "person_id", "workgroup_id", "unit_id")
 
 
 @lru_cache(maxsize=64)
 def _store_statement(nominees: int, dimensions: int):
     """_store's statement on PostgreSQL for a card with this many nominees and dimensions, made once."""
-    table = Card.__table__
-    stored = insert(table).values({c.key: bindparam(c.key, type_=c.type) for c in table.columns[1:]})
-    stored = stored.returning(table.c.id).cte("stored")
+    stored = insert(Card).values({c.key: bindparam(c.key, type_=c.type) for c in _CARD_COLUMNS})
+    stored = stored.returning(Card.id).cte("stored")
     named = union_all(*(select(*(bindparam(f"n{n}_{key}", type_=Nominee.__table__.c[key].type).label(key)
                                  for key in _NOMINEE_COLUMNS)) for n in range(nominees))).subquery()
     nominee_rows = insert(Nominee).from_select(["card_id", *_NOMINEE_COLUMNS], select(
