@@ -13,6 +13,7 @@
 
 import base64
 import hashlib
+import sys
 import threading
 from urllib.parse import quote
 
@@ -220,7 +221,9 @@ class RequestBudget:
             outage.failed(TIMED_OUT)
             with self.app.request_context(environ):
                 response = unavailable_response(TIMED_OUT)
-            return response(environ, start_response)
+            # (with the error: the 503 replaces a response already started, as WSGI allows, rather than failing)
+            error = sys.exc_info()
+            return response(environ, lambda status, headers: start_response(status, headers, error))
         finally:
             environ[_BUDGET].close()
 

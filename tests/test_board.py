@@ -618,6 +618,41 @@ def test_closing_a_game_while_a_card_is_counted_waits_for_the_card(app, game, ma
     assert db.session.get(Game, game.id).state is GameState.CLOSED
 
 
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
+def test_a_card_published_while_a_game_starts_counts_in_it(app, roster, make_account):
+    """The coordinator's Start holds the unit's turn when a card published after the game's start asks for it:
+    the card waits, then counts in the game that started."""
+    import psycopg
+
+    from rcbingo.board.service import COUNTING_QUEUE
+
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    upcoming = board.create_game(unit_by_key("icu"), title="Round 2", prize="Pizza",
+                                 workgroup_ids=[workgroup_id("pharmacists"), workgroup_id("rehab")], start_now=False)
+    start = psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""))
+    start.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTING_QUEUE, unit_by_key("icu").id))
+    start.execute("UPDATE game SET state = 'running', starts_at = now() - interval '1 second' WHERE id = %s",
+                  (upcoming.id,))
+    published = []
+
+    def send():
+        with app.app_context():
+            try:
+                published.append(publish([PHARMACIST], ["timely"]).id)
+            finally:
+                db.session.remove()
+
+    sending = threading.Thread(target=send)
+    sending.start()
+    sending.join(1)
+    start.commit()
+    start.close()
+    sending.join(10)
+    fresh()
+    assert db.session.scalars(select(Credit.game_id).where(Credit.card_id == published[0])).all() == [upcoming.id]
+    assert snapshot().progress[workgroup_id("pharmacists")] == 1
+
+
 def test_closing_a_game_and_retiring_someone_ask_first(game, client, make_account, auth):
     """One tap (a gloved one, say) never ends a unit's game or takes someone off the cards: the button asks."""
     make_account(roles=[("icu", "coordinator")], is_admin=True)

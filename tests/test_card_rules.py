@@ -80,8 +80,9 @@ def test_a_nominee_without_a_workgroup_is_asked_for_it():
     assert set(found) == {"nominees.0.workgroup"}
 
 
-def test_a_nominee_without_a_name_is_asked_for_it():
-    found = problems(draft(nominees=(PHARMACIST, Entry("", "rehab", "icu"))), WORKGROUPS, UNITS)
+@pytest.mark.parametrize("name", ["", "\u200b", " \u00ad "])
+def test_a_nominee_without_a_name_is_asked_for_it(name):
+    found = problems(draft(nominees=(PHARMACIST, Entry(name, "rehab", "icu"))), WORKGROUPS, UNITS)
     assert set(found) == {"nominees.1.name"}
 
 
@@ -93,7 +94,7 @@ def test_an_unknown_dimension_is_refused():
     assert set(problems(draft(dimensions=frozenset({"timely", "charm"})), WORKGROUPS, UNITS)) == {"dimensions"}
 
 
-@pytest.mark.parametrize("story", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("story", ["", "   ", "\n\t", "\u200b\u200b", "\u00ad", " \u2060\ufeff "])
 def test_an_empty_story_is_refused(story):
     assert set(problems(draft(story=story), WORKGROUPS, UNITS)) == {"story"}
 
@@ -113,8 +114,9 @@ def test_the_practice_line_may_be_left_empty():
     assert problems(draft(practice=""), WORKGROUPS, UNITS) == {}
 
 
-def test_an_empty_nominator_name_is_refused():
-    assert set(problems(draft(nominator=Entry("", "nurses", "icu")), WORKGROUPS, UNITS)) == {"nominator.name"}
+@pytest.mark.parametrize("name", ["", "\u200b\u200b"])
+def test_an_empty_nominator_name_is_refused(name):
+    assert set(problems(draft(nominator=Entry(name, "nurses", "icu")), WORKGROUPS, UNITS)) == {"nominator.name"}
 
 
 def test_an_unknown_workgroup_or_unit_is_refused():

@@ -136,6 +136,17 @@ def test_a_same_workgroup_card_is_refused_with_everything_kept(client, roster, c
     assert stored_cards() == []
 
 
+def test_a_post_of_thousands_of_blank_rows_is_answered_as_a_card(client, roster, card_form):
+    """The card cannot make more than a hundred rows: a post of thousands (an attack on a kiosk) is read as the card
+    it holds, not drawn back row by row (which kept a worker busy for seconds and made a page of megabytes)."""
+    rows = {f"nominees-{n}-name": "" for n in range(1, 9000)}  # (under the 256 KB a post may have)
+    refused = client.post("/u/icu/card", data=card_form(dimensions=[], **rows), headers=HTMX)
+    assert refused.status_code == 422 and "Tick at least one thing they showed." in refused.get_data(as_text=True)
+    assert refused.get_data(as_text=True).count('name="nominees-') <= 3 * 100 and len(refused.data) < 1_000_000
+    stored = client.post("/u/icu/card", data=card_form(**rows), headers=HTMX)
+    assert stored.status_code == 200 and [card.nominees[0].name for card in stored_cards()] == ["Phil Pharma"]
+
+
 @pytest.mark.parametrize(("change", "field", "message"), [
     ({"dimensions": []}, "dimensions", "Tick at least one thing they showed."),
     ({"story": "   "}, "story", "Tell us what happened"),

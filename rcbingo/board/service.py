@@ -64,7 +64,14 @@ def count_card(card: Card, *, session, **_) -> None:
     # read the parameters below as rows to insert).
     connection = session.connection()
     dialect = connection.dialect.name
-    game = connection.execute(_turn_statement(dialect), {"unit": card.unit_id, "at": at, "reserved": reserved}).first()
+    turn = {"unit": card.unit_id, "at": at, "reserved": reserved}
+    game = connection.execute(_turn_statement(dialect), turn).first()
+    if game is None and dialect == "postgresql":
+        # The statement read the games as they were before it waited for the turn (if it did): a game started
+        # meanwhile, under the turn, is seen once the turn is this card's (a rare second look, for a unit with no
+        # game counting).
+        _take_turn(session, card.unit_id)
+        game = connection.execute(_turn_statement(dialect), turn).first()
     if game is not None:
         holding_a_queued_lock(session)
     if game is None or not reserved:

@@ -51,7 +51,8 @@ class CardForm(FlaskForm):
 
     submission_id = HiddenField()
     nominator = FormField(NominatorForm)
-    nominees = FieldList(FormField(NomineeForm), min_entries=1)
+    # (rows past the hundredth, which the card cannot make, are not read: a post of thousands would stall a worker)
+    nominees = FieldList(FormField(NomineeForm), min_entries=1, max_entries=100)
     dimensions = SelectMultipleField(choices=[SelectChoice(k) for k in DIMENSION_KEYS], validate_choice=False)
     practice = StringField(_l("Which practice impressed you most"))
     story = TextAreaField(_l("Your story"))

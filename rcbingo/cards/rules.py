@@ -3,6 +3,7 @@
 Messages are marked with N_() and translated where they are shown.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -21,6 +22,12 @@ class Problem(NamedTuple):
     params: dict = {}
 
 
+def shows(text: str) -> bool:
+    """Whether text has something to read: not only spaces and invisible characters (a zero-width space, a soft
+    hyphen)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
+
+
 @dataclass(frozen=True)
 class Entry:
     """A person as written on the card: a name, a workgroup key and a unit key."""
@@ -31,7 +38,7 @@ class Entry:
 
     @property
     def is_blank(self) -> bool:
-        return not (self.name.strip() or self.workgroup)
+        return not (shows(self.name) or self.workgroup)
 
 
 @dataclass(frozen=True)
@@ -93,7 +100,7 @@ def problems(draft: Draft, workgroups: set[str], units: set[str]) -> dict[str, P
         found["dimensions"] = Problem(N_("Tick the dimensions from the card."))
     if len(draft.practice.strip()) > PRACTICE_MAX:
         found["practice"] = _too_long(draft.practice, PRACTICE_MAX)
-    if not draft.story.strip():
+    if not shows(draft.story):
         found["story"] = Problem(N_("Tell us what happened: a sentence or two is enough."))
     elif len(draft.story.strip()) > STORY_MAX:
         found["story"] = _too_long(draft.story, STORY_MAX)
@@ -104,7 +111,7 @@ def problems(draft: Draft, workgroups: set[str], units: set[str]) -> dict[str, P
 
 def _check_person(found, prefix, entry: Entry, workgroups, units, yours: bool):
     name = entry.name.strip()
-    if not name:
+    if not shows(name):
         found[f"{prefix}.name"] = Problem(N_("Type your name.") if yours else N_("Type their name."))
     elif len(name) > NAME_MAX:
         found[f"{prefix}.name"] = _too_long(name, NAME_MAX)
