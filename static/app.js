@@ -193,6 +193,12 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-limit]").forEach(updateCounter);
+    // A page sent back with a problem (a reason missing below the fold, say): straight to the first field to fix.
+    var invalid = document.querySelector("main [aria-invalid='true']");
+    if (invalid) {
+      invalid.focus();
+      invalid.scrollIntoView({ block: "center" });
+    }
   });
 
   // A new win makes the board page's banner celebrate once, not at every redraw of the board. (The wall has its

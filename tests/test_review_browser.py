@@ -31,6 +31,11 @@ def test_a_coordinator_redacts_and_approves_a_flagged_card(tablet, client, roste
     expect(page.locator("mark.finding").first).to_contain_text("Okonkwo")
     assert serious_accessibility_violations(page) == []
 
+    page.get_by_role("button", name="Reject").click()  # no reason given: the page comes back at the reason box
+    reason = page.get_by_label("Reason (seen by coordinators only)")
+    expect(reason).to_be_focused()
+    expect(page.get_by_text("Say briefly why, for the other coordinators.")).to_be_in_viewport()
+
     page.get_by_label("Story").fill("Phil sat with a patient until the family arrived.")
     page.get_by_role("button", name="Save and approve").click()
     expect(page.get_by_text("Card approved: it counts now.")).to_be_visible()
