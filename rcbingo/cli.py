@@ -107,6 +107,7 @@ def newsletter_draft(unit, month):
     try:
         year, number = (int(part) for part in month.split("-"))
         first = date(year, number, 1)
+        date(year + number // 12, number % 12 + 1, 1)  # (the month after it, where the stories end)
     except ValueError as error:
         raise click.ClickException(f"{month!r} is not a month: write it as YYYY-MM.") from error
     found = None if unit == "all" else unit_by_key_or_name(unit)

@@ -283,7 +283,9 @@ def test_newsletter_commands_draft_and_export(icu, runner, tmp_path):
     assert exported.exit_code == 0 and "From the command line." in out.read_text()
     whole = runner.invoke(args=["newsletter-draft", "all", month])
     assert whole.exit_code == 0 and whole.output.strip() != issue_id
-    assert runner.invoke(args=["newsletter-draft", "icu", "November"]).exit_code != 0
+    for not_a_month in ("November", "9999-12", "2026-13"):
+        refused = runner.invoke(args=["newsletter-draft", "icu", not_a_month])
+        assert refused.exit_code == 1 and "is not a month: write it as YYYY-MM." in refused.output
     assert runner.invoke(args=["newsletter-export", "999", "--out", str(out)]).exit_code != 0
 
 

@@ -173,6 +173,28 @@ def test_a_paper_card_with_a_problem_is_shown_again(client, card_form, coordinat
     assert cards() == []
 
 
+@pytest.mark.parametrize("written_on", ["2999-01-01", "0001-01-01", "9999-12-31"])
+def test_a_paper_card_dated_where_no_card_can_be_is_shown_again_with_why(client, card_form, coordinator,
+                                                                         written_on):
+    fields = card_form()
+    fields.update(csrf_token=coordinator.csrf("/u/icu/paper-card"), written_on=written_on)
+    response = client.post("/u/icu/paper-card", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and cards() == []
+    assert '<p class="problem" id="written_on-problem">Write the date on the paper card: from 2000 until today.' in page
+    assert "Phil called within minutes with the corrected rate.</textarea>" in page
+
+
+def test_a_paper_card_without_its_submission_id_is_shown_again_with_why(client, card_form, coordinator):
+    fields = card_form(submission_id="not-one")
+    fields.update(csrf_token=coordinator.csrf("/u/icu/paper-card"))
+    response = client.post("/u/icu/paper-card", data=fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and cards() == []
+    assert "This form was open for a long time. Check it and save it again." in page
+    assert "Phil called within minutes with the corrected rate.</textarea>" in page
+
+
 def test_no_story_text_reaches_the_application_log(client, card_form, coordinator, caplog):
     caplog.set_level(logging.DEBUG)
     client.post("/u/icu/card", data=card_form(story=PHI_STORY))

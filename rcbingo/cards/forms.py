@@ -1,6 +1,7 @@
 """The nomination card as a form: it parses and renders; the rules decide what is acceptable."""
 
 import re
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +18,9 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
+from wtforms.validators import Optional
 
 from ..rc import DIMENSION_KEYS
 from .rules import Draft, Entry, Problem
@@ -130,7 +133,12 @@ class PaperCardForm(CardForm):
     """A paper card typed in by a coordinator on its writer's behalf: it speaks of "the writer", not "you"."""
 
     nominator = FormField(WriterForm)
-    written_on = DateField(_l("Date on the paper card"))
+    written_on = DateField(_l("Date on the paper card"), validators=[Optional()])
+
+    def validate_written_on(self, field) -> None:
+        # (a day's grace after today: the unit's today may be UTC's tomorrow)
+        if field.data and not date(2000, 1, 1) <= field.data <= date.today() + timedelta(days=1):
+            raise ValidationError("date out of range")  # (the view says it to the coordinator)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -113,4 +113,10 @@ def paper_card(unit):
             flash(_("Paper card saved.") if card.status is CardStatus.PUBLISHED
                   else _("Paper card saved. The screen found possible patient information: review it."))
             return redirect(url_for("review.review_card", unit_key=unit.key, card_id=card.id))
+    elif request.method == "POST":  # a date no paper card can have, or a form kept open too long: say which
+        if form.written_on.errors:
+            form.problems["written_on"] = _("Write the date on the paper card: from 2000 until today.")
+        else:
+            form.problems["form"] = _("This form was open for a long time. Check it and save it again.")
+            form.submission_id.data = uuid.uuid4().hex
     return render_template("cards/paper_card.html", unit=unit, form=form), 422 if form.problems else 200
