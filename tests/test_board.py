@@ -582,17 +582,24 @@ def test_two_coordinators_starting_a_game_at_once_start_one(app, roster, make_ac
     assert len(db.session.scalars(select(Game).where(Game.state == GameState.RUNNING)).all()) == 1
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
-def test_closing_a_game_while_a_card_is_counted_waits_for_the_card(app, game, make_account):
-    """The card holds the game (its turn, then the game's row) and is about to change the board's version when the
-    coordinator closes the game: the close waits for the card, and neither fails (no deadlock)."""
+def holding_the_turn(unit: str):
+    """PostgreSQL: a connection of its own (a card being counted, a coordinator's Start) holding the unit's turn in
+    an open transaction, until it commits."""
     import psycopg
 
     from rcbingo.board.service import COUNTING_QUEUE
 
+    holder = psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""))
+    holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTING_QUEUE, unit_by_key(unit).id))
+    return holder
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
+def test_closing_a_game_while_a_card_is_counted_waits_for_the_card(app, game, make_account):
+    """The card holds the game (its turn, then the game's row) and is about to change the board's version when the
+    coordinator closes the game: the close waits for the card, and neither fails (no deadlock)."""
     unit_id = unit_by_key("icu").id
-    card = psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""))
-    card.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTING_QUEUE, unit_id))
+    card = holding_the_turn("icu")
     card.execute("UPDATE game SET credit_seq = credit_seq + 1 WHERE id = %s", (game.id,))
     errors = []
 
@@ -622,15 +629,10 @@ def test_closing_a_game_while_a_card_is_counted_waits_for_the_card(app, game, ma
 def test_a_card_published_while_a_game_starts_counts_in_it(app, roster, make_account):
     """The coordinator's Start holds the unit's turn when a card published after the game's start asks for it:
     the card waits, then counts in the game that started."""
-    import psycopg
-
-    from rcbingo.board.service import COUNTING_QUEUE
-
     save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
     upcoming = board.create_game(unit_by_key("icu"), title="Round 2", prize="Pizza",
                                  workgroup_ids=[workgroup_id("pharmacists"), workgroup_id("rehab")], start_now=False)
-    start = psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""))
-    start.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COUNTING_QUEUE, unit_by_key("icu").id))
+    start = holding_the_turn("icu")
     start.execute("UPDATE game SET state = 'running', starts_at = now() - interval '1 second' WHERE id = %s",
                   (upcoming.id,))
     published = []
