@@ -6,8 +6,11 @@ from datetime import timedelta
 LANGUAGES = ("en",)
 # Behind a TLS-terminating proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
 PROXY_HOPS = 0
-# The address people and screens use to reach the app; for links printed by command-line tasks.
-BASE_URL = "http://127.0.0.1:5000"
+# The address people and screens use to reach the app (https://bingo.example.org, with a path if it lives under one).
+# Set it in production: every printed link and QR code is built from it, its path is the app's prefix, and other
+# hosts get a 400 (TRUSTED_HOSTS, a list of host names, defaults to its host). Unset: development (links.py).
+BASE_URL = None
+TRUSTED_HOSTS = None
 MAX_CONTENT_LENGTH = 256 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -70,6 +73,8 @@ def from_environment() -> dict:
         settings["PROXY_HOPS"] = int(os.environ["PROXY_HOPS"])
     if os.environ.get("BASE_URL"):
         settings["BASE_URL"] = os.environ["BASE_URL"]
+    if os.environ.get("TRUSTED_HOSTS"):
+        settings["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("DATABASE_POOL_SIZE"):
