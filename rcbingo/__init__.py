@@ -23,6 +23,7 @@ from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import translated
 from .logs import mask_development_log
 from .rc import BY_KEY
+from .slots import NoSlot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -210,6 +211,13 @@ def _register_error_pages(app: Flask) -> None:
         response = make_response(page(405, _("Not possible here"),
                                       _("This address does not take that kind of request.")))
         response.headers["Allow"] = ", ".join(error.valid_methods or ())
+        return response
+
+    @app.errorhandler(NoSlot)
+    def too_busy(_error):
+        response = make_response(page(503, _("Many PDFs are being made"),
+                                      _("Many PDFs are being made right now; try again in a few seconds.")))
+        response.headers["Retry-After"] = str(max(1, round(app.config["RETRY_AFTER_SECONDS"])))
         return response
 
     @app.errorhandler(413)
