@@ -147,7 +147,8 @@ def test_one_place_builds_absolute_links():
     import rcbingo
 
     root = pathlib.Path(rcbingo.__file__).parent
-    readers = re.compile(r"_external\s*=\s*True|\burl_root\b|\bhost_url\b|request\.host\b|\.base_url\b")
+    readers = re.compile(r"_external\s*=\s*True|\b(url_root|host_url|root_url|HTTP_HOST|SERVER_NAME)\b"
+                         r"|request\.(host|url|base_url|scheme)\b")
     found = [f"{path.relative_to(root)}: {line.strip()}" for path in root.rglob("*.py")
              if path.name != "links.py" and path.parent.name != "migrations"
              for line in path.read_text().splitlines() if readers.search(line)]

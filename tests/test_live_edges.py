@@ -1,5 +1,6 @@
 """The public edges against the real server (gunicorn with gunicorn.conf.py, two gevent workers): a `SCRIPT_NAME`
-header from a trusted proxy's address poisons no page, and the PDF budget holds across worker processes."""
+header from a trusted proxy's address poisons no page, the access log masks an address however it is spelled, and the
+PDF budget holds across worker processes."""
 
 import http.client
 import os
@@ -22,7 +23,7 @@ from .test_faults import ROOT, free_port
 
 
 @pytest.fixture
-def server(app, roster, database_uri, make_account):
+def server(app, roster, database_uri, make_account, tmp_path):
     """A seeded unit and an administrator; the server at 127.0.0.1 (gunicorn trusts forwarded headers from it)."""
     save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
     _display, wall = create_display(unit_by_key("icu"), "Break room")
@@ -35,7 +36,8 @@ def server(app, roster, database_uri, make_account):
                PDF_RENDERS_AT_ONCE="1", PDF_RENDER_WAIT_SECONDS="0.5")
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--worker-class",
                                 "gevent", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error",
-                                "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+                                "--access-logfile", str(tmp_path / "access.log"), "wsgi:app"],
+                               cwd=ROOT, env=env, start_new_session=True)
     try:
         for _ in range(150):
             try:
@@ -82,6 +84,18 @@ def test_a_script_name_header_from_the_proxy_poisons_no_page(server):
         for _ in range(4):
             status, page, _headers = get(port, path)
             assert status == 200 and "evilprefix" not in page, path
+
+
+def test_the_access_log_masks_secrets_and_searches_however_the_address_is_spelled(server, tmp_path):
+    port, wall = server
+    for path in (f"/w%61ll/{wall}", f"/W%2541LL/{wall}", f"/wall%2F{wall}", f"/sign-in?next=%2Fw%2561ll%2F{wall}",
+                 "/stories?%77ords=Alvarez", "/stories?unit=icu&wo%2572ds=Alvarez+room+12"):
+        get(port, path, {"Referer": f"http://127.0.0.1/w%61ll/{wall}?%77ords=Alvarez"})
+    get(port, "/health")
+    time.sleep(0.5)
+    log = (tmp_path / "access.log").read_text()
+    assert log.count("[hidden]") >= 6 and "Alvarez" not in log, log
+    assert wall not in log, [line for line in log.splitlines() if wall in line]
 
 
 def test_the_pdf_budget_holds_across_the_servers_workers(server):
