@@ -31,7 +31,7 @@ HOSTILE = {
     "Forwarded": {"headers": {"Forwarded": f"host={EVIL_HOST};proto=evilproto"}},
     "X-Original-URL": {"headers": {"X-Original-URL": EVIL_PREFIX + "/", "X-Rewrite-URL": EVIL_PREFIX + "/"}},
 }
-TRACES = (EVIL_HOST, EVIL_PREFIX.strip("/"), "evilproto", "6666")
+TRACES = (EVIL_HOST, EVIL_PREFIX.strip("/"), "evilproto", ":6666")  # (a port is seen after a colon)
 SETUPS = {
     "development": {},
     "behind a proxy": {"PROXY_HOPS": 1},
