@@ -30,6 +30,10 @@ HOSTILE = {
     "X-Forwarded-Port": {"headers": {"X-Forwarded-Port": "6666"}},
     "Forwarded": {"headers": {"Forwarded": f"host={EVIL_HOST};proto=evilproto"}},
     "X-Original-URL": {"headers": {"X-Original-URL": EVIL_PREFIX + "/", "X-Rewrite-URL": EVIL_PREFIX + "/"}},
+    # What else a kept page could be made for: a fragment, another language, another kind of answer.
+    "HX-Request": {"headers": {"HX-Request": "true", "HX-Target": "grid", "HX-Boosted": "true"}},
+    "Accept-Language": {"headers": {"Accept-Language": "es, fr;q=0.9"}},
+    "Accept": {"headers": {"Accept": "application/json, text/event-stream;q=0.9"}},
 }
 TRACES = (EVIL_HOST, EVIL_PREFIX.strip("/"), "evilproto", ":6666")  # (a port is seen after a colon)
 SETUPS = {
@@ -65,10 +69,17 @@ def read(response) -> str:
                     break
         finally:
             response.close()
-        return head + "".join(chunks)
+        return head + "\n\n" + "".join(chunks)
     text = response.get_data().decode("utf-8", "replace")
     response.close()
-    return head + text
+    return head + "\n\n" + text
+
+
+def shape(status: int, page: str) -> tuple:
+    """What kind of answer a page is: its status, type and opening (a whole page, a fragment, JSON)."""
+    head, _, body = page.partition("\n\n")
+    kind = next((line for line in head.splitlines() if line.startswith("Content-Type:")), "")
+    return status, kind, body.lstrip()[:9].lower()
 
 
 def public_urls(app, world):  # noqa: F811 - the fixture's value
@@ -99,13 +110,17 @@ def test_no_request_header_changes_what_the_next_visitor_is_served(database_uri,
     assert any("/wall/" in u for u in urls) and any(u.endswith("/card") for u in urls), urls
     failures = []
     for url in urls:
+        served.extensions.get("rcbingo_pages", {}).clear()
+        usual = shape(*visit(served, url, world.device))
         for name, hostile in HOSTILE.items():
             served.extensions.get("rcbingo_pages", {}).clear()  # the hostile request makes the kept page
             status, _page = visit(served, url, world.device, **hostile)
             if status >= 500:
                 failures.append(f"{url} with {name}: {status}")
-            _status, clean = visit(served, url, world.device)
-            if any(trace in clean for trace in TRACES):
+            status, clean = visit(served, url, world.device)
+            if shape(status, clean) != usual:
+                failures.append(f"{url} after a request with {name}: {shape(status, clean)}, not {usual}")
+            elif any(trace in clean for trace in TRACES):
                 failures.append(f"{url} after a request with {name}: " + next(
                     clean[max(0, i - 60):i + 40] for t in TRACES if (i := clean.find(t)) >= 0))
     assert not failures, "\n".join(failures)
