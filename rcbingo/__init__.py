@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, has_request_context, jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, health, web, zones
+from . import config, health, links, web, zones
 from .cards.rules import first_name
 from .database import end_session_quietly, rollback_quietly, unavailable_reason
 from .database import engine_options as database_engine_options
@@ -22,6 +23,7 @@ from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import translated
 from .logs import mask_development_log
 from .rc import BY_KEY
+from .slots import NoSlot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,9 +63,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         log.warning("SECRET_KEY is not set: using a random key, so sessions end when the server restarts.")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    # Where the app is comes from BASE_URL, never from the request (links.py).
+    links.check_base_url(app.config["BASE_URL"])
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = links.hosts_of(app.config["BASE_URL"])
+    app.config["APPLICATION_ROOT"] = links.prefix_of(app.config["BASE_URL"]) or "/"
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = links.PrefixFromSettings(app.wsgi_app, links.prefix_of(app.config["BASE_URL"]))
 
     # Bounded waits (database.engine_options): flask-sqlalchemy makes its engine in init_app.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine_options(app.config)
@@ -162,6 +170,8 @@ def _register_error_pages(app: Flask) -> None:
         rollback_quietly()
         if request.path.startswith("/api/"):  # integrations read JSON, whatever went wrong
             return jsonify({"error": str(message)}), status
+        if request_ctx.url_adapter is None:  # a host not in TRUSTED_HOSTS: no link can be made for it
+            return PLAIN_ERROR_PAGE.format(title=escape(title), message=escape(message)), status
         try:
             return render_template("error.html", title=title, message=message), status
         except Exception as failure:
@@ -201,6 +211,13 @@ def _register_error_pages(app: Flask) -> None:
         response = make_response(page(405, _("Not possible here"),
                                       _("This address does not take that kind of request.")))
         response.headers["Allow"] = ", ".join(error.valid_methods or ())
+        return response
+
+    @app.errorhandler(NoSlot)
+    def too_busy(_error):
+        response = make_response(page(503, _("Many PDFs are being made"),
+                                      _("Many PDFs are being made right now; try again in a few seconds.")))
+        response.headers["Retry-After"] = str(max(1, round(app.config["RETRY_AFTER_SECONDS"])))
         return response
 
     @app.errorhandler(413)

@@ -78,20 +78,18 @@ def phi_scan():
 @click.command("display-link")
 @click.argument("unit")
 @click.option("--name", default="Wall display", help="What the screen is called on the displays page.")
-@click.option("--base-url", default=None, help="The app's address as screens reach it (default: BASE_URL setting).")
+@click.option("--base-url", default=None, help="The app's address as screens reach it (default: the BASE_URL setting).")
 def display_link(unit, name, base_url):
     """Print a new wall display link for UNIT (its key or name), for scripted setups."""
-    from flask import current_app, url_for
-
     from .board.service import create_display
+    from .links import absolute_url
     from .org.service import unit_by_key_or_name
 
     found = unit_by_key_or_name(unit)
     if found is None:
         raise click.ClickException(f"No unit called {unit!r}.")
     _display, token = create_display(found, name)
-    with current_app.test_request_context(base_url=base_url or current_app.config["BASE_URL"]):
-        click.echo(url_for("board.wall", token=token, _external=True))
+    click.echo(absolute_url("board.wall", token=token, base_url=base_url))
 
 
 @click.command("newsletter-draft")

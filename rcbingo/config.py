@@ -6,8 +6,11 @@ from datetime import timedelta
 LANGUAGES = ("en",)
 # Behind a TLS-terminating proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
 PROXY_HOPS = 0
-# The address people and screens use to reach the app; for links printed by command-line tasks.
-BASE_URL = "http://127.0.0.1:5000"
+# The address people and screens use to reach the app (https://bingo.example.org, with a path if it lives under one).
+# Set it in production: every printed link and QR code is built from it, its path is the app's prefix, and other
+# hosts get a 400 (TRUSTED_HOSTS, a list of host names, defaults to its host). Unset: development (links.py).
+BASE_URL = None
+TRUSTED_HOSTS = None
 MAX_CONTENT_LENGTH = 256 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -55,6 +58,18 @@ SURVEY_MIN_RESPONDENTS = 5
 # The thank-you screen returns to a blank card after this long.
 THANKS_SECONDS = 8
 
+# --- Budgets of public edges ----------------------------------------------------------------------------------------
+# What one visitor, one link or one flood may take of a server (STYLE.md, "Public edges"), stated in one place: the
+# budget of every route reachable without signing in, and of every kind of heavy work (renders at a time, streams per
+# link, requests per minute). Add yours here, with the place that applies it.
+#
+# PDFs (newsletter exports, paper cards, posters: newsletter.service.pdf_in_child) are made at most this many at a
+# time per host, across all its worker processes (rcbingo/slots.py); one paper-card PDF takes some 55 MB and seconds
+# of CPU. The others wait up to PDF_RENDER_WAIT_SECONDS for a turn, then get a 503 with Retry-After
+# (RETRY_AFTER_SECONDS) and a page that says to try again in a few seconds.
+PDF_RENDERS_AT_ONCE = 2
+PDF_RENDER_WAIT_SECONDS = 5
+
 
 TIMEOUTS = ("REQUEST_TIMEOUT_SECONDS", "LONG_REQUEST_TIMEOUT_SECONDS", "DATABASE_CONNECT_TIMEOUT_SECONDS",
             "DATABASE_STATEMENT_TIMEOUT_SECONDS", "SQLITE_BUSY_TIMEOUT_SECONDS", "READY_TIMEOUT_SECONDS",
@@ -70,8 +85,14 @@ def from_environment() -> dict:
         settings["PROXY_HOPS"] = int(os.environ["PROXY_HOPS"])
     if os.environ.get("BASE_URL"):
         settings["BASE_URL"] = os.environ["BASE_URL"]
+    if os.environ.get("TRUSTED_HOSTS"):
+        settings["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("PDF_RENDERS_AT_ONCE"):
+        settings["PDF_RENDERS_AT_ONCE"] = int(os.environ["PDF_RENDERS_AT_ONCE"])
+    if os.environ.get("PDF_RENDER_WAIT_SECONDS"):
+        settings["PDF_RENDER_WAIT_SECONDS"] = float(os.environ["PDF_RENDER_WAIT_SECONDS"])
     if os.environ.get("DATABASE_POOL_SIZE"):
         settings["DATABASE_POOL_SIZE"] = int(os.environ["DATABASE_POOL_SIZE"])
     for name in TIMEOUTS:

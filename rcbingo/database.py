@@ -59,6 +59,9 @@ def engine_options(config) -> dict:
     url = make_url(config["SQLALCHEMY_DATABASE_URI"])
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
+    # An error's message (logged, shown in a traceback) names its statement but never the values bound to it: an
+    # account's email and password hash, a story, a name.
+    options["hide_parameters"] = True
     if url.get_backend_name() == "postgresql":
         # A pooled connection to a server that restarted is found dead before use, not by the request using it
         # (see _alive: without the round trip of SQLAlchemy's pool_pre_ping).
@@ -374,6 +377,24 @@ def _failed(context):
     if reason == READ_ONLY and context.engine is not None and context.engine.dialect.name == "sqlite":
         context.is_disconnect = True  # this connection goes; the pool's others are recycled
         reopen_sqlite(context.engine.url.database)
+    return None
+
+
+@event.listens_for(Engine, "handle_error")
+def _without_values(context):
+    """PostgreSQL repeats a refused row's values in its message (`DETAIL:  Key (email)=(…) already exists`, and
+    `invalid input syntax for type integer: "…"`): the message keeps its first line, which names what refused the
+    row, without them (the bound values are hidden by engine_options' `hide_parameters`)."""
+    error = context.original_exception
+    state = getattr(error, "sqlstate", None)
+    if state and error.args and isinstance(error.args[0], str):
+        primary = error.args[0].split("\n", 1)[0]
+        if state.startswith("22"):  # a data exception: the value follows a colon
+            primary = primary.split(":", 1)[0]
+        error.args = (primary, *error.args[1:])
+        wrapped = context.sqlalchemy_exception  # (its message was made from the DBAPI's already)
+        if wrapped is not None and wrapped.args:
+            wrapped.args = (f"({type(error).__module__}.{type(error).__name__}) {primary}", *wrapped.args[1:])
     return None
 
 

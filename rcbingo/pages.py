@@ -7,6 +7,9 @@ times more than everything else in their requests. Their parts are made once per
 one person is never kept: a kept page has slots that each request fills with its own CSRF token, submission id or
 display link, and anyone signed in (or with a message waiting) gets the page made for them.
 
+A kept part depends on nothing of the request but `key` and the app's prefix, which comes from the settings, never
+from the request (links.py); no view reads the request's host.
+
 `stamp()` is a number that grows with every change that a kept part shows. The board layer provides it
 (`board.live.recent_stamp`: the sum of the boards' versions; every change of names, the roster or a unit's settings
 bumps them); it is read from the database at most every 0.2 s per process, and a change this process commits is seen
@@ -20,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, render_template, request, session
+from flask import current_app, has_request_context, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -50,15 +53,18 @@ def once(kind: str, key: Any, compute: Callable[[], Any]) -> Any:
     values. Under gevent a database read yields: the lock makes one request compute while the others wait."""
     version = stamp()
     made = current_app.extensions.setdefault("rcbingo_pages", {})
-    cached = made.get((kind, key))
+    # Kept per prefix too, all that a kept part takes from the request (its links are relative, and the prefix is
+    # the configured one: links.py), so that no request can put its own into what others are served.
+    key = (kind, key, request.script_root if has_request_context() else "")
+    cached = made.get(key)
     if cached is None or cached[0] < version:
         with _lock:
-            cached = made.get((kind, key))
+            cached = made.get(key)
             if cached is None or cached[0] < version:
                 # Kept under the stamp as read where the part is made (in one SQLite snapshot with it, or before it
                 # on PostgreSQL), never under a newer one that another request read: what is kept is never older
                 # than its stamp says. (Should that be older than `version`, the next request makes it again.)
-                cached = made[(kind, key)] = (stamp(fresh=True), compute())
+                cached = made[key] = (stamp(fresh=True), compute())
     return cached[1]
 
 

@@ -180,7 +180,7 @@ def test_postgresql_connections_are_bounded_and_checked_before_use():
     assert (options["pool_size"], options["max_overflow"]) == (5, 15)  # up to 20 at once, 5 kept when idle
     assert options["connect_args"] == {"connect_timeout": 5, "options": "-c statement_timeout=10000"}
     sqlite = engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3", "SQLITE_BUSY_TIMEOUT_SECONDS": 10})
-    assert sqlite == {"connect_args": {"timeout": 10}}
+    assert sqlite == {"connect_args": {"timeout": 10}, "hide_parameters": True}
 
 
 def end_backend(pid: int) -> None:

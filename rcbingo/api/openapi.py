@@ -29,7 +29,7 @@ def _error(description: str) -> dict:
 UNIT = {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"}, "description": "A unit's key"}
 
 
-def document(version: str) -> dict:
+def document(version: str, server: str = "/") -> dict:
     card_in = {"type": "object", "required": ["nominator", "nominees", "dimensions", "story"],
                "additionalProperties": False, "properties": {
                    "nominator": _person(),
@@ -47,7 +47,7 @@ def document(version: str) -> dict:
             "an administrator makes tokens (Manage → Integration tokens), each for some units, with optional "
             "rights to create cards and to export. Errors are JSON: `{\"error\": \"…\"}`, and card refusals add "
             "`problems` by field.")},
-        "servers": [{"url": "/"}],
+        "servers": [{"url": server}],
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

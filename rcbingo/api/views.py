@@ -17,6 +17,7 @@ from ..cards import service as cards
 from ..cards.models import Card
 from ..cards.rules import Draft, Entry
 from ..extensions import csrf, db
+from ..links import server_root
 from ..org.access import admin_only, can
 from ..org.models import RoleName, Unit
 from ..org.service import active_units
@@ -108,13 +109,13 @@ def token_auth(*rights: str, session_role: RoleName | None = None):
 @bp.get("/api/v1/openapi.json")
 def openapi():
     """The OpenAPI document of this API."""
-    return jsonify(document(VERSION))
+    return jsonify(document(VERSION, server_root()))
 
 
 @bp.get("/api/docs")
 def docs():
     """The API, described for people."""
-    return render_template("api/docs.html", spec=document(VERSION), markdown=as_html)
+    return render_template("api/docs.html", spec=document(VERSION, server_root()), markdown=as_html)
 
 
 # No cookie authorizes this call, only the Authorization header, so there is nothing for CSRF to forge.
@@ -247,5 +248,4 @@ def tokens():
                 _token, secret = service.create_token(name, units, can_write=bool(request.form.get("write")),
                                                       can_export=bool(request.form.get("export")),
                                                       actor=current_user)
-    return render_template("api/tokens.html", tokens=service.all_tokens(), units=active_units(), secret=secret,
-                           base=current_app.config["BASE_URL"])
+    return render_template("api/tokens.html", tokens=service.all_tokens(), units=active_units(), secret=secret)

@@ -22,6 +22,7 @@ from .. import pages, zones
 from ..database import OutOfTime, bounded, outage, rollback_quietly, unavailable_reason
 from ..extensions import db, htmx
 from ..i18n import translated
+from ..links import absolute_url
 from ..org.access import can, unit_owned, unit_role
 from ..org.models import RoleName, Unit
 from ..org.service import KnownUnit, active_workgroups, known_unit, known_units
@@ -152,7 +153,7 @@ def displays(unit):
     link = qr = None
     if form.validate_on_submit():
         _display, token = service.create_display(unit, form.name.data, actor=current_user)
-        link = url_for("board.wall", token=token, _external=True)
+        link = absolute_url("board.wall", token=token)
         qr = qr_data_uri(link)
         form.name.data = ""
     return render_template("board/displays.html", unit=unit, form=form, link=link, qr=qr,

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..org.models import Unit, Workgroup
 from ..org.service import active_units, active_workgroups, organization
 from ..rc import BY_KEY, N_
+from ..slots import folder_for, slot
 from ..web import markdown_html
 from . import rules
 from .models import Issue, IssueState, IssueStory
@@ -291,7 +292,15 @@ def render_pdf(issue: Issue, size: str = "a4", in_process: bool = False) -> byte
 
 def pdf_in_child(make_html) -> bytes:
     """The PDF of the HTML that `make_html()` writes, made by WeasyPrint (pdf.py) in a child process, so that
-    no server worker stalls on it. Every printed page of the app goes through here."""
+    no server worker stalls on it. Every printed page of the app goes through here, and waits its turn: at most
+    PDF_RENDERS_AT_ONCE on this host (slots.NoSlot after PDF_RENDER_WAIT_SECONDS, a 503 for the visitor)."""
+    config = current_app.config
+    with slot(folder_for("pdf", current_app.instance_path), config["PDF_RENDERS_AT_ONCE"],
+              config["PDF_RENDER_WAIT_SECONDS"]):
+        return _pdf_in_child(make_html)
+
+
+def _pdf_in_child(make_html) -> bytes:
     # Started first, so the child loads WeasyPrint (a second or so) while this process writes the HTML.
     # -P: the script's folder is not put on the import path (its modules would shadow others').
     command = [sys.executable, "-P", str(PDF_SCRIPT)]

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from .. import pages
 from ..extensions import db
+from ..links import absolute_url
 from ..qr import qr_data_uri
 from ..web import clean_text
 from . import service, tablets
@@ -177,7 +178,7 @@ def unit_tablets(unit):
     link = qr = None
     if form.validate_on_submit():
         _tablet, secret = tablets.create_enrolment(unit, form.name.data, actor=current_user)
-        link = url_for("org.enrol_tablet", link=secret, _external=True)
+        link = absolute_url("org.enrol_tablet", link=secret)
         qr = qr_data_uri(link)
         form.name.data = ""
     return render_template("org/tablets.html", unit=unit, form=form, link=link, qr=qr,

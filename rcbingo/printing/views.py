@@ -1,8 +1,9 @@
 """A unit's printables: the paper card (two to a sheet) and the poster, as PDFs; and the page that offers them."""
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import gettext as _
 
+from ..links import absolute_url
 from ..newsletter.service import pdf_in_child
 from ..org.access import unit_role
 from ..org.models import RoleName
@@ -21,7 +22,7 @@ POSTERS = {"a4": "A4", "letter": "letter"}
 
 def _kiosk_link(unit) -> str:
     """Where the unit's card opens: what the poster's QR code and printed address lead to."""
-    return url_for("cards.show_card", unit_key=unit.key, _external=True)
+    return absolute_url("cards.show_card", unit_key=unit.key)
 
 
 @bp.get("/u/<unit_key>/print")

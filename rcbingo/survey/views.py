@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..board import service as board
 from ..extensions import db
+from ..links import absolute_url
 from ..org.access import admin_only, can, unit_role
 from ..org.models import RoleName
 from ..org.service import active_workgroups
@@ -58,7 +59,7 @@ def waves(unit):
 
 
 def _show_link(wave: Wave, token: str):
-    link = url_for("survey.respond", token=token, _external=True)
+    link = absolute_url("survey.respond", token=token)
     flash(_("The answer link is shown only now: copy or print it."))
     return render_template("survey/link.html", wave=wave, unit=wave.unit, link=link, qr=qr_data_uri(link))
 
@@ -166,7 +167,7 @@ def codes(wave_id):
 def _code_sheet(wave: Wave, issued: list[str]):
     slips = []
     for code in issued:
-        link = url_for("survey.respond_with_code", code=code, _external=True)
+        link = absolute_url("survey.respond_with_code", code=code)
         slips.append((service.shown_code(code), link, qr_data_uri(link)))
     return render_template("survey/codes_sheet.html", wave=wave, unit=wave.unit, slips=slips)
 
