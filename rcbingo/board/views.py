@@ -31,7 +31,7 @@ from ..qr import qr_data_uri
 from ..rc import DIMENSIONS, FAMILIES, N_, dimensions_of
 from ..tokens import token_hash
 from ..web import db_id
-from . import live, service
+from . import live, rules, service
 from .forms import DisplayForm, GameForm
 from .models import Display, GameState, Win
 
@@ -43,7 +43,8 @@ RETRY_MS = 2000
 
 @bp.context_processor
 def board_context():
-    return {"dimensions": DIMENSIONS, "families": FAMILIES, "dimensions_of": dimensions_of, "states": GameState}
+    return {"dimensions": DIMENSIONS, "families": FAMILIES, "dimensions_of": dimensions_of, "states": GameState,
+            "announced": rules.announced}
 
 
 def watcher() -> live.Watcher:
@@ -117,7 +118,7 @@ def set_focus(unit):
 @bp.route("/u/<unit_key>/games/<int:game_id>", methods=["GET", "POST"])
 @unit_role(COORDINATOR)
 def game(unit, game_id):
-    """One game: its board, its winners; start, close, or revoke a win."""
+    """One game: its board, its winners; start, close, confirm a win being checked, or revoke (decline) a win."""
     the_game = service.unit_game(unit, game_id) or abort(404)
     if request.method == "POST":
         action = request.form.get("action")
@@ -128,13 +129,15 @@ def game(unit, game_id):
             elif action == "close":
                 service.close_game(the_game, actor=current_user)
                 flash(_("The game is closed: it counts no more cards."))
+            elif action == "confirm":
+                service.confirm_win(_game_win(the_game), actor=current_user)
+                flash(_("Bingo confirmed: the walls celebrate it now."))
             elif action == "revoke":
-                win = db.session.get(Win, request.form.get("win", type=db_id) or 0)
+                win = _game_win(the_game)
                 reason = (request.form.get("reason") or "").strip()
-                if win is None or win.game_id != the_game.id:
-                    abort(404)
                 if not reason:
-                    raise service.GameError(N_("Say why the win is revoked."))
+                    raise service.GameError(N_("Say why the win is declined.") if win.pending
+                                            else N_("Say why the win is revoked."))
                 service.revoke_win(win, reason, actor=current_user)
             else:
                 abort(400)
@@ -142,6 +145,14 @@ def game(unit, game_id):
             flash(translated(str(error)), "problem")
         return redirect(url_for("board.game", unit_key=unit.key, game_id=the_game.id))
     return render_template("board/game.html", unit=unit, game=the_game, board=service.board(unit, the_game))
+
+
+def _game_win(game) -> Win:
+    """The win the form names, of this game (404 otherwise)."""
+    win = db.session.get(Win, request.form.get("win", type=db_id) or 0)
+    if win is None or win.game_id != game.id:
+        abort(404)
+    return win
 
 
 @bp.route("/u/<unit_key>/displays", methods=["GET", "POST"])
