@@ -55,6 +55,17 @@ SURVEY_MIN_RESPONDENTS = 5
 # The thank-you screen returns to a blank card after this long.
 THANKS_SECONDS = 8
 
+# --- Budgets of public edges: what one link or one visitor may hold of a server without signing in ---------------
+# Wall streams (/wall/<token>/stream) open at once, per display link and per client address (behind a proxy, the
+# address ProxyFix reads with PROXY_HOPS), counted in each server process: a gunicorn worker holds up to these many,
+# so a server with N workers up to N times as many (a process's count is exact: a stream that ends, or a worker that
+# dies, takes its count with it). A screen needs one stream; raise the address budget when many screens share one
+# address (a hospital's NAT). A stream over budget gets 503 with Retry-After, and the wall page comes back by itself.
+WALL_STREAMS_PER_LINK = 10
+WALL_STREAMS_PER_ADDRESS = 200
+WALL_STREAM_RETRY_SECONDS = 15
+PUBLIC_EDGE_BUDGETS = ("WALL_STREAMS_PER_LINK", "WALL_STREAMS_PER_ADDRESS", "WALL_STREAM_RETRY_SECONDS")
+
 
 TIMEOUTS = ("REQUEST_TIMEOUT_SECONDS", "LONG_REQUEST_TIMEOUT_SECONDS", "DATABASE_CONNECT_TIMEOUT_SECONDS",
             "DATABASE_STATEMENT_TIMEOUT_SECONDS", "SQLITE_BUSY_TIMEOUT_SECONDS", "READY_TIMEOUT_SECONDS",
@@ -77,6 +88,9 @@ def from_environment() -> dict:
     for name in TIMEOUTS:
         if os.environ.get(name):
             settings[name] = float(os.environ[name])
+    for name in PUBLIC_EDGE_BUDGETS:
+        if os.environ.get(name):
+            settings[name] = int(os.environ[name])
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
     return settings

@@ -1,5 +1,8 @@
 """The board for staff and coordinators, games, the wall display and its live stream, the recognition map."""
 
+import socket
+from contextlib import suppress
+
 from flask import (
     Blueprint,
     Response,
@@ -219,10 +222,18 @@ def wall_stream(token):
     While the database is away the stream stays open and says so (the wall shows "reconnecting…"), and sends the
     board the moment this process finds the database back: no wall waits for a reconnection, let alone a reload."""
     watch = watcher()
+    hashed, address = token_hash(token), request.remote_addr or ""
+    per_link, per_address = current_app.config["WALL_STREAMS_PER_LINK"], current_app.config["WALL_STREAMS_PER_ADDRESS"]
+    # The budgets first, before any database read: a flood on one link or from one address costs nothing more.
+    if not watch.streams.room(hashed, address, per_link, per_address):
+        return _stream_refused()
     unit_id = _displayed_unit(token)
     if unit_id is None:
         abort(404)
-    hashed = token_hash(token)
+    if request.method == "HEAD":  # the wall asking whether it may come back (static/resilience.js): holds nothing
+        return Response(status=200, mimetype="text/event-stream")
+    if not watch.streams.take(hashed, address, per_link, per_address):
+        return _stream_refused()
 
     def events():
         yield f"retry: {RETRY_MS}\n\n"
@@ -273,7 +284,35 @@ def wall_stream(token):
 
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"
+    given_back = []
+
+    def give_back():  # once, when the server closes the answer (the wall went, or the stream ended)
+        if not given_back:
+            given_back.append(True)
+            watch.streams.give_back(hashed, address)
+
+    response.call_on_close(give_back)
     return response
+
+
+def _stream_refused() -> Response:
+    """Over a stream budget (config.py, "Budgets of public edges"): 503 with Retry-After. An EventSource gives up on
+    it; the wall page asks again later by itself (static/resilience.js) and shows its calm "Reconnecting…" meanwhile."""
+    response = Response("Too many screens are showing this board from here: this one will try again shortly.\n",
+                        status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(current_app.config["WALL_STREAM_RETRY_SECONDS"])
+    # Under gunicorn the connection ends with this answer rather than waiting its keep-alive seconds for another
+    # request (gunicorn ignores a Connection header from the app): otherwise a flood of refused streams would still
+    # hold every connection of the worker for those seconds. Reading is shut once the answer is written.
+    connection = request.environ.get("gunicorn.socket")
+    if connection is not None:
+        response.call_on_close(lambda: _no_more_requests(connection))
+    return response
+
+
+def _no_more_requests(connection) -> None:
+    with suppress(OSError):
+        connection.shutdown(socket.SHUT_RD)
 
 
 # The stream's word to the wall that the database is away (static/resilience.js shows "reconnecting…").
