@@ -59,9 +59,11 @@ THANKS_SECONDS = 8
 # Wall streams (/wall/<token>/stream) open at once, per display link and per client address (behind a proxy, the
 # address ProxyFix reads with PROXY_HOPS), counted in each server process: a gunicorn worker holds up to these many,
 # so a server with N workers up to N times as many (a process's count is exact: a stream that ends, or a worker that
-# dies, takes its count with it). A screen needs one stream; raise the address budget when many screens share one
-# address (a hospital's NAT). A stream over budget gets 503 with Retry-After, and the wall page comes back by itself.
-WALL_STREAMS_PER_LINK = 10
+# dies, takes its count with it). A screen needs one stream (a few screens may share a link, and a screen that
+# reconnects holds its old place until the server notices it left: the next keepalive, 15 s at most); raise the address
+# budget when many screens share one address (a hospital's NAT). A stream over budget gets 503 with Retry-After, and
+# the wall page comes back by itself.
+WALL_STREAMS_PER_LINK = 20
 WALL_STREAMS_PER_ADDRESS = 200
 WALL_STREAM_RETRY_SECONDS = 15
 PUBLIC_EDGE_BUDGETS = ("WALL_STREAMS_PER_LINK", "WALL_STREAMS_PER_ADDRESS", "WALL_STREAM_RETRY_SECONDS")
