@@ -212,3 +212,16 @@ def test_cards_completing_boards_at_the_same_instant_make_one_first_place_to_che
     firsts = [w for w in view.wins if w.place == 1]
     assert len({w.card_id for w in firsts}) == 1  # one card holds the first place
     assert len({w.place for w in view.wins}) == len({w.card_id for w in view.wins})
+
+
+def test_a_bingo_to_confirm_comes_first_on_a_coordinators_desk_and_not_on_an_editors():
+    from datetime import UTC, datetime
+
+    from rcbingo.desk import rules as desk
+
+    facts = desk.UnitFacts(held=1, oldest_held=datetime(2026, 1, 1, tzinfo=UTC), to_confirm=[(7, 2)],
+                           last_card=datetime(2026, 1, 1, tzinfo=UTC))
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    assert [line.kind for line in desk.lines(facts, now, desk.kinds_for(True, False))][:2] == ["confirm_win", "held"]
+    assert desk.lines(facts, now, desk.kinds_for(True, False))[0] == desk.Line("confirm_win", game=7, workgroup=2)
+    assert "confirm_win" not in [line.kind for line in desk.lines(facts, now, desk.kinds_for(False, True))]
