@@ -184,13 +184,21 @@ def test_a_wall_refused_for_its_budget_shows_a_calm_sign_and_comes_back_by_itsel
     app.config.update(WALL_STREAMS_PER_LINK=0, WALL_STREAM_RETRY_SECONDS=1)
     screen = browser.new_page(viewport={"width": 1920, "height": 1080})
     try:
-        errors = []
+        errors, asked = [], []
         screen.on("pageerror", lambda error: errors.append(str(error)))
+        screen.on("request", lambda r: asked.append(r.method) if r.url.endswith(f"/wall/{wall}/stream") else None)
         screen.goto(f"{live_server}/wall/{wall}")
         expect(screen.locator(".wall-board")).to_be_visible()  # the board as the page was made
         expect(screen.get_by_text("Reconnecting…")).to_be_visible(timeout=5_000)  # the stream refused: a calm sign
+        # The page asks whether there is room with HEAD, which holds nothing, and is told to wait (Retry-After).
+        for _ in range(100):
+            if "HEAD" in asked:
+                break
+            screen.wait_for_timeout(100)
+        assert "HEAD" in asked
         app.config.update(WALL_STREAMS_PER_LINK=10)  # room again
         expect(screen.get_by_text("Reconnecting…")).to_be_hidden(timeout=15_000)
+        expect(screen.locator(".wall-board")).to_be_visible()
         assert errors == []
     finally:
         screen.close()
