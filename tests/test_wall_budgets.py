@@ -89,6 +89,23 @@ def test_behind_a_proxy_the_budget_is_the_visitors_address_not_the_proxys(databa
         stream.close()
 
 
+def test_every_event_stream_in_the_app_is_budgeted(app, client, wall):
+    """Generated from app.url_map: every route that answers with an event stream refuses one over its link's budget.
+    A new stream route must take its budget (config.py, "Budgets of public edges") to pass."""
+    app.config.update(WALL_STREAMS_PER_LINK=1, WALL_STREAMS_PER_ADDRESS=100)
+    streams = [rule for rule in app.url_map.iter_rules() if rule.rule.endswith("/stream")]
+    assert streams, "no event stream found"
+    for rule in streams:
+        assert rule.arguments == {"token"}, f"{rule.rule}: a stream keyed by something else needs its budget here"
+        url = rule.rule.replace("<token>", wall)
+        held = Held(client, url)
+        assert held.status_code == 200 and held.headers["Content-Type"].startswith("text/event-stream"), rule.rule
+        over = Held(client, url)
+        assert (over.status_code, "Retry-After" in over.headers) == (503, True), rule.rule
+        held.close()
+        over.close()
+
+
 def test_an_unknown_link_holds_no_budget(app, client, wall):
     app.config.update(WALL_STREAMS_PER_ADDRESS=1)
     assert client.get("/wall/not-a-link/stream").status_code == 404
