@@ -71,6 +71,9 @@ def free_port() -> int:
 def prepare(database: str, cards: int) -> tuple[dict, dict]:
     """A fresh database with the demo, `cards` published cards, a token and a display; returns env and ids."""
     env = dict(os.environ, FLASK_APP="rcbingo", SECRET_KEY=uuid.uuid4().hex, PYTHONPATH=str(ROOT))
+    # The bench's walls are one link from one address, standing in for a thousand screens with links and addresses
+    # of their own: the streams' budgets (config.py, "Budgets of public edges") are lifted for it.
+    env |= {"WALL_STREAMS_PER_LINK": "100000", "WALL_STREAMS_PER_ADDRESS": "100000"}
     if database == "sqlite":
         folder = tempfile.mkdtemp(prefix="rcbingo-bench-")
         env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"

@@ -69,6 +69,20 @@ THANKS_SECONDS = 8
 # (RETRY_AFTER_SECONDS) and a page that says to try again in a few seconds.
 PDF_RENDERS_AT_ONCE = 2
 PDF_RENDER_WAIT_SECONDS = 5
+#
+# Wall streams (/wall/<token>/stream) open at once, per display link and per client address (behind a proxy, the
+# address ProxyFix reads with PROXY_HOPS), counted in each server process: a gunicorn worker holds up to these many,
+# so a server with N workers up to N times as many (a process's count is exact: a stream that ends, or a worker that
+# dies, takes its count with it). A screen needs one stream (a few screens may share a link, and a screen that
+# reconnects holds its old place until the server notices it left: the next keepalive, 15 s at most); raise the address
+# budget when many screens share one address (a hospital's NAT). A stream over budget gets 503 with Retry-After, and
+# the wall page comes back by itself.
+WALL_STREAMS_PER_LINK = 20
+WALL_STREAMS_PER_ADDRESS = 200
+WALL_STREAM_RETRY_SECONDS = 15
+# (Each may also be set in the environment.)
+PUBLIC_EDGE_BUDGETS = ("PDF_RENDERS_AT_ONCE", "PDF_RENDER_WAIT_SECONDS", "WALL_STREAMS_PER_LINK",
+                       "WALL_STREAMS_PER_ADDRESS", "WALL_STREAM_RETRY_SECONDS")
 
 
 TIMEOUTS = ("REQUEST_TIMEOUT_SECONDS", "LONG_REQUEST_TIMEOUT_SECONDS", "DATABASE_CONNECT_TIMEOUT_SECONDS",
@@ -89,15 +103,14 @@ def from_environment() -> dict:
         settings["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
-    if os.environ.get("PDF_RENDERS_AT_ONCE"):
-        settings["PDF_RENDERS_AT_ONCE"] = int(os.environ["PDF_RENDERS_AT_ONCE"])
-    if os.environ.get("PDF_RENDER_WAIT_SECONDS"):
-        settings["PDF_RENDER_WAIT_SECONDS"] = float(os.environ["PDF_RENDER_WAIT_SECONDS"])
     if os.environ.get("DATABASE_POOL_SIZE"):
         settings["DATABASE_POOL_SIZE"] = int(os.environ["DATABASE_POOL_SIZE"])
     for name in TIMEOUTS:
         if os.environ.get(name):
             settings[name] = float(os.environ[name])
+    for name in PUBLIC_EDGE_BUDGETS:
+        if os.environ.get(name):
+            settings[name] = (float if name.endswith("_SECONDS") else int)(os.environ[name])
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
     return settings

@@ -8,9 +8,10 @@
 // what the last person typed is wiped from the screen, as the blank card would have.
 //
 // The wall: a "reconnecting…" sign while its stream is down, or while the stream says the database is away
-// ("status" events); the next board takes it away. Should the browser give the stream up (an answer that is not a
-// stream, say from a proxy while the app restarts; htmx would then wait up to a minute), the page reloads itself
-// as soon as the server answers.
+// ("status" events); the next board takes it away. Should the browser give the stream up (a 503 for a stream over
+// the server's budget, or an answer that is not a stream, say from a proxy while the app restarts; htmx would then
+// wait up to a minute), the page asks the stream's address later, honouring Retry-After, and reloads itself once the
+// server has room for it.
 (function () {
   "use strict";
 
@@ -90,29 +91,48 @@
   // --- The wall -----------------------------------------------------------------------------------------------
 
   var probe = null;
+  // A wall whose stream was refused (503: too many streams on its link or from its address, the server's "Budgets of
+  // public edges") or cut by an answer that is not a stream asks the stream's address again with HEAD, which holds
+  // nothing on the server: refused, after its Retry-After (at least WALL_FIRST_DELAY_MS, doubling up to
+  // WALL_MAX_DELAY_MS), plus a random share so that refused walls do not all come back at once; with no answer, every
+  // few seconds. It reloads once there is room (or once the server says the link is off: the page then says so).
+  // Meanwhile it shows the calm "Reconnecting…" sign.
+  var WALL_FIRST_DELAY_MS = 3000;
+  var WALL_MAX_DELAY_MS = 120000;
 
   function sign(show) {
     var element = document.getElementById("wall-status");
     if (element) element.hidden = !show;
   }
 
-  function reloadWhenTheServerAnswers() {
+  function comeBackLater(streamUrl) {
     if (probe) return;
-    probe = setInterval(function () {
-      fetch(location.href, { method: "HEAD", cache: "no-store", credentials: "same-origin" }).then(function (answer) {
-        if (answer.status < 500) location.reload();  // the board, or the page saying this display is off
-      }).catch(function () { /* still away */ });
-    }, 3000);
+    var refusals = 0;
+    function ask(delay) {
+      probe = setTimeout(function () {
+        fetch(streamUrl, { method: "HEAD", cache: "no-store", credentials: "same-origin" }).then(function (answer) {
+          if (!probe) return;  // the stream came back meanwhile
+          if (answer.status < 500) { location.reload(); return; }  // room again, or this display is off
+          var retryAfter = parseInt(answer.headers.get("Retry-After") || "", 10);
+          if (!(retryAfter > 0)) { ask(WALL_FIRST_DELAY_MS); return; }  // a proxy while the app restarts
+          // Refused for its budget: at the server's word, backing off, each wall at its own moment.
+          var wait = Math.min(Math.max(WALL_FIRST_DELAY_MS * Math.pow(2, refusals), retryAfter * 1000), WALL_MAX_DELAY_MS);
+          refusals += 1;
+          ask(wait * (1 + Math.random() / 2));
+        }).catch(function () { if (probe) ask(WALL_FIRST_DELAY_MS); });  // the server is still away
+      }, delay);
+    }
+    ask(WALL_FIRST_DELAY_MS * (1 + Math.random() / 2));
   }
 
   document.addEventListener("htmx:sseError", function (event) {
     sign(true);
     var source = event.detail && event.detail.source;
-    if (source && source.readyState === EventSource.CLOSED) reloadWhenTheServerAnswers();
+    if (source && source.readyState === EventSource.CLOSED) comeBackLater(source.url);
   });
 
-  document.addEventListener("htmx:sseOpen", function () {
-    clearInterval(probe);
+  document.addEventListener("htmx:sseOpen", function () {  // (htmx's own retry got through first)
+    clearTimeout(probe);
     probe = null;
   });
 

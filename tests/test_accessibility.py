@@ -33,14 +33,14 @@ def violations(page) -> list[str]:
 
 @pytest.fixture
 def seeded(app, roster, make_account):
-    """One of each thing a page shows: a running game with cards, a held card, a wall, a survey wave, and a
-    newsletter draft with a story left out."""
+    """One of each thing a page shows: a running game with cards and a bingo being checked, a held card, a wall, a
+    survey wave, and a newsletter draft with a story left out."""
     load_roster({**ROSTER, "workgroups": ROSTER["workgroups"] + [
         {"key": f"extra{n}", "name": name} for n, name in enumerate(MORE_WORKGROUPS)]})
     icu = unit_by_key("icu")
     save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
     ids = {w.key: w.id for w in active_workgroups()}
-    board.create_game(icu, title="Round 1", prize="Pizza", start_now=True, workgroup_ids=list(ids.values()))
+    game = board.create_game(icu, title="Round 1", prize="Pizza", start_now=True, workgroup_ids=list(ids.values()))
     nora, phil = Entry("Nora Nurse", "nurses", "icu"), Entry("Phil Pharma", "pharmacists", "icu")
     cards.submit(Draft(nominator=nora, nominees=(phil,), dimensions=frozenset(DIMENSION_KEYS[:5]),
                        story="Phil called within minutes with the corrected rate.", practice="A quick call"),
@@ -51,6 +51,10 @@ def seeded(app, roster, make_account):
                                        dimensions=frozenset({"mutual_respect"}),
                                        story="Rita sat with Mr. Alvarez in room 14 until his daughter arrived."),
                                  icu, uuid.uuid4().hex)
+    # A bingo being checked (the wall's calm banner, the game's Confirm and Decline).
+    cards.submit(Draft(nominator=phil, nominees=(Entry("Rita Rehab", "rehab", "ward"),),
+                       dimensions=frozenset(DIMENSION_KEYS), story="Rita planned the whole discharge with us."),
+                 icu, uuid.uuid4().hex)
     _display, wall_token = board.create_display(icu, "Break room")
     _wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff",
                                            invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None)
@@ -67,6 +71,7 @@ def seeded(app, roster, make_account):
         "review card": f"/u/icu/review/{held.id}",
         "roster": "/u/icu/roster",
         "games": "/u/icu/games",
+        "game": f"/u/icu/games/{game.id}",
         "displays": "/u/icu/displays",
         "stories search": "/stories",
         "newsletter archive": "/u/icu/newsletter",

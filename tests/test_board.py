@@ -41,8 +41,10 @@ def workgroup_id(key):
 
 @pytest.fixture
 def game(app, roster):
-    """The ICU publishes at once and runs a game for nurses, pharmacists and rehabilitation therapists."""
-    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    """The ICU publishes at once, declares wins at once (confirmed wins: test_board_confirmed.py) and runs a game for
+    nurses, pharmacists and rehabilitation therapists."""
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, confirm_wins=False,
+                       actor=None)
     return board.create_game(unit_by_key("icu"), title="Round 1", prize="Pizza",
                              workgroup_ids=[workgroup_id(k) for k in ("nurses", "pharmacists", "rehab")],
                              start_now=True)

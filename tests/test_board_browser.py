@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from rcbingo.board import service as board
 from rcbingo.board.models import Win
@@ -16,10 +16,12 @@ from rcbingo.extensions import db
 from rcbingo.org.service import save_unit_settings, unit_by_key
 from rcbingo.rc import DIMENSION_KEYS
 
+from .conftest import fresh
 from .test_board import workgroup_id
 
 
-def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser, live_server, app, roster):
+def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_once_confirmed_without_reload(browser, live_server, app,
+                                                                                         roster, make_account):
     app.config["WALL_CELEBRATION_SECONDS"] = 2
     icu = unit_by_key("icu")
     save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
@@ -45,8 +47,19 @@ def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser,
 
     send_card(kiosk, live_server, "Ned Night", "Accurate", "Phil double-checked every dose on a hard night.")
 
-    # The win is a moment: the whole screen, within 2 s of the card, with the prize and the stories behind it...
+    # One anonymous card completed the board: the wall says the bingo is being checked, and does not celebrate...
+    checking = wall.locator(".checking-banner")
+    expect(checking).to_contain_text("Bingo! Being checked", timeout=5_000)
+    expect(checking).to_contain_text("Pharmacists")
+    expect(pharmacists).to_contain_text("7 of 7")
     moment = wall.locator("#wall-moment")
+    wall.wait_for_timeout(1_000)
+    assert moment.count() == 0 and wall.locator(".winner-banner").count() == 0
+    # ...until a coordinator confirms it.
+    fresh()
+    board.confirm_win(db.session.scalar(select(Win)), actor=make_account(roles=[("icu", "coordinator")]))
+
+    # The win is a moment: the whole screen, within 2 s of the confirmation, with the prize and the stories behind it...
     expect(moment).to_be_visible(timeout=2_000)
     expect(moment).to_contain_text("Bingo!")
     expect(moment).to_contain_text("Pharmacists")
@@ -61,6 +74,7 @@ def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_without_reload(browser,
     expect(banner).to_contain_text("Pharmacists")
     expect(pharmacists).to_contain_text("7 of 7")
     expect(pharmacists).to_have_class("winner")
+    expect(checking).to_have_count(0)
     assert wall.evaluate("window.notReloaded") is True
 
 
@@ -77,8 +91,9 @@ def test_a_wall_opened_after_the_win_shows_the_winner_marked_and_turns_its_stori
                            story=f"Story {n}: the pharmacist came up to the unit, went through every infusion with the "
                                  "night team and stayed until the new rates were running and written down."),
                      icu, uuid.uuid4().hex)
-    # The win was declared a while ago: this wall opens after it.
-    db.session.execute(update(Win).values(declared_at=utcnow() - timedelta(minutes=5)))
+    # The win was declared and confirmed a while ago: this wall opens after it.
+    db.session.execute(update(Win).values(declared_at=utcnow() - timedelta(minutes=6),
+                                          confirmed_at=utcnow() - timedelta(minutes=5)))
     db.session.commit()
     _display, token = board.create_display(icu, "Break room")
 

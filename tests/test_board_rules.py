@@ -1,9 +1,10 @@
 """The board's rules as plain functions, with properties over any order of cards."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rcbingo.board.rules import CreditRow, Place, completed, grid, places, progress
+from rcbingo.board.rules import CreditRow, Place, announced, completed, grid, places, progress
 from rcbingo.rc import DIMENSION_KEYS
 
 NURSES, PHARMACISTS, REHAB = 1, 2, 3
@@ -88,3 +89,36 @@ def test_every_complete_workgroup_has_exactly_one_place(card_squares):
 def test_arrival_order_decides_who_wins(order):
     result = places(replay(order), [NURSES, PHARMACISTS, REHAB])
     assert [next(iter(p.workgroups)) for p in result] == [squares_of_card[0][0] for squares_of_card in order]
+
+
+# --- which declared wins a board announces (confirmed wins) ---------------------------------------------------------
+
+class W:
+    """A declared win as the announcement reads it: place, confirmed, revoked; named by its workgroup."""
+
+    def __init__(self, text: str):  # "1P+" place 1, pharmacists, confirmed; "-" pending; "x" revoked
+        self.place, self.workgroup, state = int(text[0]), text[1], text[2]
+        self.confirmed, self.revoked = state == "+", state == "x"
+
+
+def said(wins: str):
+    result = announced([W(t) for t in wins.split()])
+    return tuple("".join(w.workgroup for w in part) for part in (result.winners, result.runners_up, result.checking))
+
+
+@pytest.mark.parametrize(("wins", "winners", "runners_up", "checking"), [
+    ("", "", "", ""),
+    ("1P-", "", "", "P"),                        # one card completed a board: being checked, nobody has won yet
+    ("1P+", "P", "", ""),
+    ("1P+ 1R+", "PR", "", ""),                    # one card completed two: a joint win
+    ("1P- 2R+", "", "", "P"),                     # the second, confirmed, is not first while the first is checked
+    ("1P- 2R-", "", "", "PR"),
+    ("1P+ 2R-", "P", "", "R"),
+    ("1Px 2R+", "R", "", ""),                     # the first declined: the next finisher is the winner
+    ("1Px 2R-", "", "", "R"),
+    ("1P+ 2R+ 3N+", "P", "RN", ""),
+    ("1P+ 2R- 3N+", "P", "", "R"),                # the third waits for the second's check: places stay in order
+    ("2R+ 1P+", "P", "R", ""),                    # in any order given
+])
+def test_a_place_is_announced_once_confirmed_and_every_earlier_place_is_decided(wins, winners, runners_up, checking):
+    assert said(wins) == (winners, runners_up, checking)

@@ -117,5 +117,7 @@ def board_json(board: Board) -> dict:
             "squares": {d: board.cards_per_square.get((w.id, d), 0) for d in DIMENSION_KEYS}}
             for w in board.ranked],
         "winners": [{"workgroup": w.workgroup.key, "place": w.place, "card": w.card_id,
-                     "declared_at": w.declared_at.isoformat()} for w in board.wins if w.revoked_at is None],
+                     "declared_at": w.declared_at.isoformat()} for w in board.winners + board.runners_up],
+        "being_checked": [{"workgroup": w.workgroup.key, "place": w.place, "card": w.card_id,
+                           "declared_at": w.declared_at.isoformat()} for w in board.checking],
     }

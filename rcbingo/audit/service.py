@@ -26,6 +26,8 @@ ACTIONS = {
     "roster_changed": N_("Changed roster"),
     "game_changed": N_("Changed game"),
     "win_revoked": N_("Revoked win"),
+    "win_confirmed": N_("Confirmed win"),
+    "win_dropped": N_("Dropped a win being checked"),
     "display_created": N_("Created display link"),
     "display_revoked": N_("Revoked display link"),
     "newsletter_changed": N_("Changed newsletter"),

@@ -222,6 +222,37 @@ def _forget_bumps(session) -> None:
     session.info.pop(_BUMPED, None)
 
 
+class StreamBudget:
+    """The wall streams this process holds, per display link (its token's hash) and per client address, so that no
+    one link or address can hold them all (config.py, "Budgets of public edges"). Counted per process: the count of
+    the process that holds the streams is exact, and what a flood exhausts (a worker's connections) is per process.
+    Made with the watcher, at first use in the worker (after gevent patched threading)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()  # never held across a wait
+        self.links: Counter[str] = Counter()
+        self.addresses: Counter[str] = Counter()
+
+    def room(self, link: str, address: str, per_link: int, per_address: int) -> bool:
+        return self.links[link] < per_link and self.addresses[address] < per_address
+
+    def take(self, link: str, address: str, per_link: int, per_address: int) -> bool:
+        """Count one more stream, if within both budgets."""
+        with self.lock:
+            if not self.room(link, address, per_link, per_address):
+                return False
+            self.links[link] += 1
+            self.addresses[address] += 1
+            return True
+
+    def give_back(self, link: str, address: str) -> None:
+        with self.lock:
+            for counter, key in ((self.links, link), (self.addresses, address)):
+                counter[key] -= 1
+                if counter[key] <= 0:
+                    del counter[key]
+
+
 class Watcher:
     """One per process: learns of changed boards and wakes the streams waiting for them.
 
@@ -238,6 +269,7 @@ class Watcher:
         self.versions: dict[int, int] = {}
         self.revoked: frozenset[str] = frozenset()  # token hashes of revoked displays
         self.watched: Counter[int] = Counter()  # streams open per unit
+        self.streams = StreamBudget()
         self.condition = threading.Condition()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()

@@ -86,7 +86,10 @@ class Square(db.Model):
 
 
 class Win(db.Model):
-    """A workgroup that covered all seven squares: declared once, kept through later edits unless revoked."""
+    """A workgroup that covered all seven squares: declared once, kept through later edits unless revoked.
+
+    Its place is fixed when it is declared, in the order credits counted. Where the unit confirms wins (its
+    `confirm_wins`), a win waits for a coordinator's confirmation (`confirmed_at`) before any board announces it."""
 
     __tablename__ = "win"
     __table_args__ = (UniqueConstraint("game_id", "workgroup_id"),)
@@ -100,10 +103,26 @@ class Win(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     revoke_reason: Mapped[str] = mapped_column(String(300), default="")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
 
     game: Mapped[Game] = relationship(back_populates="wins")
     workgroup: Mapped[Workgroup] = relationship()
-    revoked_by: Mapped[Account | None] = relationship()
+    revoked_by: Mapped[Account | None] = relationship(foreign_keys=[revoked_by_id])
+    confirmed_by: Mapped[Account | None] = relationship(foreign_keys=[confirmed_by_id])
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def pending(self) -> bool:
+        """Being checked: declared, neither confirmed nor revoked yet."""
+        return self.confirmed_at is None and self.revoked_at is None
 
 
 class Display(db.Model):

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Protocol
 
 from ..rc import DIMENSION_KEYS
 
@@ -69,3 +70,42 @@ def places(credits: list[CreditRow], workgroups: list[int]) -> list[Place]:
             result.append(Place(len(result) + 1, card_id, frozenset(now_done)))
             finished |= now_done
     return result
+
+
+class Decided(Protocol):
+    """A declared win as the announcement reads it (board.models.Win is one)."""
+
+    place: int
+    confirmed: bool
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What a board says of a game's wins: `winners` (the first place announced), `runners_up` (later places
+    announced), `checking` (wins being checked by a coordinator: "Bingo! Being checked")."""
+
+    winners: list
+    runners_up: list
+    checking: list
+
+
+def announced(wins: list[Decided]) -> Announcement:
+    """Which declared wins a board announces.
+
+    Places stay as they were counted (the order credits counted, places(), under the game's lock): confirming a
+    later finisher never moves it ahead of an earlier one. A revoked win is gone (a later place can then be first).
+    A place is announced once it is confirmed and every earlier place is decided: while an earlier finisher is being
+    checked, a later one, even confirmed, waits, so it is never shown as the winner because the first is unconfirmed.
+    Every unconfirmed win is shown as being checked.
+    """
+    live = sorted((w for w in wins if not w.revoked), key=lambda w: w.place)
+    shown: list[list[Decided]] = []
+    for _place, group in groupby(live, key=lambda w: w.place):
+        group = list(group)
+        if not all(w.confirmed for w in group):
+            break
+        shown.append(group)
+    return Announcement(winners=shown[0] if shown else [],
+                        runners_up=[w for group in shown[1:] for w in group],
+                        checking=[w for w in live if not w.confirmed])

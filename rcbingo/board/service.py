@@ -148,6 +148,9 @@ def _counting_statements(dialect: str, squares: int):
 
 
 def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, credited: list[int]) -> None:
+    """Declare a win for each credited workgroup that now has all seven squares and had none, at the next place (the
+    caller holds the game's lock). Where the unit confirms wins, it waits for a coordinator (confirm_win) before any
+    board announces it, and the game stays running until then."""
     covered = session.execute(select(Square.workgroup_id, Square.dimension).where(
         Square.game_id == game_id, Square.workgroup_id.in_(credited), Square.cards > 0)).all()
     done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in covered], credited)
@@ -158,9 +161,31 @@ def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, 
     if not new:
         return
     place = (session.scalar(select(func.max(Win.place)).where(Win.game_id == game_id)) or 0) + 1
-    session.add_all(Win(game_id=game_id, workgroup_id=w, card_id=card_id, place=place) for w in new)
-    if state is GameState.RUNNING:
+    checked = session.scalar(select(Unit.confirm_wins).join(Game, Game.unit_id == Unit.id).where(Game.id == game_id))
+    now = utcnow()
+    session.add_all(Win(game_id=game_id, workgroup_id=w, card_id=card_id, place=place, declared_at=now,
+                        confirmed_at=None if checked else now) for w in new)
+    if state is GameState.RUNNING and not checked:
         session.execute(update(Game).where(Game.id == game_id).values(state=GameState.WON))
+    session.flush()
+
+
+def _drop_unfinished_wins(session, game_id: int) -> None:
+    """Wins still being checked whose workgroup no longer has all seven squares (a card behind them was withdrawn
+    or rejected) are dropped: nothing was announced, and the next card that completes the board declares it again,
+    at the place its own counting gives it. Confirmed wins stay until revoked (the caller holds the game's lock)."""
+    pending = session.scalars(select(Win).where(Win.game_id == game_id, Win.confirmed_at.is_(None),
+                                                Win.revoked_at.is_(None))).all()
+    if not pending:
+        return
+    covered = session.execute(select(Square.workgroup_id, Square.dimension).where(
+        Square.game_id == game_id, Square.workgroup_id.in_([w.workgroup_id for w in pending]), Square.cards > 0)).all()
+    done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in covered], [w.workgroup_id for w in pending])
+    for win in pending:
+        if win.workgroup_id not in done:
+            record("win_dropped", unit_id=session.scalar(select(Game.unit_id).where(Game.id == game_id)),
+                   subject=f"game {game_id}", detail=f"workgroup {win.workgroup_id}: squares no longer all covered")
+            session.delete(win)
     session.flush()
 
 
@@ -173,7 +198,8 @@ def _take_from_square(session, game_id: int, workgroup_id: int, dimension: str) 
 
 @card_unpublished.connect
 def uncount_card(card: Card, *, session, **_) -> None:
-    """A rejected or withdrawn card stops covering squares; declared wins stay unless revoked."""
+    """A rejected or withdrawn card stops covering squares; confirmed wins stay unless revoked, wins being checked
+    go if their squares are no longer all covered."""
     credits = session.execute(select(Credit.game_id, Credit.workgroup_id, Credit.dimension).where(
         Credit.card_id == card.id)).all()
     for game_id in {c.game_id for c in credits}:
@@ -181,6 +207,8 @@ def uncount_card(card: Card, *, session, **_) -> None:
     session.execute(delete(Credit).where(Credit.card_id == card.id))
     for game_id, workgroup_id, dimension in credits:
         _take_from_square(session, game_id, workgroup_id, dimension)
+    for game_id in {c.game_id for c in credits}:
+        _drop_unfinished_wins(session, game_id)
     live.bump(session, card.unit_id)
 
 
@@ -255,22 +283,29 @@ class Board:
     def covered(self, workgroup_id: int, dimension: str) -> bool:
         return self.cards_per_square.get((workgroup_id, dimension), 0) > 0
 
+    @cached_property
+    def announcement(self) -> rules.Announcement:
+        return rules.announced(self.wins)
+
     @property
     def winners(self) -> list[Win]:
-        live_wins = [w for w in self.wins if w.revoked_at is None]
-        first = min((w.place for w in live_wins), default=None)
-        return [w for w in live_wins if w.place == first]
+        """The first place announced (confirmed, every earlier place decided; rules.announced)."""
+        return self.announcement.winners
 
     @property
     def runners_up(self) -> list[Win]:
-        """The wins after the first place (place 2, 3…), not revoked."""
-        first = self.winners[0].place if self.winners else None
-        return [w for w in self.wins if w.revoked_at is None and w.place != first]
+        """The places announced after the first (place 2, 3…)."""
+        return self.announcement.runners_up
+
+    @property
+    def checking(self) -> list[Win]:
+        """Wins being checked by a coordinator: the wall says "Bingo! Being checked", without a celebration."""
+        return self.announcement.checking
 
     @cached_property
     def moments(self) -> list["Moment"]:
-        """Each place won, as the wall announces it (read only when a template asks: the wall's)."""
-        return win_moments(self.game, [w for w in self.wins if w.revoked_at is None])
+        """Each place announced, as the wall celebrates it (read only when a template asks: the wall's)."""
+        return win_moments(self.game, self.winners + self.runners_up)
 
     @property
     def ranked(self) -> list[Workgroup]:
@@ -285,7 +320,7 @@ class Moment:
 
     key: str
     place: int
-    declared_at: datetime
+    declared_at: datetime  # when it was announced: its confirmation, where the unit confirms wins
     workgroups: list[Workgroup]
     stories: list[tuple[Card, list[str]]]
 
@@ -317,7 +352,7 @@ def win_moments(game: Game | None, wins: list[Win], per_moment: int = 4) -> list
                 covered.setdefault(row.card_id, []).append(row.dimension)
         stories = [(cards[c], [d for d in DIMENSION_KEYS if d in dims]) for c, dims in covered.items()]
         moments.append(Moment(key=f"{game.id}-{place}-" + "-".join(str(w.id) for w in placed), place=place,
-                              declared_at=max(w.declared_at for w in placed),
+                              declared_at=max(w.confirmed_at or w.declared_at for w in placed),
                               workgroups=[w.workgroup for w in placed], stories=stories[-per_moment:]))
     return moments
 
@@ -367,6 +402,16 @@ def races(unit_ids, at: datetime) -> dict[int, tuple[Game, dict[int, int], set[i
             Win.game_id.in_(ids), Win.revoked_at.is_(None))):
         won[game_id].add(workgroup_id)
     return {unit_id: (game, covered[game.id], won[game.id]) for unit_id, game in games.items()}
+
+
+def wins_to_confirm(unit_ids) -> dict[int, list[Win]]:
+    """For each unit, the wins being checked (in any of its games), in the order they were declared."""
+    found: dict[int, list[Win]] = {}
+    for unit_id, win in db.session.execute(select(Game.unit_id, Win).join(Game, Game.id == Win.game_id).where(
+            Game.unit_id.in_(unit_ids), Win.confirmed_at.is_(None), Win.revoked_at.is_(None))
+            .order_by(Win.game_id, Win.place, Win.id).options(joinedload(Win.workgroup))):
+        found.setdefault(unit_id, []).append(win)
+    return found
 
 
 def square_cards(game: Game, workgroup_id: int, dimension: str) -> list[Card]:
@@ -453,8 +498,31 @@ def _set_state(game: Game, state: GameState, actor, detail: str, check, **values
         live.bump(session, game.unit_id)
 
 
+def confirm_win(win: Win, actor) -> None:
+    """A coordinator confirms a win being checked (the cards behind it are genuine): it is announced, with every win
+    its card completed at the same place. Its place stays the one its counting gave it (rules.announced)."""
+    with write_transaction() as session:
+        _take_turn(session, win.game.unit_id)
+        game = session.get(Game, win.game_id, with_for_update=True, populate_existing=True)
+        win = session.get(Win, win.id, populate_existing=True)
+        if win is None or win.revoked_at is not None:
+            raise GameError(N_("This win was revoked or dropped: there is nothing to confirm."))
+        if win.confirmed_at is not None:
+            return
+        now = utcnow()
+        for joint in session.scalars(select(Win).where(Win.game_id == game.id, Win.place == win.place,
+                                                       Win.confirmed_at.is_(None), Win.revoked_at.is_(None))):
+            joint.confirmed_at, joint.confirmed_by_id = now, actor.id
+            record("win_confirmed", actor=actor, unit_id=game.unit_id, subject=f"game {game.id}",
+                   detail=f"workgroup {joint.workgroup_id}, place {joint.place}, card {joint.card_id}")
+        if game.state is GameState.RUNNING:
+            game.state = GameState.WON
+        live.bump(session, game.unit_id)
+
+
 def revoke_win(win: Win, reason: str, actor) -> None:
-    """Take back a declared win (an error, a dispute): recorded with who and why."""
+    """Take back a declared win, or decline one being checked (an error, a dispute, a card not genuine): recorded with
+    who and why; a later finisher keeps its place and may become the first announced."""
     with write_transaction() as session:
         win = session.merge(win)
         win.revoked_at, win.revoked_by_id, win.revoke_reason = utcnow(), actor.id, reason.strip()[:300]

@@ -1,5 +1,8 @@
 """The board for staff and coordinators, games, the wall display and its live stream, the recognition map."""
 
+import socket
+from contextlib import suppress
+
 from flask import (
     Blueprint,
     Response,
@@ -32,7 +35,7 @@ from ..qr import qr_data_uri
 from ..rc import DIMENSIONS, FAMILIES, N_, dimensions_of
 from ..tokens import token_hash
 from ..web import db_id
-from . import live, service
+from . import live, rules, service
 from .forms import DisplayForm, GameForm
 from .models import Display, GameState, Win
 
@@ -44,7 +47,8 @@ RETRY_MS = 2000
 
 @bp.context_processor
 def board_context():
-    return {"dimensions": DIMENSIONS, "families": FAMILIES, "dimensions_of": dimensions_of, "states": GameState}
+    return {"dimensions": DIMENSIONS, "families": FAMILIES, "dimensions_of": dimensions_of, "states": GameState,
+            "announced": rules.announced}
 
 
 def watcher() -> live.Watcher:
@@ -118,7 +122,7 @@ def set_focus(unit):
 @bp.route("/u/<unit_key>/games/<int:game_id>", methods=["GET", "POST"])
 @unit_role(COORDINATOR)
 def game(unit, game_id):
-    """One game: its board, its winners; start, close, or revoke a win."""
+    """One game: its board, its winners; start, close, confirm a win being checked, or revoke (decline) a win."""
     the_game = service.unit_game(unit, game_id) or abort(404)
     if request.method == "POST":
         action = request.form.get("action")
@@ -129,13 +133,15 @@ def game(unit, game_id):
             elif action == "close":
                 service.close_game(the_game, actor=current_user)
                 flash(_("The game is closed: it counts no more cards."))
+            elif action == "confirm":
+                service.confirm_win(_game_win(the_game), actor=current_user)
+                flash(_("Bingo confirmed: the walls celebrate it now."))
             elif action == "revoke":
-                win = db.session.get(Win, request.form.get("win", type=db_id) or 0)
+                win = _game_win(the_game)
                 reason = (request.form.get("reason") or "").strip()
-                if win is None or win.game_id != the_game.id:
-                    abort(404)
                 if not reason:
-                    raise service.GameError(N_("Say why the win is revoked."))
+                    raise service.GameError(N_("Say why the win is declined.") if win.pending
+                                            else N_("Say why the win is revoked."))
                 service.revoke_win(win, reason, actor=current_user)
             else:
                 abort(400)
@@ -143,6 +149,14 @@ def game(unit, game_id):
             flash(translated(str(error)), "problem")
         return redirect(url_for("board.game", unit_key=unit.key, game_id=the_game.id))
     return render_template("board/game.html", unit=unit, game=the_game, board=service.board(unit, the_game))
+
+
+def _game_win(game) -> Win:
+    """The win the form names, of this game (404 otherwise)."""
+    win = db.session.get(Win, request.form.get("win", type=db_id) or 0)
+    if win is None or win.game_id != game.id:
+        abort(404)
+    return win
 
 
 @bp.route("/u/<unit_key>/displays", methods=["GET", "POST"])
@@ -209,10 +223,18 @@ def wall_stream(token):
     While the database is away the stream stays open and says so (the wall shows "reconnecting…"), and sends the
     board the moment this process finds the database back: no wall waits for a reconnection, let alone a reload."""
     watch = watcher()
+    hashed, address = token_hash(token), request.remote_addr or ""
+    per_link, per_address = current_app.config["WALL_STREAMS_PER_LINK"], current_app.config["WALL_STREAMS_PER_ADDRESS"]
+    # The budgets first, before any database read: a flood on one link or from one address costs nothing more.
+    if not watch.streams.room(hashed, address, per_link, per_address):
+        return _stream_refused()
     unit_id = _displayed_unit(token)
     if unit_id is None:
         abort(404)
-    hashed = token_hash(token)
+    if request.method == "HEAD":  # the wall asking whether it may come back (static/resilience.js): holds nothing
+        return Response(status=200, mimetype="text/event-stream")
+    if not watch.streams.take(hashed, address, per_link, per_address):
+        return _stream_refused()
 
     def events():
         yield f"retry: {RETRY_MS}\n\n"
@@ -263,7 +285,35 @@ def wall_stream(token):
 
     response = Response(stream_with_context(events()), mimetype="text/event-stream")
     response.headers["X-Accel-Buffering"] = "no"
+    given_back = []
+
+    def give_back():  # once, when the server closes the answer (the wall went, or the stream ended)
+        if not given_back:
+            given_back.append(True)
+            watch.streams.give_back(hashed, address)
+
+    response.call_on_close(give_back)
     return response
+
+
+def _stream_refused() -> Response:
+    """Over a stream budget (config.py, "Budgets of public edges"): 503 with Retry-After. An EventSource gives up on
+    it; the wall page asks again later by itself (static/resilience.js) and shows its calm "Reconnecting…" meanwhile."""
+    response = Response("Too many screens are showing this board from here: this one will try again shortly.\n",
+                        status=503, mimetype="text/plain")
+    response.headers["Retry-After"] = str(current_app.config["WALL_STREAM_RETRY_SECONDS"])
+    # Under gunicorn the connection ends with this answer rather than waiting its keep-alive seconds for another
+    # request (gunicorn ignores a Connection header from the app): otherwise a flood of refused streams would still
+    # hold every connection of the worker for those seconds. Reading is shut once the answer is written.
+    connection = request.environ.get("gunicorn.socket")
+    if connection is not None:
+        response.call_on_close(lambda: _no_more_requests(connection))
+    return response
+
+
+def _no_more_requests(connection) -> None:
+    with suppress(OSError):
+        connection.shutdown(socket.SHUT_RD)
 
 
 # The stream's word to the wall that the database is away (static/resilience.js shows "reconnecting…").

@@ -29,7 +29,7 @@ class UnitAttention:
     lines: list[rules.Line]
     month: date                                    # this month on the unit's clocks (its newsletter)
     game: Game | None = None
-    workgroup_names: dict[int, str] = field(default_factory=dict)
+    workgroup_names: dict[int, str] = field(default_factory=dict)  # the counting game's, and those of wins to confirm
     waves: dict[int, Wave] = field(default_factory=dict)
 
 
@@ -41,6 +41,7 @@ def attention(units: list[tuple[Unit, frozenset[str]]], now: datetime) -> list[U
     waiting = cards.waiting_by_unit(ids)
     published = cards.last_published_by_unit(ids)
     races = board.races(ids, now)
+    to_confirm = board.wins_to_confirm(ids)
     waves: dict[int, list[tuple[Wave, int, int]]] = {}
     for wave, invited, answered in survey.open_waves(ids):
         waves.setdefault(wave.unit_id, []).append((wave, invited, answered))
@@ -54,12 +55,14 @@ def attention(units: list[tuple[Unit, frozenset[str]]], now: datetime) -> list[U
         facts = rules.UnitFacts(
             held=queue.held, oldest_held=queue.oldest_held, waiting=queue.others, oldest_waiting=queue.oldest_other,
             last_card=rules.latest(published.get(unit.id), queue.newest),
-            progress=progress, won=won, waves=[(w.id, invited, answered) for w, invited, answered in
+            progress=progress, won=won, to_confirm=[(w.game_id, w.workgroup_id) for w in to_confirm.get(unit.id, [])],
+            waves=[(w.id, invited, answered) for w, invited, answered in
                                                waves.get(unit.id, [])],
             issue=(issue.id, issue.published_at is not None) if issue else None)
         result.append(UnitAttention(
             unit=unit, lines=rules.lines(facts, now, kinds), month=months[unit.id], game=game,
-            workgroup_names={w.id: w.name for w in game.workgroups} if game else {},
+            workgroup_names=({w.id: w.name for w in game.workgroups} if game else {})
+            | {w.workgroup_id: w.workgroup.name for w in to_confirm.get(unit.id, [])},
             waves={w.id: w for w, _i, _a in waves.get(unit.id, [])}))
     return result
 

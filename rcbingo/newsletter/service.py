@@ -253,8 +253,10 @@ def context(issue: Issue) -> dict:
     figures = rules.figures([story_card(c) for c in cards], [w.id for w in workgroups])
     names = {w.id: w.name for w in workgroups}
     start, end = _bounds(issue.unit, issue.month)
+    # Only announced wins: confirmed (where the unit confirms them), not revoked.
     wins = list(db.session.scalars(select(Win).where(Win.declared_at >= start, Win.declared_at < end,
-                                                     Win.revoked_at.is_(None)).order_by(Win.declared_at)))
+                                                     Win.revoked_at.is_(None), Win.confirmed_at.is_not(None))
+                                   .order_by(Win.declared_at)))
     wins = [w for w in wins if w.game.unit_id in {u.id for u in units}]
     boards = [b for b in (board.board(u) for u in units) if b.game is not None]
     per_unit = dict(db.session.execute(select(Card.unit_id, func.count()).where(

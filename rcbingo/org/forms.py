@@ -45,6 +45,7 @@ class UnitSettingsForm(FlaskForm):
         SelectChoice("review", _l("Review first: a coordinator approves each card before it counts")),
         SelectChoice("publish", _l("Publish at once: cards count as soon as they are sent"))])
     require_enrolled_tablets = BooleanField(_l("Only enrolled tablets may send cards"))
+    confirm_wins = BooleanField(_l("A coordinator confirms each bingo before it is announced"))
 
 
 class PersonForm(FlaskForm):

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -38,6 +38,9 @@ class Unit(db.Model):
     # published at once, except those the patient-information screen flags.
     review_first: Mapped[bool] = mapped_column(default=True)
     require_enrolled_tablets: Mapped[bool] = mapped_column(default=False)
+    # A card that completes a board makes a win that waits for a coordinator's confirmation before it is announced
+    # (one anonymous card never decides a game by itself).
+    confirm_wins: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -358,12 +358,17 @@ def merge_workgroups(source: Workgroup, target: Workgroup, actor) -> None:
         names_changed.send(session=session)
 
 
-def save_unit_settings(unit: Unit, *, review_first: bool, require_enrolled_tablets: bool, actor) -> None:
+def save_unit_settings(unit: Unit, *, review_first: bool, require_enrolled_tablets: bool,
+                       confirm_wins: bool | None = None, actor) -> None:
+    """Save a unit's settings (`confirm_wins` None: as it is)."""
     _require(_coordinates(actor, unit.id))
     with write_transaction() as session:
         unit = session.merge(unit)
         unit.review_first, unit.require_enrolled_tablets = review_first, require_enrolled_tablets
+        if confirm_wins is not None:
+            unit.confirm_wins = confirm_wins
         settings_changed.send(unit_id=unit.id, session=session)
         record("unit_settings", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}",
                detail=("review first" if review_first else "publish at once")
-               + ("; enrolled tablets only" if require_enrolled_tablets else ""))
+               + ("; enrolled tablets only" if require_enrolled_tablets else "")
+               + ("; wins confirmed by a coordinator" if unit.confirm_wins else "; wins declared at once"))

@@ -45,12 +45,14 @@ def home():
 @bp.route("/u/<unit_key>/settings", methods=["GET", "POST"])
 @unit_role(COORDINATOR)
 def unit_settings(unit):
-    """Whether cards are reviewed first, and whether only enrolled tablets may send them."""
+    """Whether cards are reviewed first, whether only enrolled tablets may send them, whether wins are confirmed."""
     form = UnitSettingsForm(data={"review_first": "review" if unit.review_first else "publish",
-                                  "require_enrolled_tablets": unit.require_enrolled_tablets})
+                                  "require_enrolled_tablets": unit.require_enrolled_tablets,
+                                  "confirm_wins": unit.confirm_wins})
     if form.validate_on_submit():
         service.save_unit_settings(unit, review_first=form.review_first.data == "review",
-                                   require_enrolled_tablets=form.require_enrolled_tablets.data, actor=current_user)
+                                   require_enrolled_tablets=form.require_enrolled_tablets.data,
+                                   confirm_wins=form.confirm_wins.data, actor=current_user)
         flash(_("Settings saved for %(unit)s.", unit=unit.name))
         return redirect(url_for("org.unit_settings", unit_key=unit.key))
     return render_template("org/settings.html", unit=unit, form=form)

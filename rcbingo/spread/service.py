@@ -51,7 +51,8 @@ def activity(now: datetime | None = None, min_respondents: int = 5) -> list[Unit
         row.games = len(games)
         row.running = next((g.title for g in reversed(games) if g.state in (GameState.RUNNING, GameState.WON)), None)
         row.winners = [w.workgroup.name for w in db.session.scalars(
-            select(Win).join(Game).where(Game.unit_id == unit.id, Win.revoked_at.is_(None), Win.place == 1)
+            select(Win).join(Game).where(Game.unit_id == unit.id, Win.revoked_at.is_(None),
+                                         Win.confirmed_at.is_not(None), Win.place == 1)
             .order_by(Win.declared_at))]
         row.rc_index = latest_index(unit, min_respondents)
         result.append(row)
