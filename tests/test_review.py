@@ -117,6 +117,22 @@ def test_a_flagged_story_is_not_published_unchanged_by_one_tap(client, card_form
     assert [c.story for c in published()] == [PHI_STORY]
 
 
+@pytest.mark.parametrize("sent_again", [
+    lambda story: story + " ", lambda story: "\n" + story + "\n\n",
+    lambda story: story.replace("Phil sat", "Phil kindly sat")], ids=["trailing space", "blank lines",
+                                                                      "an edit that leaves the marked words"])
+def test_a_flagged_story_sent_again_almost_unchanged_needs_the_check(client, card_form, coordinator, sent_again):
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    card = cards()[0]
+    fields = {"csrf_token": coordinator.csrf(), "action": "approve", "story": sent_again(card.story),
+              "practice": card.practice + " "}
+    refused = client.post(f"/u/icu/review/{card.id}", data=fields)
+    assert refused.status_code == 422 and "tick that you checked" in refused.get_data(as_text=True)
+    assert published() == []
+    assert client.post(f"/u/icu/review/{card.id}", data=fields | {"checked": "y"}).status_code == 302
+    assert [c.story for c in published()] == [sent_again(PHI_STORY).strip()]
+
+
 def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, coordinator):
     client.post("/u/icu/card", data=card_form())
     card_id = cards()[0].id

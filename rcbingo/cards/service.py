@@ -45,6 +45,12 @@ def findings(card: Card) -> dict[str, list[Finding]]:
     return {"practice": screen(card.practice, names), "story": screen(card.story, names)}
 
 
+def screen_flags(practice: str, story: str) -> bool:
+    """Whether the screen holds this practice line and story, as a card would store them."""
+    names = staff_names()
+    return bool(screen(story.strip(), names) or screen(practice.strip(), names))
+
+
 def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None, bool]:
     """The card stored under this submission id if any, and whether the unit reviews cards before publishing them
     (as set now): one round trip."""
@@ -234,8 +240,7 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
             return False
         session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
         card.practice, card.story = practice, story
-        names = staff_names()
-        card.flagged = bool(screen(story, names) or screen(practice, names))
+        card.flagged = screen_flags(practice, story)
         record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
         if card.status is CardStatus.PUBLISHED:
             card_edited.send(card, session=session)
