@@ -269,6 +269,22 @@ def test_a_roster_csv_is_previewed_with_each_rows_problems_before_anything_is_sa
     assert db.session.scalar(select(Person).where(Person.name == "Bo Bee")).workgroup.key == "rehab"
 
 
+@pytest.mark.parametrize("csv_text", [
+    "name,workgroup\nAl Able,Nurses\n" + "x" * 140_000 + ",rehab\n",
+    'name,workgroup\nAl Able,Nurses\n"Bo Bee' + "y" * 140_000 + ",rehab\n",
+    "name," + "w" * 140_000 + "\nAl Able,Nurses\n"], ids=["long field", "unclosed quote", "long header"])
+def test_a_roster_csv_the_csv_module_cannot_read_is_shown_with_why(client, coordinator, csv_text):
+    token = coordinator.csrf("/u/icu/roster/import")
+    response = client.post("/u/icu/roster/import", data={"csrf_token": token, "file": (
+        io.BytesIO(csv_text.encode()), "r.csv")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "cannot be read: a field is far too long" in page or "The first line must name the columns" in page
+    client.post("/u/icu/roster/import", data={"csrf_token": token, "csv_text": csv_text, "confirm": "yes"})
+    fresh()
+    assert db.session.scalar(select(Person).where(Person.name == "Al Able")) is None
+
+
 def test_merging_workgroups_moves_people_and_credit(client, roster, card_form, make_account):
     client.post("/u/icu/card", data=card_form())
     pharmacists = db.session.scalar(select(Workgroup).where(Workgroup.key == "pharmacists"))
