@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -119,6 +120,37 @@ def test_a_draft_gathers_the_months_shareable_stories(icu, make_account):
     assert anonymous.nominator_name not in html.split("From someone shy.")[1][:120]
     assert "Counted but private." not in html and "Taken back." not in html
     assert re.search(r"<strong[^>]*>3</strong><span[^>]*>cards</span>", html)  # the private card still counts
+
+
+@pytest.mark.parametrize("whole_organization", [False, True], ids=["a unit's issue", "the organization's"])
+def test_six_editors_compiling_one_month_at_once_make_one_draft(app, icu, whole_organization):
+    from rcbingo.newsletter.models import Issue, IssueStory
+
+    for n in range(3):
+        publish(f"Story {n} of the month.")
+    failures, barrier = [], threading.Barrier(6)
+
+    def compile_month():
+        with app.app_context():
+            try:
+                unit = None if whole_organization else unit_by_key("icu")
+                barrier.wait()
+                newsletter.draft(unit, THIS_MONTH)
+            except Exception as failure:  # what a request would have answered 500 for
+                failures.append(repr(failure))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=compile_month) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    fresh()
+    [issue] = db.session.scalars(select(Issue))
+    assert issue.unit_id == (None if whole_organization else icu.id)
+    assert db.session.scalar(select(func.count()).select_from(IssueStory)) == 3
 
 
 def test_refreshing_a_draft_keeps_edits_and_order_and_adds_new_stories(icu, make_account):
