@@ -43,6 +43,9 @@ class Card(db.Model):
     nominator_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     practice: Mapped[str] = mapped_column(String(200), default="")
     story: Mapped[str] = mapped_column(Text)
+    # The practice line and story as the stories search reads them (cards.service.searchable): case and accents set
+    # aside as the name search does, the same on every database.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     consent_publish: Mapped[bool]
     show_nominator_name: Mapped[bool]
     status: Mapped[CardStatus] = mapped_column(

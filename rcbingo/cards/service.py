@@ -14,7 +14,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.events import workgroups_merged
 from ..org.models import Unit
-from ..org.service import card_lookups, staff_names
+from ..org.service import card_lookups, folded, staff_names
 from ..privacy.screen import Finding, screen
 from ..rc import N_
 from . import rules
@@ -43,6 +43,11 @@ def findings(card: Card) -> dict[str, list[Finding]]:
     """What the patient-information screen finds in a card's practice line and story now."""
     names = staff_names()
     return {"practice": screen(card.practice, names), "story": screen(card.story, names)}
+
+
+def searchable(practice: str, story: str) -> str:
+    """A card's text as the stories search matches it (Card.search_text)."""
+    return folded(f"{practice}\n{story}")
 
 
 def screen_flags(practice: str, story: str) -> bool:
@@ -94,6 +99,7 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
                 nominator_person_id=nominator_person,
                 practice=draft.practice.strip(),
                 story=draft.story.strip(),
+                search_text=searchable(draft.practice.strip(), draft.story.strip()),
                 consent_publish=draft.consent_publish,
                 show_nominator_name=draft.show_nominator_name,
                 nominees=[
@@ -239,7 +245,7 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
         if (practice, story) == (card.practice, card.story):
             return False
         session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
-        card.practice, card.story = practice, story
+        card.practice, card.story, card.search_text = practice, story, searchable(practice, story)
         card.flagged = screen_flags(practice, story)
         record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
         if card.status is CardStatus.PUBLISHED:
