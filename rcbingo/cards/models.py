@@ -59,6 +59,9 @@ class Card(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     decision_reason: Mapped[str] = mapped_column(String(300), default="")
     transcribed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # A card sent through the API: the hash of the request's body, so its Idempotency-Key sent again with another
+    # body is refused (api.service.body_hash).
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     nominator_workgroup: Mapped[Workgroup] = relationship(foreign_keys=[nominator_workgroup_id])

@@ -66,7 +66,7 @@ def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None,
 
 
 def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
-           written_at: datetime | None = None) -> tuple[Card, bool]:
+           written_at: datetime | None = None, request_hash: str | None = None) -> tuple[Card, bool]:
     """Store a card written on `unit`'s kiosk (its row, or anything with its `id`) once, however often it is sent,
     and publish it when allowed.
 
@@ -113,6 +113,7 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
                 created_at=written_at or now,
                 published_at=now if status is CardStatus.PUBLISHED else None,
                 transcribed_by_id=getattr(transcribed_by, "id", None),
+                request_hash=request_hash,
             )
             _store(session, card)
             if transcribed_by is not None:
