@@ -368,3 +368,29 @@ def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(icu, cli
     exported = client.get(f"{url}/issue.html").get_data(as_text=True)
     assert re.findall(r'<p class="text"[^>]*>([^<]*)</p>', exported) == [text]
     assert re.findall(r'<p class="practice"[^>]*>([^<]*)</p>', exported) == ["A call before rounds"]
+
+
+# Introductions of 5,000 characters on which the pure-Python renderer spent 0.3 to 1.5 s of CPU each (quadratic).
+PATHOLOGICAL = {"links on one line": "[a](b)" * 834, "images": "![a](b)" * 715, "open links": "[a](" * 1250,
+                "words and links": "see [a](b) " * 455, "nested quotes": ">" * 5000, "emphasis": "**_" * 1667}
+
+
+@pytest.mark.parametrize("intro", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_a_long_introduction_renders_in_time_proportional_to_its_length(intro):
+    from time import process_time
+
+    from rcbingo.web import markdown_html
+
+    started = process_time()
+    markdown_html(intro[:5000], newsletter.INTRO_TAGS)
+    assert process_time() - started < 0.2
+
+
+def test_the_introduction_keeps_its_formatting_and_nothing_else():
+    from rcbingo.web import markdown_html
+
+    html = markdown_html("Hello **team**, see [the plan](https://example.org/plan).\n\n- one\n- two\n\n"
+                         "<b onclick=x>raw</b> [bad](javascript:alert(1)) \ud800", newsletter.INTRO_TAGS)
+    assert "<strong>team</strong>" in html and '<a href="https://example.org/plan"' in html
+    assert "<li>one</li>" in html and "raw" in html
+    assert "onclick" not in html and "javascript:" not in html and "<b" not in html
