@@ -2,6 +2,7 @@
 
 import re
 import threading
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -411,3 +412,36 @@ def test_behind_a_proxy_each_client_address_has_its_own_card_budget(database_uri
         return client.post("/u/icu/card", data=fields, headers=HTMX | {"X-Forwarded-For": address}).status_code
 
     assert [send("10.0.0.1"), send("10.0.0.2"), send("10.0.0.1")] == [200, 200, 429]
+
+
+@pytest.mark.parametrize("storage", ["redis://127.0.0.1:1", "redis://127.0.0.1:6379/5"], ids=["away", "shared"])
+def test_the_card_budget_lives_where_the_sign_in_limits_do_and_never_loses_a_card(database_uri, roster, storage):
+    """On Redis, every process counts together; with Redis away, cards are let through rather than lost."""
+    import redis
+
+    from .conftest import _make_app
+
+    prefix = f"test-cards-{uuid.uuid4().hex}"
+    if storage.endswith("/5"):
+        try:
+            redis.Redis(socket_connect_timeout=1).ping()
+        except redis.RedisError:
+            pytest.skip("no Redis at 127.0.0.1:6379")
+    workers = [_make_app(database_uri, RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix,
+                         CARDS_PER_ADDRESS="2 per minute") for _ in range(2)]
+
+    def send(worker, n):
+        client = worker.test_client()
+        page = client.get("/u/icu/card").get_data(as_text=True)
+        fields = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+                  "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
+                  "nominator-name": "Nora Nurse", "nominator-workgroup": "nurses", "nominator-unit": "icu",
+                  "nominees-0-name": "Phil Pharma", "nominees-0-workgroup": "pharmacists", "nominees-0-unit": "icu",
+                  "dimensions": ["timely"], "story": f"Phil called back ({n}).", "consent_publish": "yes"}
+        return client.post("/u/icu/card", data=fields, headers=HTMX).status_code
+
+    answers = [send(workers[n % 2], n) for n in range(3)]
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()
+    assert answers == ([200, 200, 200] if storage.endswith(":1") else [200, 200, 429])
