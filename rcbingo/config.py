@@ -56,11 +56,12 @@ SURVEY_MIN_RESPONDENTS = 5
 THANKS_SECONDS = 8
 
 # --- Budgets of public edges ---------------------------------------------------------------------------------------
-# Routes anyone can reach without signing in, and how much of the server one visitor may take (README, "Budgets").
-# Counted where the sign-in limit is (RATELIMIT_STORAGE_URI: Redis when several workers or hosts serve the app).
-# Kiosk cards stored per minute by one enrolled tablet, or by one address for a device that is not enrolled (refused
-# cards and repeats of a stored card are not counted). A person takes 45 s for a card, so one tablet never reaches it
-# by honest use, even at shift change; an address may be a whole hospital's tablets behind one NAT: enrol them.
+# Routes anyone can reach without signing in, and how much of the server one visitor may take. Counted where the
+# sign-in limit is (RATELIMIT_STORAGE_URI: Redis when several workers or hosts serve the app).
+# Kiosk cards stored per minute by one enrolled tablet, or by one address (IPv6: one /64) for a device not enrolled
+# (refused cards and repeats of a stored card are not counted). A person takes 45 s for a card, so one tablet never
+# reaches it by honest use, even at shift change; an address may be a whole hospital's tablets behind one NAT: enrol
+# them.
 CARDS_PER_TABLET = "10 per minute"
 CARDS_PER_ADDRESS = "20 per minute"
 # --- end of budgets of public edges -------------------------------------------------------------------------------

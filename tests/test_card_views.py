@@ -412,6 +412,8 @@ def test_behind_a_proxy_each_client_address_has_its_own_card_budget(database_uri
         return client.post("/u/icu/card", data=fields, headers=HTMX | {"X-Forwarded-For": address}).status_code
 
     assert [send("10.0.0.1"), send("10.0.0.2"), send("10.0.0.1")] == [200, 200, 429]
+    # An IPv6 client cannot take a new address of its network for each card.
+    assert [send("2001:db8:1:2::a"), send("2001:db8:1:2::b"), send("2001:db8:1:3::a")] == [200, 429, 200]
 
 
 @pytest.mark.parametrize("storage", ["redis://127.0.0.1:1", "redis://127.0.0.1:6379/5"], ids=["away", "shared"])

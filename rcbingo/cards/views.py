@@ -1,5 +1,6 @@
 """The kiosk card: shown, filled, sent, thanked; type-ahead and rows for the people involved."""
 
+import ipaddress
 import logging
 import uuid
 from functools import lru_cache
@@ -117,7 +118,7 @@ class _CardBudget:
     def __init__(self, unit):
         tablet = enrolled_tablet(unit, request.cookies.get(TABLET_COOKIE))
         setting, self.key = (("CARDS_PER_TABLET", f"tablet:{tablet.id}") if tablet is not None
-                             else ("CARDS_PER_ADDRESS", f"address:{request.remote_addr}"))
+                             else ("CARDS_PER_ADDRESS", f"address:{_network(request.remote_addr)}"))
         self.limit = _parsed(current_app.config[setting])
 
     def allows(self) -> bool:
@@ -137,6 +138,16 @@ class _CardBudget:
 @lru_cache(maxsize=8)
 def _parsed(limit: str):
     return parse(limit)
+
+
+def _network(address: str | None) -> str:
+    """An IPv6 client counts by its /64, which one household or hospital network holds whole (it could otherwise
+    take a new address for every card); an IPv4 client by its address."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or ""
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 @bp.get("/u/<unit_key>/card/people")
