@@ -140,6 +140,8 @@ def load(cards: int) -> None:
                                  "nominator_name": writer.name, "nominator_workgroup_id": writer.workgroup_id,
                                  "nominator_unit_id": icu.id, "practice": "A practice worth copying",
                                  "story": f"Benchmark story {n}: they called early and the plan changed in time.",
+                                 "search_text": f"a practice worth copying\nbenchmark story {n}: they called early and "
+                                                "the plan changed in time.",
                                  "consent_publish": True, "show_nominator_name": n % 3 != 0, "status": "published",
                                  "created_at": when, "published_at": when, "flagged": False, "decision_reason": ""})
                     nominees.append({"card_id": card_id, "position": 0, "name": nominee.name,

@@ -80,9 +80,18 @@ PDF_RENDER_WAIT_SECONDS = 5
 WALL_STREAMS_PER_LINK = 20
 WALL_STREAMS_PER_ADDRESS = 200
 WALL_STREAM_RETRY_SECONDS = 15
-# (Each may also be set in the environment.)
-PUBLIC_EDGE_BUDGETS = ("PDF_RENDERS_AT_ONCE", "PDF_RENDER_WAIT_SECONDS", "WALL_STREAMS_PER_LINK",
-                       "WALL_STREAMS_PER_ADDRESS", "WALL_STREAM_RETRY_SECONDS")
+#
+# Kiosk cards stored per minute by one enrolled tablet, or by one address (IPv6: one /64) for a device not enrolled
+# (refused cards and repeats of a stored card are not counted), counted where the sign-in limit is
+# (RATELIMIT_STORAGE_URI: Redis when several workers or hosts serve the app). A person takes 45 s for a card, so one
+# tablet never reaches it by honest use, even at shift change; an address may be a whole hospital's tablets behind
+# one NAT: enrol them.
+CARDS_PER_TABLET = "10 per minute"
+CARDS_PER_ADDRESS = "20 per minute"
+# Each may also be set in the environment (read as this type).
+PUBLIC_EDGE_BUDGETS = {"PDF_RENDERS_AT_ONCE": int, "PDF_RENDER_WAIT_SECONDS": float, "WALL_STREAMS_PER_LINK": int,
+                       "WALL_STREAMS_PER_ADDRESS": int, "WALL_STREAM_RETRY_SECONDS": int,
+                       "CARDS_PER_TABLET": str, "CARDS_PER_ADDRESS": str}
 
 
 TIMEOUTS = ("REQUEST_TIMEOUT_SECONDS", "LONG_REQUEST_TIMEOUT_SECONDS", "DATABASE_CONNECT_TIMEOUT_SECONDS",
@@ -108,9 +117,9 @@ def from_environment() -> dict:
     for name in TIMEOUTS:
         if os.environ.get(name):
             settings[name] = float(os.environ[name])
-    for name in PUBLIC_EDGE_BUDGETS:
+    for name, kind in PUBLIC_EDGE_BUDGETS.items():
         if os.environ.get(name):
-            settings[name] = (float if name.endswith("_SECONDS") else int)(os.environ[name])
+            settings[name] = kind(os.environ[name])
     if os.environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
     return settings

@@ -209,3 +209,48 @@ def test_sign_in_limits_hold_across_worker_processes(database_uri, make_account,
                                   capture_output=True, text=True, timeout=60, check=True)
     assert other_worker.stdout.split() == ["401", "401"]
     assert auth.sign_in().status_code == 429
+
+
+def test_a_device_that_signed_in_before_is_not_locked_out_by_others_failures(app, roster, make_account):
+    """An attacker behind the hospital's one address locks the account out for devices without a device cookie;
+    the coordinator's own device, with its cookie, still signs in with the right password; the attacker does not."""
+    make_account()
+    nat = {"REMOTE_ADDR": "10.1.1.1"}
+
+    def sign_in(client, password=PASSWORD, address=nat):
+        token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+        return client.post("/sign-in", data={"email": "Coord@example.org ", "password": password,
+                                             "csrf_token": token}, environ_base=address)
+
+    coordinator, attacker = app.test_client(), app.test_client()
+    first = sign_in(coordinator)
+    assert first.status_code == 302
+    cookie = next(c for c in first.headers.getlist("Set-Cookie") if c.startswith("rcbingo_device="))
+    assert all(part in cookie for part in ("HttpOnly", "Path=/sign-in", "SameSite=Strict", "Expires="))
+    coordinator.post("/sign-out", data={"csrf_token": csrf_from(coordinator.get("/manage").get_data(as_text=True))})
+    for _ in range(5):
+        assert sign_in(attacker, "wrong password").status_code == 401
+    assert sign_in(attacker).status_code == 429  # locked out on that address, the right password too
+    assert sign_in(app.test_client()).status_code == 429  # so is any other device without a cookie there
+    assert sign_in(coordinator).status_code == 302  # the coordinator's own device is not
+    assert sign_in(attacker).status_code == 429
+    forged = app.test_client()
+    forged.set_cookie("rcbingo_device", "W1siYWJjIiwieHl6Il1d.forged", path="/sign-in")
+    assert sign_in(forged).status_code == 429
+
+
+def test_a_trusted_device_has_its_own_small_allowance(app, roster, make_account):
+    make_account()
+    make_account("other@example.org")
+    device = app.test_client()
+
+    def sign_in(email="coord@example.org", password=PASSWORD):
+        token = csrf_from(device.get("/sign-in").get_data(as_text=True))
+        return device.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+    assert sign_in().status_code == 302
+    device.post("/sign-out", data={"csrf_token": csrf_from(device.get("/manage").get_data(as_text=True))})
+    for _ in range(5):
+        assert sign_in(password="wrong password").status_code == 401
+    assert sign_in().status_code == 429  # its own failures count, against its own allowance
+    assert sign_in("other@example.org", "wrong password").status_code == 401  # not trusted for that one: the address's

@@ -3,6 +3,7 @@
 import csv
 import io
 import itertools
+import json
 
 import pytest
 import schemathesis
@@ -167,3 +168,41 @@ def test_nobody_at_a_tablet_can_take_an_integrations_card_id(client, token, card
     assert answer.status_code == 201  # a card of its own, not the tablet's
     with client.application.app_context():
         assert db.session.get(Card, answer.get_json()["id"]).story == CARD["story"]
+
+
+def test_an_idempotency_key_sent_again_with_another_body_is_refused(client, token):
+    headers = bearer(token) | {"Idempotency-Key": "intranet-form-44"}
+    first = client.post("/api/v1/units/icu/cards", json=CARD, headers=headers)
+    assert first.status_code == 201
+    other = client.post("/api/v1/units/icu/cards", json=CARD | {"story": "Someone else's story."}, headers=headers)
+    assert other.status_code == 422 and "Idempotency-Key" in other.json["error"]
+    # The same card again, its keys in another order and spaced otherwise: the same card, stored once.
+    again = client.post("/api/v1/units/icu/cards", data=json.dumps(dict(reversed(CARD.items())), indent=2),
+                        headers=headers | {"Content-Type": "application/json"})
+    assert again.status_code == 200 and again.json["id"] == first.json["id"]
+    stories = [c["story"] for c in client.get("/api/v1/units/icu/cards", headers=bearer(token)).json["cards"]]
+    assert stories == [CARD["story"]]
+
+
+def test_the_cursor_pages_through_every_card_while_new_ones_arrive(client, token):
+    headers = bearer(token)
+
+    def send(n):
+        answer = client.post("/api/v1/units/icu/cards", json=CARD | {"story": f"Story {n}."},
+                             headers=headers | {"Idempotency-Key": f"page-{n}"})
+        return answer.json["id"]
+
+    written = [send(n) for n in range(7)]
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = client.get("/api/v1/units/icu/cards?limit=3" + (f"&cursor={cursor}" if cursor else ""),
+                          headers=headers).json
+        seen += [c["id"] for c in page["cards"]]
+        pages += 1
+        send(100 + pages)  # a card published meanwhile is newer: it moves no page
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(written, reverse=True) and pages == 3
+    assert client.get("/api/v1/units/icu/cards?cursor=bm9wZQ", headers=headers).status_code == 400
+    assert client.get("/api/v1/units/icu/cards?cursor=%5B%5D", headers=headers).status_code == 400

@@ -2,6 +2,7 @@
 
 import re
 import threading
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -335,3 +336,114 @@ def test_another_units_submission_id_is_never_thanked_for_here(client, roster, c
     assert response.status_code == 422 and "Tap Send again" in page and "Phil Pharma" not in page
     assert "A different story entirely." in page and first["submission_id"] not in page
     assert [card.unit.key for card in stored_cards()] == ["icu"]
+
+
+def _sent(client, fields):
+    return client.post("/u/icu/card", data=fields, headers=HTMX)
+
+
+def test_cards_past_the_budget_of_an_address_wait_with_everything_kept(app, client, roster, card_form):
+    app.config["CARDS_PER_ADDRESS"] = "2 per minute"
+    for _refused in range(3):  # refused cards are not counted
+        assert _sent(client, card_form(**{"nominees-0-workgroup": "nurses"})).status_code == 422
+    for n in range(2):
+        assert _sent(client, card_form(story=f"Phil called back within minutes, time {n}.")).status_code == 200
+    limited = _sent(client, card_form(story="A third story, kept on screen."))
+    page = limited.get_data(as_text=True)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "60"
+    assert "wait a minute, then tap Send again" in page
+    assert "A third story, kept on screen." in page and 'value="Phil Pharma"' in page
+    assert len(stored_cards()) == 2
+
+
+def test_a_repeat_of_a_stored_card_is_thanked_for_past_the_budget(app, client, roster, card_form):
+    app.config["CARDS_PER_ADDRESS"] = "1 per minute"
+    fields = card_form()
+    assert _sent(client, fields).status_code == 200
+    again = _sent(client, fields)  # the tablet's resend after a dropped answer: stored once, not limited
+    assert again.status_code == 200 and "Thank you!" in again.get_data(as_text=True)
+    assert _sent(client, card_form()).status_code == 429
+    assert len(stored_cards()) == 1
+
+
+def test_an_enrolled_tablet_has_its_own_budget_and_a_made_up_cookie_has_none(app, roster, card_form):
+    from rcbingo.org import tablets
+    from rcbingo.org.service import unit_by_key
+
+    app.config.update(CARDS_PER_ADDRESS="1 per minute", CARDS_PER_TABLET="2 per minute")
+    device = tablets.enrol(tablets.waiting_tablet(tablets.create_enrolment(unit_by_key("icu"), "Station", None)[1]))
+    stranger, station = app.test_client(), app.test_client()
+    station.set_cookie(tablets.COOKIE, device)
+    stranger.set_cookie(tablets.COOKIE, "made-up")
+    for client, budget in ((stranger, 1), (station, 2)):
+        for n in range(budget + 1):
+            page = client.get("/u/icu/card").get_data(as_text=True)
+            fields = card_form() | {
+                "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+                "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1)}
+            assert _sent(client, fields).status_code == (200 if n < budget else 429)
+    assert len(stored_cards()) == 3
+
+
+def test_a_limited_card_is_shown_by_the_tablet_not_sent_again():
+    """htmx swaps a 429 in like a refusal, so resilience.js (which resends on a 5xx or no answer) leaves it alone."""
+    import json
+    from pathlib import Path
+
+    base = (Path(__file__).parent.parent / "templates" / "base.html").read_text()
+    config = json.loads(re.search(r'name="htmx-config" content=\'([^\']+)\'', base).group(1))
+    first = next(rule for rule in config["responseHandling"] if re.search(rule["code"], "429"))
+    assert first["swap"] is True and not first.get("error")
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_card_budget(database_uri, roster):
+    from .conftest import _make_app
+
+    proxied = _make_app(database_uri, PROXY_HOPS=1, CARDS_PER_ADDRESS="1 per minute")
+
+    def send(address):
+        client = proxied.test_client()
+        page = client.get("/u/icu/card").get_data(as_text=True)
+        fields = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+                  "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
+                  "nominator-name": "Nora Nurse", "nominator-workgroup": "nurses", "nominator-unit": "icu",
+                  "nominees-0-name": "Phil Pharma", "nominees-0-workgroup": "pharmacists", "nominees-0-unit": "icu",
+                  "dimensions": ["timely"], "story": "Phil called back.", "consent_publish": "yes"}
+        return client.post("/u/icu/card", data=fields, headers=HTMX | {"X-Forwarded-For": address}).status_code
+
+    assert [send("10.0.0.1"), send("10.0.0.2"), send("10.0.0.1")] == [200, 200, 429]
+    # An IPv6 client cannot take a new address of its network for each card.
+    assert [send("2001:db8:1:2::a"), send("2001:db8:1:2::b"), send("2001:db8:1:3::a")] == [200, 429, 200]
+
+
+@pytest.mark.parametrize("storage", ["redis://127.0.0.1:1", "redis://127.0.0.1:6379/5"], ids=["away", "shared"])
+def test_the_card_budget_lives_where_the_sign_in_limits_do_and_never_loses_a_card(database_uri, roster, storage):
+    """On Redis, every process counts together; with Redis away, cards are let through rather than lost."""
+    import redis
+
+    from .conftest import _make_app
+
+    prefix = f"test-cards-{uuid.uuid4().hex}"
+    if storage.endswith("/5"):
+        try:
+            redis.Redis(socket_connect_timeout=1).ping()
+        except redis.RedisError:
+            pytest.skip("no Redis at 127.0.0.1:6379")
+    workers = [_make_app(database_uri, RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix,
+                         CARDS_PER_ADDRESS="2 per minute") for _ in range(2)]
+
+    def send(worker, n):
+        client = worker.test_client()
+        page = client.get("/u/icu/card").get_data(as_text=True)
+        fields = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+                  "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
+                  "nominator-name": "Nora Nurse", "nominator-workgroup": "nurses", "nominator-unit": "icu",
+                  "nominees-0-name": "Phil Pharma", "nominees-0-workgroup": "pharmacists", "nominees-0-unit": "icu",
+                  "dimensions": ["timely"], "story": f"Phil called back ({n}).", "consent_publish": "yes"}
+        return client.post("/u/icu/card", data=fields, headers=HTMX).status_code
+
+    answers = [send(workers[n % 2], n) for n in range(3)]
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()
+    assert answers == ([200, 200, 200] if storage.endswith(":1") else [200, 200, 429])

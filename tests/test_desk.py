@@ -322,6 +322,22 @@ def test_each_filter_alone_and_combined_finds_exactly_its_stories(stories, make_
     assert csv_ids(client, query) == wanted
 
 
+@pytest.mark.parametrize("words", ["élodie", "elodie", "ELODIE", "Élodie", "ÉLODIE", "strasse", "naive"])
+def test_story_search_sets_case_and_accents_aside_as_the_name_search_does(app, make_account, auth, words):
+    from rcbingo.cards.service import edit
+
+    chicago_roster()
+    found = write(story="Élodie explained the Straße protocol twice.")
+    other = write(story="Phil checked the dose.")
+    coordinator = make_account("both@example.org", roles=[("icu", "coordinator")])
+    edit(other, practice="A naïve question welcomed", story=other.story, actor=coordinator)  # edited text too
+    auth.sign_in("both@example.org")
+    client = auth.client
+    expected = {other.id} if words == "naive" else {found.id}
+    assert found_ids(client, f"words={words}") == expected
+    assert csv_ids(client, f"words={words}") == expected
+
+
 def test_a_coordinator_searches_only_their_own_units(stories, make_account, auth):
     client = signed_in(make_account, auth, "ward@example.org", roles=[("ward", "coordinator")])
     assert found_ids(client, "") == {stories["ward"]}

@@ -3,6 +3,7 @@
 import re
 import shutil
 import subprocess
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -119,6 +120,37 @@ def test_a_draft_gathers_the_months_shareable_stories(icu, make_account):
     assert anonymous.nominator_name not in html.split("From someone shy.")[1][:120]
     assert "Counted but private." not in html and "Taken back." not in html
     assert re.search(r"<strong[^>]*>3</strong><span[^>]*>cards</span>", html)  # the private card still counts
+
+
+@pytest.mark.parametrize("whole_organization", [False, True], ids=["a unit's issue", "the organization's"])
+def test_six_editors_compiling_one_month_at_once_make_one_draft(app, icu, whole_organization):
+    from rcbingo.newsletter.models import Issue, IssueStory
+
+    for n in range(3):
+        publish(f"Story {n} of the month.")
+    failures, barrier = [], threading.Barrier(6)
+
+    def compile_month():
+        with app.app_context():
+            try:
+                unit = None if whole_organization else unit_by_key("icu")
+                barrier.wait()
+                newsletter.draft(unit, THIS_MONTH)
+            except Exception as failure:  # what a request would have answered 500 for
+                failures.append(repr(failure))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=compile_month) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    fresh()
+    [issue] = db.session.scalars(select(Issue))
+    assert issue.unit_id == (None if whole_organization else icu.id)
+    assert db.session.scalar(select(func.count()).select_from(IssueStory)) == 3
 
 
 def test_refreshing_a_draft_keeps_edits_and_order_and_adds_new_stories(icu, make_account):
@@ -336,3 +368,29 @@ def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(icu, cli
     exported = client.get(f"{url}/issue.html").get_data(as_text=True)
     assert re.findall(r'<p class="text"[^>]*>([^<]*)</p>', exported) == [text]
     assert re.findall(r'<p class="practice"[^>]*>([^<]*)</p>', exported) == ["A call before rounds"]
+
+
+# Introductions of 5,000 characters on which the pure-Python renderer spent 0.3 to 1.5 s of CPU each (quadratic).
+PATHOLOGICAL = {"links on one line": "[a](b)" * 834, "images": "![a](b)" * 715, "open links": "[a](" * 1250,
+                "words and links": "see [a](b) " * 455, "nested quotes": ">" * 5000, "emphasis": "**_" * 1667}
+
+
+@pytest.mark.parametrize("intro", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_a_long_introduction_renders_in_time_proportional_to_its_length(intro):
+    from time import process_time
+
+    from rcbingo.web import markdown_html
+
+    started = process_time()
+    markdown_html(intro[:5000], newsletter.INTRO_TAGS)
+    assert process_time() - started < 0.2
+
+
+def test_the_introduction_keeps_its_formatting_and_nothing_else():
+    from rcbingo.web import markdown_html
+
+    html = markdown_html("Hello **team**, see [the plan](https://example.org/plan).\n\n- one\n- two\n\n"
+                         "<b onclick=x>raw</b> [bad](javascript:alert(1)) \ud800", newsletter.INTRO_TAGS)
+    assert "<strong>team</strong>" in html and '<a href="https://example.org/plan"' in html
+    assert "<li>one</li>" in html and "raw" in html
+    assert "onclick" not in html and "javascript:" not in html and "<b" not in html

@@ -152,6 +152,7 @@ def post_card(client, card_form, line: str):
 def test_hostile_card_text_is_inert_on_every_surface(app, client, roster, card_form, make_account, auth, listener,
                                                    tmp_path):
     icu = unit_by_key("icu")
+    app.config["CARDS_PER_ADDRESS"] = "100000 per minute"  # one kiosk sends every hostile card (tested: the budget)
     save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
     board.create_game(icu, title="Round", start_now=True,
                       workgroup_ids=list(db.session.scalars(select(Workgroup.id))))

@@ -184,3 +184,26 @@ def publish(story: str) -> None:
     cards.submit(Draft(nominator=Entry("Nora Nurse", "nurses", "icu"),
                        nominees=(Entry("Phil Pharma", "pharmacists", "icu"),),
                        dimensions=frozenset({"accurate"}), story=story), unit_by_key("icu"), uuid.uuid4().hex)
+
+
+def test_a_card_past_the_budget_stays_on_screen_with_its_message_and_is_not_sent_again(browser, app, icu, server,
+                                                                                       client, card_form):
+    app.config.update(CARDS_PER_ADDRESS="1 per minute", CARD_IDLE_SECONDS=600)
+    assert client.post("/u/icu/card", data=card_form()).status_code == 200  # this address's one card a minute
+    context = browser.new_context(viewport=TABLET_PORTRAIT, base_url=server.url)
+    page = context.new_page()
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    try:
+        page.goto("/u/icu/card")
+        fill_card(page)
+        page.get_by_role("button", name="Send recognition").click()
+        expect(page.get_by_role("alert")).to_contain_text("wait a minute, then tap Send again")
+        page.wait_for_timeout(4_000)  # the resend of an unsent card would have come twice by now
+        assert len(posts) == 1
+        expect(page.get_by_label("Your story")).to_have_value(STORY)
+        expect(page.get_by_label("Your name")).to_have_value("Nora Nurse")
+        expect(page.get_by_text("Not sent yet")).to_have_count(0)
+        assert stored_with_story() == 0
+    finally:
+        context.close()

@@ -117,6 +117,22 @@ def test_a_flagged_story_is_not_published_unchanged_by_one_tap(client, card_form
     assert [c.story for c in published()] == [PHI_STORY]
 
 
+@pytest.mark.parametrize("sent_again", [
+    lambda story: story + " ", lambda story: "\n" + story + "\n\n",
+    lambda story: story.replace("Phil sat", "Phil kindly sat")], ids=["trailing space", "blank lines",
+                                                                      "an edit that leaves the marked words"])
+def test_a_flagged_story_sent_again_almost_unchanged_needs_the_check(client, card_form, coordinator, sent_again):
+    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    card = cards()[0]
+    fields = {"csrf_token": coordinator.csrf(), "action": "approve", "story": sent_again(card.story),
+              "practice": card.practice + " "}
+    refused = client.post(f"/u/icu/review/{card.id}", data=fields)
+    assert refused.status_code == 422 and "tick that you checked" in refused.get_data(as_text=True)
+    assert published() == []
+    assert client.post(f"/u/icu/review/{card.id}", data=fields | {"checked": "y"}).status_code == 302
+    assert [c.story for c in published()] == [sent_again(PHI_STORY).strip()]
+
+
 def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, coordinator):
     client.post("/u/icu/card", data=card_form())
     card_id = cards()[0].id
@@ -251,6 +267,22 @@ def test_a_roster_csv_is_previewed_with_each_rows_problems_before_anything_is_sa
     client.post("/u/icu/roster/import", data={"csrf_token": token, "csv_text": good, "confirm": "yes"})
     fresh()
     assert db.session.scalar(select(Person).where(Person.name == "Bo Bee")).workgroup.key == "rehab"
+
+
+@pytest.mark.parametrize("csv_text", [
+    "name,workgroup\nAl Able,Nurses\n" + "x" * 140_000 + ",rehab\n",
+    'name,workgroup\nAl Able,Nurses\n"Bo Bee' + "y" * 140_000 + ",rehab\n",
+    "name," + "w" * 140_000 + "\nAl Able,Nurses\n"], ids=["long field", "unclosed quote", "long header"])
+def test_a_roster_csv_the_csv_module_cannot_read_is_shown_with_why(client, coordinator, csv_text):
+    token = coordinator.csrf("/u/icu/roster/import")
+    response = client.post("/u/icu/roster/import", data={"csrf_token": token, "file": (
+        io.BytesIO(csv_text.encode()), "r.csv")}, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "cannot be read: a field is far too long" in page or "The first line must name the columns" in page
+    client.post("/u/icu/roster/import", data={"csrf_token": token, "csv_text": csv_text, "confirm": "yes"})
+    fresh()
+    assert db.session.scalar(select(Person).where(Person.name == "Al Able")) is None
 
 
 def test_merging_workgroups_moves_people_and_credit(client, roster, card_form, make_account):

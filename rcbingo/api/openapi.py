@@ -62,8 +62,9 @@ def document(version: str, server: str = "/") -> dict:
             "/api/v1/units/{unit}/cards": {
                 "post": {
                     "summary": "Create a card, as if written on the unit's tablet",
-                    "description": "Sending the same `Idempotency-Key` again returns the card already stored "
-                                   "(**200**).",
+                    "description": "Sending the same `Idempotency-Key` again with the same card returns the card "
+                                   "already stored (**200**); with another card it is refused (**422**, as the "
+                                   "IETF's Idempotency-Key draft says): a new card needs a new key.",
                     "parameters": [UNIT, {"name": "Idempotency-Key", "in": "header", "required": True,
                                           "schema": {"type": "string", "minLength": 1, "maxLength": 100}}],
                     "requestBody": {"required": True, "content": {"application/json": {
@@ -71,14 +72,25 @@ def document(version: str, server: str = "/") -> dict:
                     "responses": {"201": {"description": "Stored"}, "200": {"description": "Already stored"},
                                   "400": _error("Not JSON, or no Idempotency-Key"), "401": _error("No valid token"),
                                   "403": _error("Not allowed for this token"), "404": _error("No such unit"),
-                                  "422": _error("Refused by the card's rules")}},
+                                  "422": _error("Refused by the card's rules, or an Idempotency-Key already "
+                                                "used for another card")}},
                 "get": {
                     "summary": "Published cards of the unit, newest first, as shareable as their writers allowed",
+                    "description": "A page holds at most `limit` cards; `next_cursor` (null on the last page) asks "
+                                   "for the next, older ones: send it back as `cursor` with the same `since`. A "
+                                   "cursor is opaque, and cards published meanwhile never move the pages after it.",
                     "parameters": [UNIT, {"name": "since", "in": "query", "schema": {"type": "string",
-                                                                                    "format": "date-time"}},
+                                                                                    "format": "date-time"},
+                                          "description": "Only cards published after this moment"},
                                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                                              "maximum": 200, "default": 50}}],
-                    "responses": {"200": {"description": "The cards"}, "400": _error("A bad parameter"),
+                                                                              "maximum": 200, "default": 50}},
+                                   {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                                    "description": "The `next_cursor` of the page before"}],
+                    "responses": {"200": {"description": "The cards", "content": {"application/json": {"schema": {
+                                      "type": "object", "required": ["cards", "next_cursor"], "properties": {
+                                          "cards": {"type": "array", "items": {"type": "object"}},
+                                          "next_cursor": {"type": ["string", "null"]}}}}}},
+                                  "400": _error("A bad parameter"),
                                   "401": _error("No valid token"), "403": _error("Not allowed for this token"),
                                   "404": _error("No such unit")}}},
             "/api/v1/units/{unit}/board": {"get": {

@@ -1,8 +1,12 @@
 """Integration tokens, and the JSON shapes of cards and boards."""
 
+import base64
+import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -14,6 +18,7 @@ from ..extensions import db
 from ..org.models import ApiToken, ApiTokenUnit, Unit
 from ..rc import DIMENSION_KEYS
 from ..tokens import token_hash
+from ..web import db_id
 
 PREFIX = "rcb_"
 
@@ -85,6 +90,32 @@ def submission_id(grant: Grant, key: str) -> str:
     "api-" prefix keeps it apart from the tablets' ids (32 hex digits, all a card form accepts), so nobody at a
     tablet can take an integration's id."""
     return "api-" + token_hash(f"{grant.token_id}:{key}")[:32]
+
+
+def body_hash(body: dict) -> str:
+    """A card request's body as the Idempotency-Key remembers it: the same JSON, however its keys are ordered or
+    spaced, is the same body."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cursor_after(card: Card) -> str:
+    """An opaque place in the newest-first list: the cards published before this one. Cards published later never
+    move it."""
+    place = json.dumps([card.published_at.astimezone(UTC).isoformat(), card.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(place.encode()).decode().rstrip("=")
+
+
+def cursor_place(cursor: str) -> tuple[datetime, int] | None:
+    """The (published at, id) a cursor of cursor_after stands for; None for anything it did not make."""
+    try:
+        when, card_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None or not isinstance(card_id, int) or isinstance(card_id, bool):
+            return None
+        return moment.astimezone(UTC), db_id(str(card_id))
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
 
 
 def card_json(card: Card) -> dict:

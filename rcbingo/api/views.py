@@ -8,7 +8,7 @@ from time import monotonic
 from flask import Blueprint, current_app, flash, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from .. import zones
 from ..board import live
@@ -130,13 +130,16 @@ def create_card(unit):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiProblem(400, "Send the card as a JSON object.")
-    draft = _draft(body)
+    draft, request_hash = _draft(body), service.body_hash(body)
     try:
-        card, stored = cards.submit(draft, unit, service.submission_id(g.api_grant, key))
+        card, stored = cards.submit(draft, unit, service.submission_id(g.api_grant, key), request_hash=request_hash)
     except cards.CardRefused as refused:
         raise ApiProblem(422, "The card was refused.", {
             field: problem.message % problem.params if problem.params else problem.message
             for field, problem in refused.problems.items()}) from None
+    if not stored and card.request_hash not in (None, request_hash):  # (None: stored before hashes were kept)
+        # draft-ietf-httpapi-idempotency-key-header: a key reused with another payload is a 422.
+        raise ApiProblem(422, "This Idempotency-Key was used for another card: send a new key for a new card.")
     response = jsonify({"id": card.id, "status": card.status.value, "flagged": card.flagged})
     response.status_code = 201 if stored else 200
     return response
@@ -181,8 +184,16 @@ def list_cards(unit):
     query = cards.published_cards().where(Card.unit_id == unit.id)
     if request.args.get("since"):
         query = query.where(Card.published_at > _moment(request.args["since"], "since"))
-    found = db.session.scalars(query.order_by(Card.published_at.desc(), Card.id.desc()).limit(int(limit)))
-    return jsonify({"cards": [service.card_json(card) for card in found]})
+    if request.args.get("cursor"):
+        place = service.cursor_place(request.args["cursor"])
+        if place is None:
+            raise ApiProblem(400, "cursor must be a next_cursor this API gave.")
+        query = query.where(or_(Card.published_at < place[0], and_(Card.published_at == place[0],
+                                                                    Card.id < place[1])))
+    found = list(db.session.scalars(query.order_by(Card.published_at.desc(), Card.id.desc()).limit(int(limit) + 1)))
+    page = found[:int(limit)]
+    return jsonify({"cards": [service.card_json(card) for card in page],
+                    "next_cursor": service.cursor_after(page[-1]) if len(found) > len(page) else None})
 
 
 def _moment(value: str, name: str) -> datetime:

@@ -43,6 +43,9 @@ class Card(db.Model):
     nominator_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     practice: Mapped[str] = mapped_column(String(200), default="")
     story: Mapped[str] = mapped_column(Text)
+    # The practice line and story as the stories search reads them (cards.service.searchable): case and accents set
+    # aside as the name search does, the same on every database.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     consent_publish: Mapped[bool]
     show_nominator_name: Mapped[bool]
     status: Mapped[CardStatus] = mapped_column(
@@ -56,6 +59,9 @@ class Card(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     decision_reason: Mapped[str] = mapped_column(String(300), default="")
     transcribed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # A card sent through the API: the hash of the request's body, so its Idempotency-Key sent again with another
+    # body is refused (api.service.body_hash).
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
     nominator_workgroup: Mapped[Workgroup] = relationship(foreign_keys=[nominator_workgroup_id])

@@ -44,11 +44,11 @@ def review_card(unit, card_id):
     if form.validate_on_submit() and action in ("approve", "save", "reject", "withdraw"):
         draft_story, draft_practice = form.story.data or "", form.practice.data or ""
         problem = _text_problem(draft_story, draft_practice)
-        unchanged = (draft_story, draft_practice) == (card.story, card.practice)
         if problem and action in ("approve", "save"):
             form.story.errors = [problem]
-        elif action == "approve" and card.flagged and unchanged and not form.checked.data:
-            # One tap must not publish what the screen marked: redact it, or say it was checked.
+        elif action == "approve" and not form.checked.data and service.screen_flags(draft_practice, draft_story):
+            # One tap must not publish what the screen marks in the text as it will be published (sent again, or
+            # edited around the marked words): redact them, or say it was checked.
             form.checked.errors = [_("Redact the marked words, or tick that you checked they are not about a "
                                      "patient.")]
         elif action in ("reject", "withdraw") and not (form.reason.data or "").strip():

@@ -14,7 +14,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.events import workgroups_merged
 from ..org.models import Unit
-from ..org.service import card_lookups, staff_names
+from ..org.service import card_lookups, folded, staff_names
 from ..privacy.screen import Finding, screen
 from ..rc import N_
 from . import rules
@@ -45,6 +45,17 @@ def findings(card: Card) -> dict[str, list[Finding]]:
     return {"practice": screen(card.practice, names), "story": screen(card.story, names)}
 
 
+def searchable(practice: str, story: str) -> str:
+    """A card's text as the stories search matches it (Card.search_text)."""
+    return folded(f"{practice}\n{story}")
+
+
+def screen_flags(practice: str, story: str) -> bool:
+    """Whether the screen holds this practice line and story, as a card would store them."""
+    names = staff_names()
+    return bool(screen(story.strip(), names) or screen(practice.strip(), names))
+
+
 def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None, bool]:
     """The card stored under this submission id if any, and whether the unit reviews cards before publishing them
     (as set now): one round trip."""
@@ -55,7 +66,7 @@ def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None,
 
 
 def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
-           written_at: datetime | None = None) -> tuple[Card, bool]:
+           written_at: datetime | None = None, request_hash: str | None = None) -> tuple[Card, bool]:
     """Store a card written on `unit`'s kiosk (its row, or anything with its `id`) once, however often it is sent,
     and publish it when allowed.
 
@@ -88,6 +99,7 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
                 nominator_person_id=nominator_person,
                 practice=draft.practice.strip(),
                 story=draft.story.strip(),
+                search_text=searchable(draft.practice.strip(), draft.story.strip()),
                 consent_publish=draft.consent_publish,
                 show_nominator_name=draft.show_nominator_name,
                 nominees=[
@@ -101,6 +113,7 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
                 created_at=written_at or now,
                 published_at=now if status is CardStatus.PUBLISHED else None,
                 transcribed_by_id=getattr(transcribed_by, "id", None),
+                request_hash=request_hash,
             )
             _store(session, card)
             if transcribed_by is not None:
@@ -233,9 +246,8 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
         if (practice, story) == (card.practice, card.story):
             return False
         session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
-        card.practice, card.story = practice, story
-        names = staff_names()
-        card.flagged = bool(screen(story, names) or screen(practice, names))
+        card.practice, card.story, card.search_text = practice, story, searchable(practice, story)
+        card.flagged = screen_flags(practice, story)
         record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
         if card.status is CardStatus.PUBLISHED:
             card_edited.send(card, session=session)

@@ -15,6 +15,7 @@ from ..i18n import translated
 from ..newsletter import service as newsletter
 from ..newsletter.rules import A_COLLEAGUE
 from ..org.models import Unit
+from ..org.service import folded
 from ..rc import DIMENSION_KEYS, N_
 from ..survey import service as survey
 from ..survey.models import Wave
@@ -116,10 +117,8 @@ def search_query(filters: Filters, units: list[Unit], full: set[int]) -> Select:
             bounds += [Card.created_at < end] if end else []
             per_unit.append(and_(*bounds))
         query = query.where(or_(*per_unit) if per_unit else false())
-    for word in rules.words(filters.words):
-        pattern = rules.like_pattern(word)
-        query = query.where(or_(func.lower(Card.story).like(pattern, escape="\\"),
-                                func.lower(Card.practice).like(pattern, escape="\\")))
+    for word in rules.words(folded(filters.words)):  # case and accents set aside, as in Card.search_text
+        query = query.where(Card.search_text.like(rules.like_pattern(word), escape="\\"))
     return query.order_by(Card.created_at.desc(), Card.id.desc())
 
 

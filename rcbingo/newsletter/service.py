@@ -81,10 +81,17 @@ def month_issues(months: dict[int, date]) -> dict[int, Issue]:
     return found
 
 
-def _latest(unit: Unit | None, month: date) -> Issue | None:
+def _latest(unit: Unit | None, month: date, fresh: bool = False) -> Issue | None:
     query = select(Issue).where(Issue.month == month).order_by(Issue.version.desc()).limit(1)
     query = query.where(Issue.unit_id == unit.id) if unit else query.where(Issue.unit_id.is_(None))
+    if fresh:  # as it is now, its stories too (another request may have changed it)
+        query = query.options(selectinload(Issue.stories)).execution_options(populate_existing=True)
     return db.session.scalar(query)
+
+
+# PostgreSQL's advisory lock key space of the newsletter drafts being compiled ("RCNL"), then the unit's id (0: the
+# organization's issues).
+COMPILING = 0x52434E4C
 
 
 def draft(unit: Unit | None, month: date, actor=None) -> Issue:
@@ -97,6 +104,14 @@ def draft(unit: Unit | None, month: date, actor=None) -> Issue:
     start, end = _bounds(unit, month)
     eligible = [c for c in month_cards(unit, month) if rules.in_issue(story_card(c), start, end)]
     with write_transaction() as session:
+        # Editors compiling one month at once take turns (on SQLite the write lock is held already): one draft, and
+        # each refresh starts from the one before. (No unique constraint can say "one draft" for the organization's
+        # issues, whose unit is NULL.)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(func.pg_advisory_xact_lock(COMPILING, unit.id if unit else 0)))
+        issue = _latest(unit, month, fresh=True)
+        if issue is not None and issue.state is IssueState.PUBLISHED:
+            return issue
         if issue is None:
             name = unit.name if unit else organization().name or organization().program_name
             issue = Issue(unit_id=unit.id if unit else None, month=month,
@@ -104,8 +119,6 @@ def draft(unit: Unit | None, month: date, actor=None) -> Issue:
                                 f"{month.year}")
             session.add(issue)
             session.flush()
-        else:
-            issue = session.merge(issue)
         keep = {c.id for c in eligible}
         present = {s.card_id for s in issue.stories}
         issue.stories = [s for s in issue.stories if s.card_id in keep]

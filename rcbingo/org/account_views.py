@@ -9,7 +9,7 @@ from ..audit.service import ACTIONS, recent
 from ..extensions import db, limiter
 from ..i18n import translated
 from ..web import safe_next
-from . import accounts
+from . import accounts, devices
 from .access import admin_only
 from .forms import AccountForm, PasswordForm, SignInForm
 from .models import Account, RoleName, Unit
@@ -20,8 +20,11 @@ bp = Blueprint("accounts", __name__)
 
 
 def _sign_in_key() -> str:
-    # Per device address *and* account: tablets sharing one address cannot lock each other out.
-    return f"{request.remote_addr}|{request.form.get('email', '').strip().lower()}"
+    # Per device address *and* account: tablets sharing one address cannot lock each other out. A device that signed
+    # in to the account before has its own count (org/devices.py): others' failures do not lock it out.
+    email = request.form.get("email", "").strip().lower()
+    nonce = devices.trusted_nonce(email)
+    return f"device|{nonce}" if nonce else f"{request.remote_addr}|{email}"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -36,7 +39,9 @@ def sign_in():
             target = safe_next(session.get("next") or request.args.get("next"))
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(accounts.start_sign_in(account))
-            return redirect(target)
+            response = redirect(target)
+            devices.remember(response, form.email.data)
+            return response
         form.password.errors = [_("That email and password do not match an active account.")]
         return render_template("org/sign_in.html", form=form), 401
     return render_template("org/sign_in.html", form=form)

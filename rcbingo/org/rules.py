@@ -111,11 +111,18 @@ def parse_roster_csv(text: str, workgroups: dict[str, str]) -> list[CsvRow]:
     one, so a coordinator sees every row's problems before anything is saved.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
+    try:
+        headers = {h.strip().lower() for h in (reader.fieldnames or []) if h}
+    except csv.Error:
+        headers = set()
     if not {"name", "workgroup"} <= headers:
         return [CsvRow(1, "", "", "", (N_("The first line must name the columns: name, workgroup."),))]
     rows, seen = [], set()
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in _numbered(reader):
+        if raw is None:  # a field longer than the csv module reads (128 KB), or a quote never closed
+            rows.append(CsvRow(line, "", "", "", (N_("This line cannot be read: a field is far too long or a "
+                                                     "quote is not closed."),)))
+            break
         fields = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         name, workgroup_text = " ".join(fields.get("name", "").split()), fields.get("workgroup", "")
         if not name and not workgroup_text:
@@ -133,6 +140,21 @@ def parse_roster_csv(text: str, workgroups: dict[str, str]) -> list[CsvRow]:
         seen.add(name.lower())
         rows.append(CsvRow(line, name, key, workgroup_text, tuple(problems)))
     return rows
+
+
+def _numbered(reader: csv.DictReader):
+    """Each row with the line it starts on, then (line, None) where the file cannot be read further."""
+    line = reader.line_num + 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield line, None
+            return
+        yield line, raw
+        line = reader.line_num + 1
 
 
 def slug(name: str) -> str:
