@@ -11,7 +11,7 @@ Problems quote cells and respondent ids, so they are for whoever holds the file,
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from ..rc import DIMENSION_KEYS
@@ -36,8 +36,9 @@ class Problem:
         return f"line {self.line}: {self.message}"
 
 
-def read_responses(text: str) -> tuple[list[Response], list[Problem]]:
-    """The responses in CSV text, and the problems found on the way (rows or cells that were left out)."""
+def read_responses(text: str, workgroups: Collection[str] | None = None) -> tuple[list[Response], list[Problem]]:
+    """The responses in CSV text, and the problems found on the way (rows or cells that were left out).
+    With `workgroups`, a row naming any other rater or rated workgroup is a problem."""
     problems: list[Problem] = []
     records = _records(text.removeprefix("\ufeff"), problems)
     header_line, header = next(((line, cells) for line, cells in records if any(cells)), (0, []))
@@ -89,6 +90,11 @@ def read_responses(text: str) -> tuple[list[Response], list[Problem]]:
         if empty:
             problem(line, f"empty {' and '.join(empty)}; the row is left out")
             continue
+        strangers = [name for name in (rater, target) if workgroups is not None and name not in workgroups]
+        if strangers:
+            problem(line, f"{_short(strangers[0])} is not a workgroup of this wave (its workgroups: "
+                          f"{', '.join(sorted(workgroups))}); the row is left out")
+            continue
         first_workgroup, first_line = workgroup_of.setdefault(respondent, (rater, line))
         if first_workgroup != rater:
             problem(
@@ -125,6 +131,11 @@ def score_csv(text: str, min_respondents: int = DEFAULT_MIN_RESPONDENTS) -> dict
     report = as_json(score(responses, min_respondents))
     report["problems"] = [{"line": p.line, "problem": p.message} for p in problems]
     return report
+
+
+def _short(cell: str, most: int = 60) -> str:
+    """A cell quoted for a problem, cut to `most` characters so that one long cell keeps the message readable."""
+    return repr(cell if len(cell) <= most else cell[:most] + "…")
 
 
 def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
