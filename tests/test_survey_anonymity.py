@@ -153,6 +153,24 @@ def test_figures_before_and_after_one_more_answer_give_nothing_away(app, client,
     assert numbers(client.get(url).get_data(as_text=True)) == numbers(released)
 
 
+def test_the_rating_map_leaves_no_lone_rating_to_subtract(app, client, admin):
+    """Five nurses and five rehab therapists answer; only one therapist rates the pharmacists. The pharmacists'
+    "rated by others" (six people) less the nurses' cell would give that one rating away."""
+    wave, link = open_wave(client, admin)
+    for _ in range(5):
+        send(link, "nurses", {"nurses": 4, "pharmacists": 4, "rehab": 3})
+    send(link, "rehab", {"nurses": 2, "pharmacists": 1, "rehab": 5})
+    for _ in range(4):
+        browser = app.test_client()
+        page = browser.get(link).get_data(as_text=True)
+        browser.post(link, data={"csrf_token": csrf_from(page), "rater": "rehab", **{f"nurses-{d}": "2" for d in DIMS}})
+    close(client, admin, wave)
+    html = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
+    matrix = html.split('class="table matrix"')[1].split("</table>")[0]
+    nurses_row = matrix.split("Nurses</th>", 2)[2].split("</tr>")[0]
+    assert "4.00" not in nurses_row and "3.00" in nurses_row  # the nurses' rating of the pharmacists is withheld
+
+
 def test_a_wave_closed_before_figures_were_frozen_releases_them_once(app, client, admin):
     wave, link = open_wave(client, admin)
     for _ in range(5):
