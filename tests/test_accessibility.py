@@ -52,8 +52,8 @@ def seeded(app, roster, make_account):
                                        story="Rita sat with Mr. Alvarez in room 14 until his daughter arrived."),
                                  icu, uuid.uuid4().hex)
     _display, wall_token = board.create_display(icu, "Break room")
-    _wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff",
-                                           invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None)
+    wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff", open_link=True,
+                                          invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None)
     issue = newsletter.draft(icu, date.today().replace(day=1))
     newsletter.set_excluded(issue, issue.stories[-1].id, True)
     make_account("admin@example.org", is_admin=True, name="Ada Admin")
@@ -62,6 +62,8 @@ def seeded(app, roster, make_account):
         "board": "/u/icu/board",
         "wall": f"/wall/{wall_token}",
         "survey answer page": f"/s/{survey_token}",
+        "survey waves": "/u/icu/surveys",
+        "survey wave (open)": f"/surveys/{wave.id}",
         "coordinator home": "/manage",
         "review queue": "/u/icu/review",
         "review card": f"/u/icu/review/{held.id}",
