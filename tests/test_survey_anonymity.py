@@ -245,6 +245,9 @@ def test_an_import_naming_a_workgroup_outside_the_wave_stores_nothing_and_says_w
     page = imported(client, admin, wave, ["p1,rehab,nurses,4,4,4,4,4,4,4", f"p2,{'w' * 60},nurses,4,4,4,4,4,4,4"])
     assert "Nothing was imported: line 3:" in page and "is not a workgroup of this wave" in page
     assert respondents(wave) == 0
+    page = imported(client, admin, wave, [f"p1,{'w' * 5000},nurses,4,4,4,4,4,4,4"])
+    assert "is not a workgroup of this wave" in page and "w" * 61 not in page  # a long cell is quoted short
+    assert respondents(wave) == 0
 
 
 def test_no_code_outside_the_release_reads_answers_for_display():

@@ -63,7 +63,8 @@ def read_responses(text: str, workgroups: Collection[str] | None = None) -> tupl
             problem(header_line, f"column {name!r} appears twice; only the first one is read")
         elif name not in known:
             expected = ", ".join(DIMENSION_KEYS)
-            problem(header_line, f"unknown column {header[position]!r} is ignored; dimension columns are {expected}")
+            problem(header_line,
+                    f"unknown column {_short(header[position])} is ignored; dimension columns are {expected}")
         else:
             columns[name] = position
     missing = [name for name in ID_COLUMNS if name not in columns]
@@ -99,27 +100,27 @@ def read_responses(text: str, workgroups: Collection[str] | None = None) -> tupl
         if first_workgroup != rater:
             problem(
                 line,
-                f"respondent {respondent!r} is in workgroup {first_workgroup!r} on line {first_line}, "
-                f"not {rater!r}; the row is left out",
+                f"respondent {_short(respondent)} is in workgroup {_short(first_workgroup)} on line {first_line}, "
+                f"not {_short(rater)}; the row is left out",
             )
             continue
         if (respondent, target) in rated_on:
             problem(
                 line,
-                f"respondent {respondent!r} already rated {target!r} on line {rated_on[respondent, target]}; "
-                "the row is left out",
+                f"respondent {_short(respondent)} already rated {_short(target)} on line "
+                f"{rated_on[respondent, target]}; the row is left out",
             )
             continue
         rated_on[respondent, target] = line
         for position in unnamed:
             if cells[position]:
-                problem(line, f"{cells[position]!r} in column {position + 1}, which has no header, is ignored")
+                problem(line, f"{_short(cells[position])} in column {position + 1}, which has no header, is ignored")
         answers: dict[str, int | None] = {}
         for name in DIMENSION_KEYS:
             cell = cells[columns[name]] if name in columns else ""
             answers[name] = ANSWERS.get(cell)
             if cell and answers[name] is None:
-                problem(line, f"{name} is {cell!r}, not a whole number from 1 to 5; it counts as unanswered")
+                problem(line, f"{name} is {_short(cell)}, not a whole number from 1 to 5; it counts as unanswered")
         responses.append(Response(respondent, rater, target, answers))
     return responses, problems
 
