@@ -7,6 +7,7 @@ import ast
 import csv
 import io
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from rcbingo.org.service import active_workgroups, unit_by_key
 from rcbingo.survey import service as survey
 from rcbingo.survey.models import Wave, WaveAnswer
 
-from .conftest import Auth, csrf_from, fresh
+from .conftest import TEST_DATABASE_URL, Auth, csrf_from, fresh
 from .test_survey import DIMS, close, open_wave
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,7 @@ def test_stuffing_a_new_wave_from_fresh_cookie_jars_stores_nothing_and_gives_not
 
 
 def test_stuffing_an_open_link_shows_no_figure_while_open_and_marks_the_wave_suspect(app, client, admin):
-    open_by_form(client, admin, invited=2, answer_by="link")
+    open_by_form(client, admin, invited=1, answer_by="link")
     fresh()
     wave = survey.unit_waves(unit_by_key("icu"))[0]
     link = re.search(r'<code class="link">http://localhost(/s/[^<]+)</code>',
@@ -112,7 +113,8 @@ def test_stuffing_an_open_link_shows_no_figure_while_open_and_marks_the_wave_sus
     url = f"/surveys/{wave.id}"
     page = client.get(url).get_data(as_text=True)
     assert numbers(page) == set() and client.get(f"{url}/figures.csv").status_code == 404
-    assert "Suspect wave." in page  # five pharmacists answered where two were invited
+    assert "Suspect wave." in page  # five pharmacists answered where one was invited
+    assert "Suspect: more answered than were invited." in client.get("/manage").get_data(as_text=True)
     close(client, admin, wave)
     assert "Suspect wave." in client.get(url).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(client.get(f"{url}/figures.csv").get_data(as_text=True))))
@@ -281,3 +283,31 @@ def test_no_code_outside_the_release_reads_answers_for_display():
     assert callers["_scored"] == {"_freeze"}
     assert callers["_freeze"] == {"close_wave", "release", "_freeze"}
     assert callers["score"] == {"_scored"}
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
+def test_an_answer_sent_while_the_wave_closes_waits_and_is_not_stored(app, client, admin):
+    """The close holds the wave's row while it computes the figures: an answer sent meanwhile waits for it, then
+    finds the wave closed and stores nothing, so no answer lands after the figures were released."""
+    import psycopg
+
+    wave, link = open_wave(client, admin)
+    phone = app.test_client()
+    page = phone.get(link).get_data(as_text=True)
+    closing = psycopg.connect(db.engine.url.render_as_string(hide_password=False).replace("+psycopg", ""))
+    closing.execute("UPDATE wave SET closed_at = now() WHERE id = %s", (wave.id,))
+    sent = []
+
+    def send_answers():
+        data = {"csrf_token": csrf_from(page), "rater": "nurses", **{f"rehab-{d}": "1" for d in DIMS}}
+        sent.append(phone.post(link, data=data))
+
+    sending = threading.Thread(target=send_answers)
+    sending.start()
+    sending.join(1)
+    assert sending.is_alive()  # waiting for the close
+    closing.commit()
+    closing.close()
+    sending.join(10)
+    assert sent[0].status_code == 410 and "This survey is closed" in sent[0].get_data(as_text=True)
+    assert respondents(wave) == 0
