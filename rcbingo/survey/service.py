@@ -356,8 +356,8 @@ def _freeze(session, wave_id: int, min_respondents: int) -> None:
     if previous is not None:
         if session.scalar(select(Wave.released).where(Wave.id == previous.id)) is None:
             _freeze(session, previous.id, min_respondents)
-        kept_before = json.loads(session.scalar(select(Wave.released).where(Wave.id == previous.id)))
-        before = _scored(previous.id, kept_before["min_respondents"])[0]
+        stored_before = json.loads(session.scalar(select(Wave.released).where(Wave.id == previous.id)))
+        before = _scored(previous.id, stored_before["min_respondents"])[0]
         changes = {key: rules.compare(before, result, key) for key in [None, *result.workgroups]}
     invited = {w.workgroup.key: w.invited for w in wave.workgroups}
     answered = _answered_by_rater(wave_id)

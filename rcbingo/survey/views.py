@@ -32,10 +32,6 @@ def survey_context():
     return {"dimensions": DIMENSIONS, "band": rules.band}
 
 
-def _min_respondents() -> int:
-    return rules.check_min_respondents(current_app.config["SURVEY_MIN_RESPONDENTS"])
-
-
 @bp.route("/u/<unit_key>/surveys", methods=["GET", "POST"])
 @unit_role(COORDINATOR)
 def waves(unit):
