@@ -232,7 +232,10 @@ def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people_once_closed
     phone.goto(f"{live_server}/surveys/{wave.id}")
     expect(phone.locator("p.lede")).to_contain_text("The figures are published when the wave closes.")
     expect(phone.locator("p.answer-sources")).to_contain_text("Respondents: 5")
+    asked = []
+    phone.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     phone.get_by_role("button", name="Close the wave").click()
     expect(phone.locator("p.lede")).to_contain_text("RC Index: 4.00")
+    assert asked and "for good" in asked[0]  # closing asked first
     expect(phone.get_by_role("row", name="Nurses 4.00 moderate · n=5")).to_be_visible()
     phone.close()
