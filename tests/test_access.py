@@ -125,6 +125,7 @@ def world(app, roster, make_account, card_form, client):
     display, _token = board.create_display(icu, "Wall")
     issue = newsletter.draft(icu, date.today().replace(day=1))
     wave, _link = survey.open_wave(icu, name="Baseline", kind="staff", invited={}, actor=None)
+    survey.close_wave(wave, actor=None)  # its figures (and their CSV) exist only once it is closed
     fresh()
     ids = {"unit_key": "icu", "card_id": db.session.scalar(select(Card.id)),
            "person_id": db.session.scalar(select(Person.id).where(Person.unit_id == icu.id)),

@@ -56,8 +56,13 @@ def seeded(app, roster, make_account):
                        dimensions=frozenset(DIMENSION_KEYS), story="Rita planned the whole discharge with us."),
                  icu, uuid.uuid4().hex)
     _display, wall_token = board.create_display(icu, "Break room")
-    _wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff",
-                                           invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None)
+    wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff", open_link=True,
+                                          invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None)
+    closed, _token = survey.open_wave(icu, name="Last year", kind="staff", invited={ids["nurses"]: 1,
+                                                                                   ids["pharmacists"]: 4}, actor=None)
+    for score in (3, 4, 4, 5, 5):  # more nurses than were invited: a suspect wave
+        survey.answer(closed, "nurses", {"pharmacists": dict.fromkeys(DIMENSION_KEYS, score)})
+    survey.close_wave(closed, actor=None)
     issue = newsletter.draft(icu, date.today().replace(day=1))
     newsletter.set_excluded(issue, issue.stories[-1].id, True)
     make_account("admin@example.org", is_admin=True, name="Ada Admin")
@@ -66,6 +71,9 @@ def seeded(app, roster, make_account):
         "board": "/u/icu/board",
         "wall": f"/wall/{wall_token}",
         "survey answer page": f"/s/{survey_token}",
+        "survey waves": "/u/icu/surveys",
+        "survey wave (open)": f"/surveys/{wave.id}",
+        "survey wave (closed, suspect)": f"/surveys/{closed.id}",
         "coordinator home": "/manage",
         "review queue": "/u/icu/review",
         "review card": f"/u/icu/review/{held.id}",

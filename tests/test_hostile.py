@@ -133,7 +133,7 @@ def world(app, roster, make_account):
     device = tablets.enrol(tablets.waiting_tablet(link))
     spare, _link = tablets.create_enrolment(icu, "Spare", actor=None)
     display, wall_token = board.create_display(icu, "Wall")
-    wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff", actor=None,
+    wave, survey_token = survey.open_wave(icu, name="Baseline", kind="staff", actor=None, open_link=True,
                                           invited={w.id: 10 for w in workgroups})
     _token, secret = api.create_token("Everything", active_units(), can_write=True, can_export=True, actor=None)
     make_account("admin@example.org", is_admin=True)

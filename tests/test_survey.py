@@ -25,15 +25,26 @@ def admin(roster, make_account, auth):
 
 
 def open_wave(client, admin, name="Baseline 2026"):
+    """A wave opened, as an administrator explicitly chooses, with an open link; returns it and its link."""
     ids = {w.key: w.id for w in active_workgroups()}
     page = client.post("/u/icu/surveys", data={
-        "csrf_token": admin.csrf("/u/icu/surveys"), "name": name, "kind": "staff",
+        "csrf_token": admin.csrf("/u/icu/surveys"), "name": name, "kind": "staff", "answer_by": "link",
         "workgroups": [ids["nurses"], ids["pharmacists"], ids["rehab"]],
         f"invited-{ids['nurses']}": 10, f"invited-{ids['pharmacists']}": 6, f"invited-{ids['rehab']}": 8})
     html = page.get_data(as_text=True)
     link = re.search(r'<code class="link">http://localhost(/s/[^<]+)</code>', html).group(1)
     fresh()
     return survey.unit_waves(unit_by_key("icu"))[0], link
+
+
+def close(client, admin, wave):
+    url = f"/surveys/{wave.id}"
+    return client.post(url, data={"csrf_token": admin.csrf(url), "action": "close"})
+
+
+def stored(wave) -> int:
+    fresh()
+    return len(db.session.scalars(select(WaveAnswer).where(WaveAnswer.wave_id == wave.id)).all())
 
 
 def answer(app, link, rater, score_for):
@@ -47,12 +58,16 @@ def answer(app, link, rater, score_for):
     return respondent.post(link, data=fields)
 
 
-def test_staff_answer_anonymously_and_coordinators_see_figures_from_five_people(app, client, admin):
+def test_staff_answer_anonymously_and_coordinators_see_figures_from_five_people_once_closed(app, client, admin):
     wave, link = open_wave(client, admin)
     for _ in range(5):
         assert "Your answers are in" in answer(app, link, "nurses", lambda t: 4).get_data(as_text=True)
     for _ in range(2):
         answer(app, link, "pharmacists", lambda t: 2)
+    open_page = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
+    assert "The figures are published when the wave closes." in open_page and "band-" not in open_page
+    assert "Respondents: 7" in open_page
+    close(client, admin, wave)
     page = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
     assert re.search(r'<strong class="band band-moderate">4.00</strong>', page)  # nurses rate the others 4
     assert "withheld" in page  # two pharmacists are too few to show
@@ -92,9 +107,11 @@ def test_a_second_wave_shows_the_change_and_whether_it_is_meaningful(app, client
     _first, link = open_wave(client, admin, "Baseline")
     for _ in range(5):
         answer(app, link, "nurses", lambda t: 3)
+    close(client, admin, _first)
     second, link = open_wave(client, admin, "After a year")
     for _ in range(5):
         answer(app, link, "nurses", lambda t: 4)
+    close(client, admin, second)
     page = client.get(f"/surveys/{second.id}").get_data(as_text=True)
     assert "since Baseline:" in page and "+1.00" in page and "meaningful" in page
 
@@ -107,27 +124,23 @@ def test_a_csv_of_paper_answers_is_imported_into_a_wave(app, client, admin):
     client.post(url, data={"csrf_token": admin.csrf(url), "action": "import",
                            "file": (io.BytesIO("\n".join(rows).encode()), "paper.csv")},
                 content_type="multipart/form-data")
-    fresh()
-    assert len(survey.responses(wave)) == 5
+    assert stored(wave) == 5
     wrong = b"respondent,rater_workgroup,target_workgroup,timely\nx,rehab,nurses,9"
     bad = client.post(url, data={"csrf_token": admin.csrf(url), "action": "import",
                                  "file": (io.BytesIO(wrong), "bad.csv")},
                       content_type="multipart/form-data", follow_redirects=True)
     assert "Nothing was imported" in bad.get_data(as_text=True)
-    fresh()
-    assert len(survey.responses(wave)) == 5
+    assert stored(wave) == 5
 
 
 def test_the_weakest_dimensions_become_focus_squares(app, client, admin):
     wave, link = open_wave(client, admin)
     for _ in range(5):
         answer(app, link, "nurses", lambda t: 4)
-    from rcbingo.survey.rules import score
-
-    fresh()
-    result = score(survey.responses(wave))
-    assert len(survey.weakest(result)) == 2
     url = f"/surveys/{wave.id}"
+    assert 'value="focus"' not in client.get(url).get_data(as_text=True)  # nothing suggested while open
+    close(client, admin, wave)
+    assert client.get(url).get_data(as_text=True).count('<input type="hidden" name="focus"') == 2
     client.post(url, data={"csrf_token": admin.csrf(url), "action": "focus", "focus": ["timely", "shared_knowledge"]})
     from rcbingo.board.service import focus_of
 
@@ -175,6 +188,8 @@ def test_the_csv_export_holds_reportable_figures_only(app, client, admin):
         answer(app, link, "nurses", lambda t: 4)
     for _ in range(2):
         answer(app, link, "pharmacists", lambda t: 1)
+    assert client.get(f"/surveys/{wave.id}/figures.csv").status_code == 404  # nothing while the wave is open
+    close(client, admin, wave)
     export = client.get(f"/surveys/{wave.id}/figures.csv")
     assert export.headers["Content-Type"].startswith("text/csv")
     rows = list(__import__("csv").reader(io.StringIO(export.get_data(as_text=True))))
@@ -187,13 +202,14 @@ def test_the_csv_export_holds_reportable_figures_only(app, client, admin):
 def test_patients_and_families_rate_the_workgroups_from_outside(app, client, admin):
     ids = {w.key: w.id for w in active_workgroups()}
     wave, token = survey.open_wave(unit_by_key("icu"), name="Families 2026", kind="family",
-                                   invited={ids["nurses"]: 0, ids["rehab"]: 0}, actor=None)
+                                   invited={ids["nurses"]: 0, ids["rehab"]: 0}, actor=None, open_link=True)
     for _ in range(5):
         family = app.test_client()
         page = family.get(f"/s/{token}").get_data(as_text=True)
         assert 'name="rater"' not in page  # no workgroup of their own to choose
         family.post(f"/s/{token}", data={"csrf_token": csrf_from(page), **{f"nurses-{d}": "5" for d in DIMS},
                                          **{f"rehab-{d}": "3" for d in DIMS}})
+    close(client, admin, wave)
     html = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
     assert "Patients and families" in html
     by_workgroup = html.split("By workgroup")[-1]

@@ -28,7 +28,7 @@ def wave_link(roster):
     """A wave rating two workgroups, and its answer link."""
     ids = {w.key: w.id for w in active_workgroups()}
     _wave, token = survey.open_wave(unit_by_key("icu"), name="Baseline 2026", kind="staff",
-                                    invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None)
+                                    invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, actor=None, open_link=True)
     return f"/s/{token}"
 
 
@@ -200,11 +200,12 @@ def test_the_survey_steps_have_no_accessibility_violation(phone_context, wave_li
     assert found == {key: [] for key in found}
 
 
-def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people(browser, live_server, app, roster,
-                                                                    make_account):
+def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people_once_closed(browser, live_server, app, roster,
+                                                                                 make_account):
     ids = {w.key: w.id for w in active_workgroups()}
     wave, token = survey.open_wave(unit_by_key("icu"), name="Baseline 2026", kind="staff",
-                                   invited={ids["nurses"]: 8, ids["pharmacists"]: 4, ids["rehab"]: 4}, actor=None)
+                                   invited={ids["nurses"]: 8, ids["pharmacists"]: 4, ids["rehab"]: 4}, actor=None,
+                                   open_link=True)
     make_account("admin@example.org", is_admin=True)
     link = f"/s/{token}"
     for _ in range(4):
@@ -229,6 +230,12 @@ def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people(browser, li
     phone.get_by_label("Password").fill(PASSWORD)
     phone.get_by_role("button", name="Sign in").click()
     phone.goto(f"{live_server}/surveys/{wave.id}")
+    expect(phone.locator("p.lede")).to_contain_text("The figures are published when the wave closes.")
+    expect(phone.locator("p.answer-sources")).to_contain_text("Respondents: 5")
+    asked = []
+    phone.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    phone.get_by_role("button", name="Close the wave").click()
     expect(phone.locator("p.lede")).to_contain_text("RC Index: 4.00")
+    assert asked and "for good" in asked[0]  # closing asked first
     expect(phone.get_by_role("row", name="Nurses 4.00 moderate · n=5")).to_be_visible()
     phone.close()

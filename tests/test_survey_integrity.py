@@ -273,7 +273,7 @@ def test_the_codes_sheet_prints_a_dozen_slips_a_page(client, admin):
 def test_answer_sources_count_imported_respondents_apart(app, roster):
     ids = {w.key: w.id for w in active_workgroups()}
     wave, token = survey.open_wave(unit_by_key("icu"), name="Mixed", kind="staff",
-                                   invited={ids["nurses"]: 5, ids["rehab"]: 5}, actor=None)
+                                   invited={ids["nurses"]: 5, ids["rehab"]: 5}, actor=None, open_link=True)
     rows = ["respondent,rater_workgroup,target_workgroup," + ",".join(DIMS), "p1,rehab,nurses,4,4,4,4,4,4,4",
             "p2,rehab,nurses,3,3,3,3,3,3,3"]
     assert survey.import_csv(wave, "\n".join(rows), actor=None) == []

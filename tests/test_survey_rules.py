@@ -21,8 +21,11 @@ from rcbingo.survey.rules import (
     change_interval,
     compare,
     meaningful,
+    rating_map,
     rating_score,
     score,
+    suspect,
+    usable,
 )
 
 _ = None
@@ -492,3 +495,64 @@ def test_the_overall_index_rests_exactly_on_the_shown_workgroups(responses):
         return
     assert figures.overall.respondents == sum(f.respondents for f in shown)
     assert min(f.value for f in shown) <= figures.overall.value <= max(f.value for f in shown)
+
+
+# Stored data, suspect waves, the rating map
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", ""]), st.sampled_from(["A", "B", ""]),
+                          st.sampled_from(["A", "B", "C", ""]),
+                          st.lists(st.one_of(st.none(), st.integers(-3, 9), st.booleans()), min_size=7,
+                                   max_size=7))))
+def test_whatever_was_stored_the_usable_rows_score_and_the_rest_is_counted(rows):
+    stored = [rating(*row[:3], *row[3]) for row in rows]
+    kept, left_out = usable(stored)
+    score(kept, 3)  # never raises
+    assert len(kept) + left_out == len(stored)
+    assert all(a is None or (a in range(1, 6) and not isinstance(a, bool)) for r in kept for a in r.answers.values())
+
+
+def test_a_respondent_in_two_workgroups_or_rating_one_twice_is_left_out_whole():
+    stored = [rating("x", NURSES, REHAB, 4, 4, 4, 4, 4, 4, 4), rating("x", REHAB, NURSES, 4, 4, 4, 4, 4, 4, 4),
+              rating("y", NURSES, REHAB, 3, 3, 3, 3, 3, 3, 3), rating("y", NURSES, REHAB, 5, 5, 5, 5, 5, 5, 5),
+              rating("z", NURSES, REHAB, 9, 4, 4, 4, 4, 0, 4)]
+    kept, left_out = usable(stored)
+    assert left_out == 4 and [r.respondent for r in kept] == ["z"]
+    assert kept[0].answers["shared_goals"] is None and kept[0].answers["accurate"] is None
+
+
+def test_a_wave_is_suspect_when_more_answered_than_were_invited():
+    assert not suspect({"n": 10, "p": 6}, {"n": 10, "p": 6})
+    assert suspect({"n": 10, "p": 6}, {"n": 3, "p": 7})  # one workgroup over its invitations
+    assert suspect({"n": 10, "p": 0}, {"n": 8, "p": 3})  # in all: 11 of 10
+    assert not suspect({"n": 0, "p": 0}, {"n": 8, "p": 3})  # nobody counted the invited: nothing to judge
+    assert suspect({"n": 5}, {"n": 4, "stranger": 2})
+
+
+def test_the_rating_map_never_leaves_a_few_people_to_be_worked_out_by_subtraction():
+    """Five nurses rate the pharmacists, one rehab therapist too: the pharmacists' "rated by others" rests on six
+    people, so showing the nurses' cell would give the lone therapist's rating away."""
+    nurses = [rating(f"n{i}", NURSES, PHARMACISTS, 4, 4, 4, 4, 4, 4, 4) for i in range(5)]
+    nurses += [rating(f"n{i}", NURSES, REHAB, 3, 3, 3, 3, 3, 3, 3) for i in range(5)]
+    rehab = [rating(f"h{i}", REHAB, NURSES, 2, 2, 2, 2, 2, 2, 2) for i in range(5)]
+    lone = [rating("h0", REHAB, PHARMACISTS, 1, 1, 1, 1, 1, 1, 1)]
+    figures = score(nurses + rehab + lone, 5)
+    assert figures.rated_by_others[PHARMACISTS].respondents == 6
+    cells = rating_map(nurses + rehab + lone, figures)
+    assert (NURSES, PHARMACISTS) not in cells and (REHAB, PHARMACISTS) not in cells
+    assert cells[NURSES, REHAB] == Figure(d("3.00"), 5) and cells[REHAB, NURSES] == Figure(d("2.00"), 5)
+
+
+@given(waves(max_respondents=30))
+def test_every_rated_workgroups_withheld_cells_rest_on_none_or_enough_people(responses):
+    figures = score(responses, 3)
+    cells = rating_map(responses, figures)
+    raters: dict = {}
+    for r in responses:
+        if rating_score(r) is not None and not r.within_group and not figures.workgroups[r.rater_workgroup].hidden:
+            raters.setdefault((r.rater_workgroup, r.target_workgroup), set()).add(r.respondent)
+    assert all(f.respondents >= 3 for f in cells.values())
+    for target in {t for _r, t in raters}:
+        withheld = sum(len(who) for pair, who in raters.items() if pair[1] == target and pair not in cells)
+        if any(pair[1] == target for pair in cells):
+            assert withheld == 0 or withheld >= 3

@@ -12,7 +12,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..org.models import Unit
 from ..org.service import active_units
-from ..survey.service import latest_index
+from ..survey.service import latest_release
 
 WEEKS = 12
 
@@ -26,7 +26,8 @@ class UnitActivity:
     games: int = 0
     running: str | None = None
     winners: list[str] = field(default_factory=list)
-    rc_index: object = None  # the latest staff wave's overall Figure (possibly withheld), or None
+    rc_index: object = None  # the latest closed staff wave's released overall Figure (possibly withheld), or None
+    rc_suspect: bool = False  # that wave had more answers than people invited
 
 
 def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
@@ -34,7 +35,7 @@ def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
     return [now - timedelta(days=7 * (weeks - i)) for i in range(weeks)]
 
 
-def activity(now: datetime | None = None, min_respondents: int = 5) -> list[UnitActivity]:
+def activity(now: datetime | None = None) -> list[UnitActivity]:
     """Every unit's spread figures, the most active first."""
     now = now or utcnow()
     starts = week_starts(now)
@@ -54,6 +55,8 @@ def activity(now: datetime | None = None, min_respondents: int = 5) -> list[Unit
             select(Win).join(Game).where(Game.unit_id == unit.id, Win.revoked_at.is_(None),
                                          Win.confirmed_at.is_not(None), Win.place == 1)
             .order_by(Win.declared_at))]
-        row.rc_index = latest_index(unit, min_respondents)
+        released = latest_release(unit)
+        if released is not None:
+            row.rc_index, row.rc_suspect = released.figures.overall, released.suspect
         result.append(row)
     return sorted(result, key=lambda r: (-r.total, r.unit.name))

@@ -1,6 +1,6 @@
 """The organization view for administrators."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from ..org.access import admin_only
 from . import service
@@ -12,5 +12,5 @@ bp = Blueprint("spread", __name__)
 @admin_only
 def organization():
     """Each unit's activity over the last weeks, its games and winners: how the game spreads."""
-    rows = service.activity(min_respondents=current_app.config["SURVEY_MIN_RESPONDENTS"])
+    rows = service.activity()
     return render_template("spread/organization.html", rows=rows, weeks=service.WEEKS)

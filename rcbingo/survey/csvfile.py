@@ -11,7 +11,7 @@ Problems quote cells and respondent ids, so they are for whoever holds the file,
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from ..rc import DIMENSION_KEYS
@@ -36,8 +36,9 @@ class Problem:
         return f"line {self.line}: {self.message}"
 
 
-def read_responses(text: str) -> tuple[list[Response], list[Problem]]:
-    """The responses in CSV text, and the problems found on the way (rows or cells that were left out)."""
+def read_responses(text: str, workgroups: Collection[str] | None = None) -> tuple[list[Response], list[Problem]]:
+    """The responses in CSV text, and the problems found on the way (rows or cells that were left out).
+    With `workgroups`, a row naming any other rater or rated workgroup is a problem."""
     problems: list[Problem] = []
     records = _records(text.removeprefix("\ufeff"), problems)
     header_line, header = next(((line, cells) for line, cells in records if any(cells)), (0, []))
@@ -62,7 +63,8 @@ def read_responses(text: str) -> tuple[list[Response], list[Problem]]:
             problem(header_line, f"column {name!r} appears twice; only the first one is read")
         elif name not in known:
             expected = ", ".join(DIMENSION_KEYS)
-            problem(header_line, f"unknown column {header[position]!r} is ignored; dimension columns are {expected}")
+            problem(header_line,
+                    f"unknown column {_short(header[position])} is ignored; dimension columns are {expected}")
         else:
             columns[name] = position
     missing = [name for name in ID_COLUMNS if name not in columns]
@@ -89,31 +91,36 @@ def read_responses(text: str) -> tuple[list[Response], list[Problem]]:
         if empty:
             problem(line, f"empty {' and '.join(empty)}; the row is left out")
             continue
+        strangers = [name for name in (rater, target) if workgroups is not None and name not in workgroups]
+        if strangers:
+            problem(line, f"{_short(strangers[0])} is not a workgroup of this wave (its workgroups: "
+                          f"{', '.join(sorted(workgroups))}); the row is left out")
+            continue
         first_workgroup, first_line = workgroup_of.setdefault(respondent, (rater, line))
         if first_workgroup != rater:
             problem(
                 line,
-                f"respondent {respondent!r} is in workgroup {first_workgroup!r} on line {first_line}, "
-                f"not {rater!r}; the row is left out",
+                f"respondent {_short(respondent)} is in workgroup {_short(first_workgroup)} on line {first_line}, "
+                f"not {_short(rater)}; the row is left out",
             )
             continue
         if (respondent, target) in rated_on:
             problem(
                 line,
-                f"respondent {respondent!r} already rated {target!r} on line {rated_on[respondent, target]}; "
-                "the row is left out",
+                f"respondent {_short(respondent)} already rated {_short(target)} on line "
+                f"{rated_on[respondent, target]}; the row is left out",
             )
             continue
         rated_on[respondent, target] = line
         for position in unnamed:
             if cells[position]:
-                problem(line, f"{cells[position]!r} in column {position + 1}, which has no header, is ignored")
+                problem(line, f"{_short(cells[position])} in column {position + 1}, which has no header, is ignored")
         answers: dict[str, int | None] = {}
         for name in DIMENSION_KEYS:
             cell = cells[columns[name]] if name in columns else ""
             answers[name] = ANSWERS.get(cell)
             if cell and answers[name] is None:
-                problem(line, f"{name} is {cell!r}, not a whole number from 1 to 5; it counts as unanswered")
+                problem(line, f"{name} is {_short(cell)}, not a whole number from 1 to 5; it counts as unanswered")
         responses.append(Response(respondent, rater, target, answers))
     return responses, problems
 
@@ -125,6 +132,11 @@ def score_csv(text: str, min_respondents: int = DEFAULT_MIN_RESPONDENTS) -> dict
     report = as_json(score(responses, min_respondents))
     report["problems"] = [{"line": p.line, "problem": p.message} for p in problems]
     return report
+
+
+def _short(cell: str, most: int = 60) -> str:
+    """A cell quoted for a problem, cut to `most` characters so that one long cell keeps the message readable."""
+    return repr(cell if len(cell) <= most else cell[:most] + "…")
 
 
 def _records(text: str, problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:

@@ -34,10 +34,13 @@ class Wave(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # True: only one-time answer codes are taken and the open link refuses answers.
-    codes_only: Mapped[bool] = mapped_column(default=False)
+    # True: only one-time answer codes are taken and the open link refuses answers. New waves take codes unless
+    # the administrator chose the open link when opening them; waves from before that choice keep their link.
+    codes_only: Mapped[bool] = mapped_column(default=True)
     # How many respondents answered through the open link (code answers are the wave's used codes).
     link_answers: Mapped[int] = mapped_column(default=0)
+    # The figures released when the wave closed (JSON, see service.release): computed once, never again.
+    released: Mapped[str | None] = mapped_column(Text)
 
     unit: Mapped[Unit] = relationship()
     workgroups: Mapped[list["WaveWorkgroup"]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -207,6 +207,64 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
     )
 
 
+def usable(responses: Iterable[Response]) -> tuple[list[Response], int]:
+    """The responses that score() accepts, and how many were left out, for data stored by other hands (an old
+    import, a database edit): an answer outside 1–5 or of an unknown dimension counts as unanswered; a row
+    without its respondent or workgroups is left out, and so is every row of a respondent who is in two
+    workgroups or rated one workgroup twice (nobody can tell which of their rows is right)."""
+    responses = list(responses)
+    rows = [r for r in responses
+            if all(isinstance(v, str) and v for v in (r.respondent, r.rater_workgroup, r.target_workgroup))]
+    workgroups: dict[str, set[str]] = defaultdict(set)
+    targets: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        workgroups[r.respondent].add(r.rater_workgroup)
+        targets[r.respondent].append(r.target_workgroup)
+    unsure = {who for who in targets if len(workgroups[who]) > 1 or len(set(targets[who])) < len(targets[who])}
+    kept = [Response(r.respondent, r.rater_workgroup, r.target_workgroup,
+                     {key: a if isinstance(a, int) and not isinstance(a, bool) and a in ANSWERS else None
+                      for key in DIMENSION_KEYS if (a := r.answers.get(key)) is not None})
+            for r in rows if r.respondent not in unsure]
+    return kept, len(responses) - len(kept)
+
+
+def suspect(invited: Mapping[str, int], answered: Mapping[str, int]) -> bool:
+    """Whether more people answered than were invited: in all, or in one workgroup whose invited staff were
+    counted (an invited count of 0 means nobody counted them, and proves nothing)."""
+    total = sum(invited.values())
+    if total and sum(answered.values()) > total:
+        return True
+    return any(n > invited[key] for key, n in answered.items() if invited.get(key))
+
+
+def rating_map(responses: Iterable[Response], figures: Figures) -> dict[tuple[str, str], Figure]:
+    """How each shown workgroup rates each other one: (rater workgroup, rated workgroup) → the mean of the
+    counting ratings, where at least `min_respondents` of the rater workgroup's people rated.
+
+    Against subtraction: a rated workgroup's cells add up to its "rated by others". When its withheld cells
+    rest on 1 to min_respondents - 1 people in all, its smallest shown cells are withheld too, until the
+    withheld ones rest on enough people (or no cell of that workgroup is shown)."""
+    k = figures.min_respondents
+    ratings: dict[tuple[str, str], list[tuple[str, Fraction]]] = defaultdict(list)
+    for r in responses:
+        value = rating_score(r)
+        if value is not None and not r.within_group and not figures.workgroups.get(r.rater_workgroup,
+                                                                                     HIDDEN).hidden:
+            ratings[r.rater_workgroup, r.target_workgroup].append((r.respondent, value))
+    people = {pair: len({who for who, _ in values}) for pair, values in ratings.items()}
+    shown = {pair for pair, n in people.items() if n >= k}
+    for target in {target for _rater, target in ratings}:
+        column = sorted((people[pair], pair) for pair in ratings if pair[1] == target)
+        withheld = sum(n for n, pair in column if pair not in shown)
+        for n, pair in column:
+            if not 0 < withheld < k:
+                break
+            if pair in shown:
+                shown.discard(pair)
+                withheld += n
+    return {pair: Figure(_round(_mean([v for _, v in ratings[pair]])), people[pair]) for pair in sorted(shown)}
+
+
 def band(value: Decimal) -> str:
     """The band of a figure: "weak" below 3.50, "moderate" from 3.50 to 4.00 inclusive, "strong" above 4.00,
     judged on the reported 2-place figure (so 3.495, shown as 3.50, is moderate: the band matches the number

@@ -1,9 +1,18 @@
-"""Running survey waves: the wording, opening a wave, anonymous answers, imports, and the figures."""
+"""Running survey waves: the wording, opening a wave, anonymous answers, imports, and the figures.
 
+A figure leaves the survey only through release(): a wave's figures are computed once, when it closes, under
+the anonymity threshold, and kept as they were; an open wave shows counts of respondents, never a figure. A
+closed wave takes no answers and no imports, and is never re-opened, so no two sets of figures differ by one
+person's answers.
+"""
+
+import json
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from ..audit.service import record
@@ -24,6 +33,10 @@ CODE_LENGTH = 12  # 60 random bits
 
 class CodeRefused(Exception):
     """The answer code was used already (or never belonged to this wave): nothing was stored."""
+
+
+class WaveClosed(Exception):
+    """The wave is closed: it takes no answers, no imports and no new link, and its figures are final."""
 
 
 @dataclass(frozen=True)
@@ -52,23 +65,29 @@ def save_items(wording: dict[str, str], labels: dict[str, list[str]], actor) -> 
         record("survey_changed", actor=actor, subject="survey wording")
 
 
-def open_wave(unit: Unit, *, name: str, kind: str, invited: dict[int, int], actor) -> tuple[Wave, str]:
-    """A new wave for a unit, rating the given workgroups; returns it with the secret of its answer link."""
+def open_wave(unit: Unit, *, name: str, kind: str, invited: dict[int, int], actor,
+              open_link: bool = False) -> tuple[Wave, str]:
+    """A new wave for a unit, rating the given workgroups; returns it with the secret of its answer link.
+
+    It takes one-time answer codes only, unless `open_link` (the administrator's explicit choice): an open link
+    cannot stop one person from answering again from another browser."""
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
         wave = Wave(unit_id=unit.id, name=name.strip(), kind=kind if kind in ("staff", FAMILY) else "staff",
-                    token_hash=token_hash(token))
+                    token_hash=token_hash(token), codes_only=not open_link)
         wave.workgroups = [WaveWorkgroup(workgroup_id=w, invited=max(n, 0)) for w, n in sorted(invited.items())]
         session.add(wave)
         session.flush()
-        record("survey_changed", actor=actor, unit_id=unit.id, subject=f"wave {wave.id}", detail="opened")
+        record("survey_changed", actor=actor, unit_id=unit.id, subject=f"wave {wave.id}",
+               detail="opened with an open link" if open_link else "opened for answer codes")
     return wave, token
 
 
 def reissue_link(wave: Wave, actor) -> str:
-    """A new answer link for a wave (the old one stops working): its secret is shown only once."""
+    """A new answer link for an open wave (the old one stops working): its secret is shown only once."""
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
+        _still_open(session, wave)
         session.merge(wave).token_hash = token_hash(token)
         record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}", detail="new link")
     return token
@@ -80,9 +99,23 @@ def open_wave_for(token: str) -> Wave | None:
 
 
 def close_wave(wave: Wave, actor) -> None:
+    """Close a wave for good and release its figures, computed now once and for all (closing twice is nothing)."""
     with write_transaction() as session:
-        session.merge(wave).closed_at = utcnow()
-        record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}", detail="closed")
+        # The wave's row first: an answer or an import waiting on it finds the wave closed and stores nothing.
+        closed = session.execute(update(Wave).where(Wave.id == wave.id, Wave.closed_at.is_(None))
+                                 .values(closed_at=utcnow())).rowcount
+        if closed:
+            _freeze(session, wave.id, _threshold())
+            record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}", detail="closed")
+    db.session.expire(wave)
+
+
+def _still_open(session, wave: Wave) -> None:
+    """Queue behind the wave's row (answers, imports and closing all start there), or raise WaveClosed."""
+    taken = session.execute(update(Wave).where(Wave.id == wave.id, Wave.closed_at.is_(None))
+                            .values(link_answers=Wave.link_answers)).rowcount
+    if taken != 1:
+        raise WaveClosed
 
 
 def unit_waves(unit: Unit) -> list[Wave]:
@@ -108,6 +141,7 @@ def answer(wave: Wave, rater: str, ratings: dict[str, dict[str, int | None]], *,
     """Store one respondent's answers under a fresh random id; returns how many workgroups they rated.
 
     With a code, the code is used up in the same transaction, or CodeRefused is raised and nothing is stored.
+    A wave closed meanwhile raises WaveClosed and stores nothing.
     """
     respondent = uuid.uuid4().hex
     rows = [WaveAnswer(wave_id=wave.id, respondent=respondent, rater=rater, target=target,
@@ -116,8 +150,10 @@ def answer(wave: Wave, rater: str, ratings: dict[str, dict[str, int | None]], *,
     with write_transaction() as session:
         # The wave's row first, on both ways in: it queues the answers to one wave, so that they never
         # wait for each other's locks the other way round.
-        session.execute(update(Wave).where(Wave.id == wave.id)
-                        .values(link_answers=Wave.link_answers + (1 if code is None else 0)))
+        taken = session.execute(update(Wave).where(Wave.id == wave.id, Wave.closed_at.is_(None))
+                                .values(link_answers=Wave.link_answers + (1 if code is None else 0))).rowcount
+        if taken != 1:
+            raise WaveClosed
         if code is not None:
             used = session.execute(update(WaveCode).where(
                 WaveCode.code_hash == token_hash(normal_code(code)), WaveCode.wave_id == wave.id,
@@ -213,13 +249,18 @@ def answer_sources(wave: Wave) -> Sources:
 
 
 def import_csv(wave: Wave, text: str, actor) -> list[csvfile.Problem]:
-    """Add the responses of a CSV file to a wave (paper or another tool); nothing is stored if a row is wrong."""
-    responses, problems = csvfile.read_responses(text)
+    """Add the responses of a CSV file to an open wave (paper or another tool): all of them, or nothing when a
+    row is wrong. Rows must name the wave's own workgroups; each respondent id of the file gets a fresh random
+    id, so that ids from files never collide with each other or with stored ones. A closed wave raises
+    WaveClosed."""
+    keys = {w.workgroup.key for w in wave.workgroups} | ({FAMILY} if wave.kind == FAMILY else set())
+    responses, problems = csvfile.read_responses(text, workgroups=keys)
     if problems:
         return problems
+    fresh: dict[str, str] = {}
     with write_transaction() as session:
-        prefix = uuid.uuid4().hex[:8]  # respondent ids of different files never collide
-        session.add_all(WaveAnswer(wave_id=wave.id, respondent=f"{prefix}-{r.respondent}"[:36],
+        _still_open(session, wave)
+        session.add_all(WaveAnswer(wave_id=wave.id, respondent=fresh.setdefault(r.respondent, uuid.uuid4().hex),
                                    rater=r.rater_workgroup, target=r.target_workgroup,
                                    **{k: r.answers.get(k) for k in DIMENSION_KEYS}) for r in responses)
         record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}",
@@ -227,26 +268,21 @@ def import_csv(wave: Wave, text: str, actor) -> list[csvfile.Problem]:
     return []
 
 
-def responses(wave: Wave) -> list[rules.Response]:
-    return [rules.Response(a.respondent, a.rater, a.target, a.answers)
-            for a in db.session.scalars(select(WaveAnswer).where(WaveAnswer.wave_id == wave.id))]
-
-
-def figures(wave: Wave, min_respondents: int) -> rules.Figures:
-    return rules.score(responses(wave), min_respondents)
-
-
 def response_rates(wave: Wave) -> list[tuple[Workgroup, int, int]]:
-    """For each rated workgroup: its invited staff and how many of them answered (None shown as 0)."""
-    counts = dict(db.session.execute(select(WaveAnswer.rater, func.count(func.distinct(WaveAnswer.respondent)))
-                                     .where(WaveAnswer.wave_id == wave.id).group_by(WaveAnswer.rater)).all())
+    """For each rated workgroup: its invited staff and how many of them answered (counts, never answers)."""
+    counts = _answered_by_rater(wave.id)
     return [(w.workgroup, w.invited, counts.get(w.workgroup.key, 0))
             for w in sorted(wave.workgroups, key=lambda w: w.workgroup.name)]
 
 
-def previous_wave(wave: Wave) -> Wave | None:
-    return db.session.scalar(select(Wave).where(Wave.unit_id == wave.unit_id, Wave.kind == wave.kind,
-                                                Wave.id < wave.id).order_by(Wave.id.desc()).limit(1))
+def suspect(wave: Wave) -> bool:
+    """Whether more people answered the wave than were invited, so far (see rules.suspect)."""
+    return rules.suspect({w.workgroup.key: w.invited for w in wave.workgroups}, _answered_by_rater(wave.id))
+
+
+def _answered_by_rater(wave_id: int) -> dict[str, int]:
+    return dict(db.session.execute(select(WaveAnswer.rater, func.count(func.distinct(WaveAnswer.respondent)))
+                                   .where(WaveAnswer.wave_id == wave_id).group_by(WaveAnswer.rater)).all())
 
 
 def weakest(result: rules.Figures, count: int = 2) -> list[str]:
@@ -255,26 +291,124 @@ def weakest(result: rules.Figures, count: int = 2) -> list[str]:
     return [k for _value, k in sorted(shown)[:count]]
 
 
-def latest_index(unit: Unit, min_respondents: int):
-    """The overall RC Index of the unit's latest staff wave with answers (a Figure, possibly hidden), or None."""
-    for wave in unit_waves(unit):
-        if wave.kind == "staff" and responses(wave):
-            return figures(wave, min_respondents).overall
-    return None
+@dataclass(frozen=True)
+class Release:
+    """A closed wave's figures as they were released at its close; never computed again."""
+
+    figures: rules.Figures
+    rating_map: dict[tuple[str, str], rules.Figure]
+    previous: int | None  # the earlier wave compared with (closed before this one), or None
+    changes: dict[str | None, rules.Change | None] = field(default_factory=dict)
+    respondents: int = 0  # everyone who answered, counted at the close
+    invited: int = 0
+    suspect: bool = False  # more answered than were invited
+    left_out: int = 0  # stored ratings that could not be scored (see rules.usable)
+
+    @property
+    def weakest(self) -> list[str]:
+        return weakest(self.figures)
 
 
-def rating_map(wave: Wave, result: rules.Figures) -> dict[tuple[str, str], object]:
-    """How each shown workgroup rates each other one: mean of its counting ratings, only where at least
-    `min_respondents` of its people rated (a hidden workgroup's row stays empty)."""
-    scores: dict[tuple[str, str], list] = {}
-    raters: dict[tuple[str, str], set] = {}
-    for response in responses(wave):
-        value = rules.rating_score(response)
-        if value is None or response.within_group or result.workgroups.get(response.rater_workgroup,
-                                                                             rules.HIDDEN).hidden:
-            continue
-        pair = (response.rater_workgroup, response.target_workgroup)
-        scores.setdefault(pair, []).append(value)
-        raters.setdefault(pair, set()).add(response.respondent)
-    return {pair: rules.Figure(rules.reported(sum(values) / len(values)), len(raters[pair]))
-            for pair, values in scores.items() if len(raters[pair]) >= result.min_respondents}
+def release(wave: Wave) -> Release | None:
+    """The only way a survey figure leaves the survey: a closed wave's figures, frozen at its close under the
+    anonymity threshold; None for an open wave, which shows no figure at all. A wave closed before figures
+    were frozen is released once, the first time it is asked for."""
+    if wave.closed_at is None:
+        return None
+    stored = db.session.scalar(select(Wave.released).where(Wave.id == wave.id))
+    if stored is None:
+        with write_transaction() as session:
+            _freeze(session, wave.id, _threshold())
+        stored = db.session.scalar(select(Wave.released).where(Wave.id == wave.id))
+    return _loaded(json.loads(stored))
+
+
+def latest_release(unit: Unit) -> Release | None:
+    """The released figures of the unit's latest closed staff wave, or None."""
+    wave = db.session.scalar(select(Wave).where(Wave.unit_id == unit.id, Wave.kind == "staff",
+                                                Wave.closed_at.is_not(None)).order_by(Wave.id.desc()).limit(1))
+    return release(wave) if wave is not None else None
+
+
+def _threshold() -> int:
+    return rules.check_min_respondents(current_app.config["SURVEY_MIN_RESPONDENTS"])
+
+
+def _responses(wave_id: int) -> list[rules.Response]:
+    """A wave's stored answers: read only to freeze its figures (see release)."""
+    return [rules.Response(a.respondent, a.rater, a.target, a.answers)
+            for a in db.session.scalars(select(WaveAnswer).where(WaveAnswer.wave_id == wave_id))]
+
+
+def _scored(wave_id: int, min_respondents: int) -> tuple[rules.Figures, list[rules.Response], int]:
+    kept, left_out = rules.usable(_responses(wave_id))
+    return rules.score(kept, min_respondents), kept, left_out
+
+
+def _freeze(session, wave_id: int, min_respondents: int) -> None:
+    """Compute a closed wave's figures and keep them, unless they were kept already."""
+    wave = session.get(Wave, wave_id)
+    result, kept, left_out = _scored(wave_id, min_respondents)
+    previous = session.scalar(select(Wave).where(
+        Wave.unit_id == wave.unit_id, Wave.kind == wave.kind, Wave.id < wave.id, Wave.closed_at.is_not(None))
+        .order_by(Wave.id.desc()).limit(1))
+    changes = {}
+    if previous is not None:
+        if session.scalar(select(Wave.released).where(Wave.id == previous.id)) is None:
+            _freeze(session, previous.id, min_respondents)
+        stored_before = json.loads(session.scalar(select(Wave.released).where(Wave.id == previous.id)))
+        before = _scored(previous.id, stored_before["min_respondents"])[0]
+        changes = {key: rules.compare(before, result, key) for key in [None, *result.workgroups]}
+    invited = {w.workgroup.key: w.invited for w in wave.workgroups}
+    answered = _answered_by_rater(wave_id)
+    respondents = session.scalar(select(func.count(func.distinct(WaveAnswer.respondent)))
+                                 .where(WaveAnswer.wave_id == wave_id))
+    frozen = Release(result, rules.rating_map(kept, result), previous.id if previous else None, changes,
+                     respondents, sum(invited.values()), rules.suspect(invited, answered), left_out)
+    session.execute(update(Wave).where(Wave.id == wave_id, Wave.released.is_(None))
+                    .values(released=json.dumps(_dumped(frozen))))
+
+
+def _dumped(frozen: Release) -> dict:
+    def figure(f: rules.Figure):
+        return None if f.hidden else [str(f.value), f.respondents]
+
+    def change(c: rules.Change | None):
+        return c and [str(c.before), str(c.after), str(c.difference), c.meaningful,
+                      c.interval and [str(v) for v in c.interval]]
+
+    f = frozen.figures
+    return {
+        "min_respondents": f.min_respondents,
+        **{section: {k: figure(v) for k, v in getattr(f, section).items()} for section in SECTIONS},
+        "overall": figure(f.overall),
+        "withheld": [[w.section, w.key] for w in f.withheld],
+        "pooled": f.pooled_over_shown_workgroups_only,
+        "rating_map": [[rater, target, *figure(v)] for (rater, target), v in frozen.rating_map.items()],
+        "previous": frozen.previous,
+        "changes": [[key, change(c)] for key, c in frozen.changes.items()],
+        "respondents": frozen.respondents, "invited": frozen.invited, "suspect": frozen.suspect,
+        "left_out": frozen.left_out,
+    }
+
+
+def _loaded(data: dict) -> Release:
+    def figure(value) -> rules.Figure:
+        return rules.HIDDEN if value is None else rules.Figure(Decimal(value[0]), value[1])
+
+    def change(c) -> rules.Change | None:
+        return c and rules.Change(Decimal(c[0]), Decimal(c[1]), Decimal(c[2]), c[3],
+                                  c[4] and (Decimal(c[4][0]), Decimal(c[4][1])))
+
+    figures = rules.Figures(
+        min_respondents=data["min_respondents"],
+        **{section: {k: figure(v) for k, v in data[section].items()} for section in SECTIONS},
+        overall=figure(data["overall"]),
+        withheld=tuple(rules.Withheld(section, key) for section, key in data["withheld"]),
+        pooled_over_shown_workgroups_only=data["pooled"])
+    return Release(figures, {(rater, target): figure(value) for rater, target, *value in data["rating_map"]},
+                   data["previous"], {key: change(c) for key, c in data["changes"]}, data["respondents"],
+                   data["invited"], data["suspect"], data["left_out"])
+
+
+SECTIONS = (rules.WORKGROUPS, rules.RATED_BY_OTHERS, rules.DIMENSIONS, rules.WITHIN_GROUP)

@@ -33,10 +33,6 @@ def survey_context():
     return {"dimensions": DIMENSIONS, "band": rules.band}
 
 
-def _min_respondents() -> int:
-    return rules.check_min_respondents(current_app.config["SURVEY_MIN_RESPONDENTS"])
-
-
 @bp.route("/u/<unit_key>/surveys", methods=["GET", "POST"])
 @unit_role(COORDINATOR)
 def waves(unit):
@@ -51,9 +47,13 @@ def waves(unit):
         if not name or len(chosen) < 2:
             flash(_("Name the wave and choose at least two workgroups to rate."), "problem")
         else:
+            open_link = request.form.get("answer_by") == "link"
             wave, token = service.open_wave(unit, name=name[:120], kind=request.form.get("kind", "staff"),
-                                            invited=invited, actor=current_user)
-            return _show_link(wave, token)
+                                            invited=invited, actor=current_user, open_link=open_link)
+            if open_link:
+                return _show_link(wave, token)
+            flash(_("The wave is open and takes one-time answer codes: issue one for each invited person."))
+            return redirect(url_for("survey.codes", wave_id=wave.id))
     return render_template("survey/waves.html", unit=unit, waves=service.unit_waves(unit),
                            workgroups=active_workgroups())
 
@@ -74,32 +74,34 @@ def _wave_for_staff(wave_id: int) -> Wave:
 @bp.route("/surveys/<int:wave_id>", methods=["GET", "POST"])
 @login_required
 def results(wave_id):
-    """A wave's figures (never resting on too few respondents), compared with the wave before."""
+    """A wave: while open, how many answered; once closed, its figures as released at the close (never resting
+    on too few respondents), compared with the wave closed before it."""
     wave = _wave_for_staff(wave_id)
     if request.method == "POST":
         return _act(wave)
-    minimum = _min_respondents()
-    result = service.figures(wave, minimum)
-    before = service.previous_wave(wave)
-    earlier = service.figures(before, minimum) if before else None
-    changes = {}
-    if earlier is not None:
-        changes = {key: rules.compare(earlier, result, key) for key in [None, *result.workgroups]}
+    released = service.release(wave)
+    before = db.session.get(Wave, released.previous) if released and released.previous else None
     names = {w.key: w.name for w in service.wave_workgroups(wave)} | {service.FAMILY: _("Patients and families")}
     return render_template(
-        "survey/results.html", wave=wave, unit=wave.unit, result=result, before=before, earlier=earlier,
-        changes=changes, names=names, rates=service.response_rates(wave), sources=service.answer_sources(wave),
-        rating_map=service.rating_map(wave, result), suggestion=service.weakest(result),
-        focus=board.focus_of(wave.unit))
+        "survey/results.html", wave=wave, unit=wave.unit, released=released,
+        result=released.figures if released else None, before=before,
+        earlier=service.release(before).figures if before else None, names=names,
+        rates=service.response_rates(wave), sources=service.answer_sources(wave),
+        suspect=released.suspect if released else service.suspect(wave), focus=board.focus_of(wave.unit))
 
 
 @bp.get("/surveys/<int:wave_id>/figures.csv")
 @login_required
 def figures_csv(wave_id):
-    """The wave's reportable figures as CSV: withheld figures are not in the file at all."""
+    """A closed wave's released figures as CSV: withheld figures are not in the file at all, and a suspect wave
+    says so on its first row."""
     wave = _wave_for_staff(wave_id)
+    released = service.release(wave) or abort(404, _("A wave's figures are published when it closes."))
+    rows = [("warning", "suspect", _("Suspect: more people answered than were invited. Someone may have answered "
+                                     "more than once, so these figures may not be the team's."), "", "")
+            ] if released.suspect else []
     return csv_download(["section", "key", "value", "respondents", "band"],
-                        rules.as_rows(service.figures(wave, _min_respondents())), f"rc-survey-wave-{wave.id}.csv")
+                        rows + rules.as_rows(released.figures), f"rc-survey-wave-{wave.id}.csv")
 
 
 def _act(wave: Wave):
@@ -111,9 +113,13 @@ def _act(wave: Wave):
         abort(403)
     elif action == "close":
         service.close_wave(wave, actor=current_user)
-        flash(_("The wave is closed: its link no longer takes answers."))
+        flash(_("The wave is closed for good: it takes no more answers, and its figures are published as they "
+                "are now."))
     elif action == "link":
-        return _show_link(wave, service.reissue_link(wave, actor=current_user))
+        try:
+            return _show_link(wave, service.reissue_link(wave, actor=current_user))
+        except service.WaveClosed:
+            flash(_("The wave is closed: it takes no more answers."), "problem")
     elif action == "import":
         upload = request.files.get("file")
         text = clean_text(upload.read(2_000_000).decode("utf-8", errors="replace")) if upload else ""
@@ -121,6 +127,8 @@ def _act(wave: Wave):
             problems = service.import_csv(wave, text, actor=current_user) if text else None
         except csvfile.HeaderError as error:  # no usable header row: nothing to import, say why
             problems = [error]
+        except service.WaveClosed:
+            problems = [_("the wave is closed, and its figures are final")]
         if problems is None:
             flash(_("Choose a CSV file to import."), "problem")
         elif problems:
@@ -152,7 +160,8 @@ def codes(wave_id):
             codes_only = request.form.get("codes_only") == "yes"
             service.set_codes_only(wave, codes_only, actor=current_user)
             flash(_("Only answer codes are taken now: the open link refuses answers.") if codes_only
-                  else _("The open link and the answer codes both take answers."))
+                  else _("The open link and the answer codes both take answers. The open link cannot stop one "
+                         "person from answering again from another browser."))
         elif action == "cancel":
             cancelled = service.cancel_unused_codes(wave, actor=current_user)
             flash(ngettext("%(num)s unused code cancelled.", "%(num)s unused codes cancelled.", cancelled))
@@ -221,6 +230,10 @@ def _questionnaire(wave: Wave, code: str | None = None):
                 service.answer(wave, rater, ratings, code=code)
             except service.CodeRefused:
                 return _code_used(wave)
+            except service.WaveClosed:
+                return _refused(wave, 410, _("This survey is closed"),
+                                _("The survey closed before your answers arrived, so they were not counted. "
+                                  "Thank you for taking the time."))
             response = make_response(render_template("survey/thanks.html", wave=wave))
             response.set_cookie(ANSWERED_COOKIE.format(wave.id), _answered_signer().dumps(wave.id),
                                 max_age=ANSWERED_DAYS * 86400, path=f"{request.script_root}/s/", httponly=True,
