@@ -55,12 +55,17 @@ def review_card(unit, card_id):
             form.reason.errors = [_("Say briefly why, for the other coordinators.")]
         else:
             return _decide(unit, card, action, form)
-    found = service.findings(card)
+    screened = service.findings(card)
+    found = screened.found
+    names = [(_("the writer’s name"), card.nominator_name, found["nominator"])] + [
+        (_("a colleague’s name"), nominee.name, found.get(f"nominees.{at}", [])) for at, nominee in
+        enumerate(card.nominees)]
     return render_template(
-        "cards/review_card.html", unit=unit, card=card, form=form,
+        "cards/review_card.html", unit=unit, card=card, form=form, language=screened.language,
         story_segments=segments(card.story, found["story"]), practice_segments=segments(card.practice,
                                                                                         found["practice"]),
-        findings=found["practice"] + found["story"]), 422 if form.errors else 200
+        name_segments=[(field, segments(name, marks)) for field, name, marks in names if marks],
+        findings=[f for marks in found.values() for f in marks]), 422 if form.errors else 200
 
 
 def _text_problem(story: str, practice: str) -> str | None:
