@@ -53,6 +53,11 @@ def normalise(value: str) -> str:
     return IGNORABLE.sub(_ignorable, unicodedata.normalize("NFKC", value))
 
 
+def has_invisible(value: str) -> bool:
+    """Whether a text holds an invisible character that `normalise` would remove."""
+    return IGNORABLE.sub(_ignorable, value) != value
+
+
 def strip_controls(value: str) -> str:
     """A secret as typed, only without control characters (never NFKC: see SECRET_FIELDS)."""
     return _UNWANTED.sub("", value)
