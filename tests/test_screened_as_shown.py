@@ -84,6 +84,20 @@ def test_the_review_page_says_in_which_name_the_screen_found_something(client, a
     assert "Names cannot be edited here: reject the card" in page
 
 
+def test_a_card_held_for_a_name_is_not_approved_by_editing_its_story(client, at_once, card_form, make_account, auth):
+    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Delgado (patient in room 12, MRN 4455667)"}))
+    card = last_card()
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    fields = {"csrf_token": auth.csrf(f"/u/icu/review/{card.id}"), "practice": card.practice,
+              "story": card.story + " Thanks!", "action": "approve"}
+    refused = client.post(f"/u/icu/review/{card.id}", data=fields)
+    assert refused.status_code == 422 and "for a name or for its language" in refused.get_data(as_text=True)
+    assert last_card().status is CardStatus.SUBMITTED
+    assert client.post(f"/u/icu/review/{card.id}", data=fields | {"checked": "y"}).status_code == 302
+    assert last_card().status is CardStatus.PUBLISHED
+
+
 def test_an_api_card_with_look_alike_characters_is_held(client, at_once):
     _token, secret = api.create_token("Intranet", [unit_by_key("icu")], can_write=True, can_export=True, actor=None)
     card = {"nominator": {"name": "Nora Nurse", "workgroup": "nurses", "unit": "icu"},

@@ -41,6 +41,7 @@ def review_card(unit, card_id):
     card = service.unit_card(unit, card_id) or abort(404)
     form = ReviewForm(data={"practice": card.practice, "story": card.story})
     action = request.form.get("action")
+    screened = service.findings(card)
     if form.validate_on_submit() and action in ("approve", "save", "reject", "withdraw"):
         draft_story, draft_practice = form.story.data or "", form.practice.data or ""
         problem = _text_problem(draft_story, draft_practice)
@@ -51,11 +52,14 @@ def review_card(unit, card_id):
             # One tap must not publish what the screen marked: redact it, or say it was checked.
             form.checked.errors = [_("Redact the marked words, or tick that you checked they are not about a "
                                      "patient.")]
+        elif action == "approve" and screened.held_beyond_the_text and not form.checked.data:
+            # A name or a language cannot be redacted here: editing the story does not make the card safe.
+            form.checked.errors = [_("The screen held this card for a name or for its language: tick that you "
+                                     "checked it, or reject it.")]
         elif action in ("reject", "withdraw") and not (form.reason.data or "").strip():
             form.reason.errors = [_("Say briefly why, for the other coordinators.")]
         else:
             return _decide(unit, card, action, form)
-    screened = service.findings(card)
     found = screened.found
     names = [(_("the writer’s name"), card.nominator_name, found["nominator"])] + [
         (_("a colleague’s name"), nominee.name, found.get(f"nominees.{at}", [])) for at, nominee in
@@ -116,7 +120,7 @@ def paper_card(unit):
             form.problems.update(refused.problems)
         else:
             flash(_("Paper card saved.") if card.status is CardStatus.PUBLISHED
-                  else _("Paper card saved. The screen found possible patient information: review it."))
+                  else _("Paper card saved. The screen held it for review: see why below."))
             return redirect(url_for("review.review_card", unit_key=unit.key, card_id=card.id))
     elif request.method == "POST":  # a date no paper card can have, or a form kept open too long: say which
         if form.written_on.errors:

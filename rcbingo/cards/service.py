@@ -52,6 +52,12 @@ class Screened:
     def held(self) -> bool:
         return self.language is not None or any(self.found.values())
 
+    @property
+    def held_beyond_the_text(self) -> bool:
+        """Held for what a coordinator cannot redact on the review page: a name, or the language."""
+        return self.language is not None or any(
+            marks for field, marks in self.found.items() if field not in ("practice", "story"))
+
 
 def screened(nominator: str, nominees, practice: str, story: str, staff) -> Screened:
     """Screen the texts of a card, each exactly as stored and shown."""
