@@ -20,7 +20,9 @@ IGNORABLE = re.compile(
     "|[\u2060-\u206f]|\u3164|[\ufe00-\ufe0f]|\ufeff|\uffa0|[\ufff0-\ufff8]|[\U0001bca0-\U0001bca3]"
     "|[\U0001d173-\U0001d17a]|[\U000e0020-\U000e007f]+|[\U000e0000-\U000e0fff]")
 
-_ZWJ, _EMOJI_STYLE, _TAG_END, _BLACK_FLAG, _KEYCAP = "\u200d", "\ufe0e\ufe0f", "\U000e007f", "\U0001f3f4", "\u20e3"
+_ZWJ, _EMOJI_STYLE, _BLACK_FLAG, _KEYCAP = "\u200d", "\ufe0e\ufe0f", "\U0001f3f4", "\u20e3"
+# A subdivision flag's tags (🏴 then "gbeng" in tag letters, then the cancel tag): a region code, nothing more.
+_FLAG_TAGS = re.compile("[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,6}\U000e007f")
 
 # Form fields and JSON members that carry a password (org/forms.py): never normalised, only stripped of control
 # characters as they always were, so a password still matches the hash made of it before NFKC existed here.
@@ -40,7 +42,7 @@ def _ignorable(match: re.Match) -> str:
         return char
     if char in _EMOJI_STYLE and before and (_emoji(before) or (before in "0123456789#*" and after == _KEYCAP)):
         return char
-    if char[-1] == _TAG_END and len(char) > 1 and before == _BLACK_FLAG:
+    if before == _BLACK_FLAG and _FLAG_TAGS.fullmatch(char):
         return char
     return ""
 

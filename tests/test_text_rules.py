@@ -72,7 +72,9 @@ def test_emoji_sequences_keep_the_invisible_characters_they_need(emoji):
     assert normalise(f"thanks {emoji}!") == f"thanks {emoji}!"
 
 
-@pytest.mark.parametrize("typed", ["a\u200db", "1\ufe0f2", "x\U000e0067\U000e007f", "\u200d\U0001f600"])
+@pytest.mark.parametrize("typed", ["a\u200db", "1\ufe0f2", "x\U000e0067\U000e007f", "\u200d\U0001f600",
+                                   "\U0001f3f4\U000e0072\U000e006f\U000e006f\U000e006d\U000e0020\U000e0031"
+                                   "\U000e0032\U000e007f"])  # (text hidden in a flag's tags)
 def test_invisible_characters_outside_an_emoji_sequence_go(typed):
     assert not IGNORABLE.search(normalise(typed))
 
