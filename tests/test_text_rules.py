@@ -210,3 +210,13 @@ def test_english_stories_are_almost_never_held_for_their_language():
 
 def test_the_readable_languages_are_one_setting():
     assert {language.name for language in READABLE} == {"ENGLISH"}
+
+
+def test_the_language_detector_is_built_once_per_process_before_a_worker_takes_requests():
+    import runpy
+
+    from rcbingo.privacy import language
+
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    settings["post_worker_init"](None)
+    assert language._detector is not None and language.detector() is language.detector()
