@@ -122,7 +122,8 @@ def test_ascii_look_alikes_are_left_to_the_detectors():
 
 
 @pytest.mark.parametrize("name", ["Delgado (patient in room 12, MRN 4455667)", "Lee (bed 4)",
-                                  "Jane Doe, patient Mr. Alvarez", "Delgado, r\u043e\u043em 12"])
+                                  "Jane Doe, patient Mr. Alvarez", "Delgado, r\u043e\u043em 12", "John Smith Room 12",
+                                  "Ana Bed 4"])
 def test_a_name_field_holding_patient_information_is_found(name):
     assert screen_name(name)
 

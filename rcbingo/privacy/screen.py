@@ -86,12 +86,13 @@ def _settled(spans: list[Span]) -> list[Span]:
 
 def screen_name(text: str, staff_names: Iterable[str] = ()) -> list[Finding]:
     """Patient identifiers in a name field (a card's writer or nominee): the person it names, its first capitalised
-    words, is a colleague and not reported; anything else in it ("Delgado (patient in room 12, MRN 4455667)", "Jane
-    Doe, patient Mr. Alvarez") is screened like a story."""
+    words, is a colleague and not reported as a name; anything else in it ("Delgado (patient in room 12, MRN
+    4455667)", "Jane Doe, patient Mr. Alvarez", "John Smith Room 12") is screened like a story."""
     read, origins = skeleton(text)
     named = _LEADING_NAME.match(read)
     if named is None or not named.group().strip():
         return screen(text, staff_names)
     end = span_back(origins, 0, named.end())[1] if read is not text else named.end()
-    return [Finding(f.kind, f.start, f.end, text[f.start:f.end])
-            for f in screen(" " * end + text[end:], staff_names)]
+    spans = [(f.start, f.end, f.kind) for f in screen(" " * end + text[end:], staff_names)]
+    spans += [(f.start, f.end, f.kind) for f in screen(text, staff_names) if f.kind != "patient_name"]
+    return [Finding(kind, start, end, text[start:end]) for start, end, kind in _settled(spans)]
