@@ -134,8 +134,10 @@ def test_a_story_in_a_language_the_screen_cannot_read_waits_for_review(client, a
     auth.sign_in()
     page = client.get(f"/u/icu/review/{card.id}").get_data(as_text=True)
     assert "Held: written in a language the screen cannot read:" in page
+    queue = client.get("/u/icu/review").get_data(as_text=True)
+    assert "Language the screen cannot read:" in queue
     if language == "French":
-        assert "cannot read: French" in page
+        assert "cannot read: French" in page and "cannot read: French" in queue
 
 
 def test_a_practice_line_in_another_language_waits_too(client, at_once, card_form):

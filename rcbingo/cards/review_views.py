@@ -30,8 +30,9 @@ def review_context():
 @unit_role(COORDINATOR)
 def queue(unit):
     """Cards waiting for review, and the latest decisions."""
-    return render_template("cards/review_queue.html", unit=unit, waiting=service.review_queue(unit),
-                           decided=service.recent_decisions(unit))
+    waiting = service.review_queue(unit)
+    return render_template("cards/review_queue.html", unit=unit, waiting=waiting,
+                           languages=service.held_languages(waiting), decided=service.recent_decisions(unit))
 
 
 @bp.route("/u/<unit_key>/review/<int:card_id>", methods=["GET", "POST"])

@@ -64,7 +64,17 @@ def screened(nominator: str, nominees, practice: str, story: str, staff) -> Scre
     found = {"nominator": screen_name(nominator, staff)}
     found |= {f"nominees.{at}": screen_name(name, staff) for at, name in enumerate(nominees)}
     found |= {"practice": screen(practice, staff), "story": screen(story, staff)}
-    return Screened(found, unreadable_language(story) or unreadable_language(practice))
+    return Screened(found, _unreadable(practice, story))
+
+
+def _unreadable(practice: str, story: str) -> str | None:
+    return unreadable_language(story) or unreadable_language(practice)
+
+
+def held_languages(cards) -> dict[int, str]:
+    """For each of these cards written in a language the screen cannot read, that language."""
+    return {card.id: language for card in cards if card.flagged
+            and (language := _unreadable(card.practice, card.story)) is not None}
 
 
 def findings(card: Card) -> Screened:
