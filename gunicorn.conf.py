@@ -24,3 +24,11 @@ class MaskingLogger(Logger):
 
 
 logger_class = MaskingLogger
+
+
+def post_worker_init(worker):
+    """Build the patient-information screen's language detector before the worker takes requests (about 2 s and
+    200 MB; rcbingo/privacy/language.py), so no card waits for it. gevent has patched the worker by now."""
+    from rcbingo.privacy.language import detector
+
+    detector()

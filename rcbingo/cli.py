@@ -1,4 +1,7 @@
-"""Command-line tasks: flask --app rcbingo COMMAND."""
+"""Command-line tasks: flask --app rcbingo COMMAND.
+
+Text from the command line or a file is normalised like text from a form (`clean_text`) before it is stored or
+screened; a password is read as typed (rcbingo/text.py's SECRET_FIELDS)."""
 
 import json
 import sys
@@ -11,7 +14,7 @@ from .org import accounts
 from .org.rules import PASSWORD_MIN, password_problem
 from .org.service import RosterError, load_roster, staff_names
 from .privacy.screen import screen
-from .web import clean_json
+from .web import clean_json, clean_secret, clean_text
 
 
 def register(app: Flask) -> None:
@@ -52,12 +55,14 @@ def load_roster_command(file):
 @click.option("--name", default="", help="The name shown for the account (default: the email's first part).")
 def create_admin(email, name):
     """Create an administrator account; the password is asked for (or read from standard input)."""
+    email, name = clean_text(email), clean_text(name)
     if accounts.account_by_email(email):
         raise click.ClickException(f"An account for {email} already exists.")
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
+    password = clean_secret(password)  # as the sign-in form will read it
     problem = password_problem(password, email)
     if problem:
         raise click.ClickException(problem % {"min": PASSWORD_MIN})
@@ -70,7 +75,7 @@ def phi_scan():
     """Screen stories for patient information: one story per line in, one JSON object per line out."""
     names = staff_names()
     for line in sys.stdin:
-        found = screen(line.rstrip("\r\n"), names)
+        found = screen(clean_text(line.rstrip("\r\n")), names)  # (offsets: of the text as it would be stored)
         click.echo(json.dumps({"flagged": bool(found), "findings": [
             {"kind": f.kind, "start": f.start, "end": f.end, "text": f.text} for f in found]}))
 
@@ -88,7 +93,7 @@ def display_link(unit, name, base_url):
     found = unit_by_key_or_name(unit)
     if found is None:
         raise click.ClickException(f"No unit called {unit!r}.")
-    _display, token = create_display(found, name)
+    _display, token = create_display(found, clean_text(name))
     click.echo(absolute_url("board.wall", token=token, base_url=base_url))
 
 

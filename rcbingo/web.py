@@ -1,7 +1,8 @@
 """The HTTP edge, one home for each rule about what comes in and what goes out.
 
-- Text: every parameter, form field and JSON string arrives without control characters, bidi
-  overrides or lone surrogates (`Request`), so no view, form or database ever sees them.
+- Text: every parameter, form field and JSON string arrives normalised (`clean_text`: NFKC, without control
+  characters, bidi overrides, lone surrogates or invisible characters), so no view, form, screen or database ever
+  sees two spellings of what looks the same (`Request`; uploads and the CLI call `clean_text` themselves).
 - Ids: one bounded integer converter for every `<int:…>` route, and `db_id` for ids in parameters.
 - Redirects: `safe_next` is the only reader of a `next` address.
 - Downloads: `attachment` is the only writer of Content-Disposition; `csv_download` the only CSV writer.
@@ -21,17 +22,14 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
+from .text import SECRET_FIELDS, normalise, strip_controls
+
 # The largest id a table holds (PostgreSQL's integer); a larger one names nothing.
 MAX_ID = 2**31 - 1
 
-# C0 controls but tab, newline and carriage return; DEL and the C1 controls; bidi embeddings,
-# overrides and isolates (they flip the text around them); lone surrogates; non-characters.
-_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(value: str) -> str:
-    """Text as a person meant it: without the invisible characters that break databases and layouts."""
-    return _UNWANTED.sub("", value)
+# The one normalisation of text (rcbingo/text.py), under the names the views know.
+clean_text = normalise
+clean_secret = strip_controls
 
 
 def clean_json(value):
@@ -41,7 +39,8 @@ def clean_json(value):
     if isinstance(value, list):
         return [clean_json(v) for v in value]
     if isinstance(value, dict):
-        return {clean_text(k): clean_json(v) for k, v in value.items()}
+        return {clean_text(k): clean_secret(v) if k in SECRET_FIELDS and isinstance(v, str) else clean_json(v)
+                for k, v in value.items()}
     return value
 
 
@@ -50,7 +49,8 @@ class CleanMultiDict(ImmutableMultiDict):
 
     def __init__(self, mapping=None):
         pairs = MultiDict(mapping).items(multi=True)
-        super().__init__([(clean_text(k), clean_text(v) if isinstance(v, str) else v) for k, v in pairs])
+        super().__init__([(clean_text(k), (clean_secret if k in SECRET_FIELDS else clean_text)(v)
+                           if isinstance(v, str) else v) for k, v in pairs])
 
 
 class Request(FlaskRequest):

@@ -399,3 +399,21 @@ def spec_operation(spec: dict, rule, method: str) -> dict | None:
         if re.sub(r"\{[^}]+\}", "{}", path) == shape and method.lower() in operations:
             return operations[method.lower()]
     return None
+
+
+def stored_unscreenable(session, metadata) -> list[str]:
+    """Every stored text holding an invisible character the normalisation removes (rcbingo/text.py): text that reached
+    storage without passing the edge's one normalisation, which the screen and the pages would read differently."""
+    from sqlalchemy import String, select
+
+    from rcbingo.text import has_invisible
+
+    found = []
+    for table in metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String)]
+        if not columns:
+            continue
+        for row in session.execute(select(*columns)):
+            found += [f"{table.name}.{c.name}: {show(v)}" for c, v in zip(columns, row, strict=True)
+                      if isinstance(v, str) and has_invisible(v)]
+    return found

@@ -7,6 +7,8 @@ headers and cookies during a benign request, finds the fields of its forms and t
 own pages (crawled once), and sends each hostile line in all of them at once: per route, method and line, one
 request with every field hostile and one where choices, hidden ids, emails and passwords keep working values so the
 view goes deeper (sign-in succeeds, a card is stored, an action runs). API bodies are shaped by the OpenAPI document.
+The lines include invisible and look-alike characters: afterwards no stored text may hold an invisible character
+(every field of every form passed the edge's one normalisation, so the screen reads what pages show).
 """
 
 import contextvars
@@ -434,6 +436,9 @@ def test_hostile_input_gets_no_server_error_and_stays_inert(app, world, rule_id)
         exercise(app, visitor, rule, found, spec)
     failures = [f for v in visitors for f in v.failures]
     assert not failures, f"{len(failures)} failures on {rule_id}:\n{report(failures)}"
+    fresh()
+    unscreenable = hostile.stored_unscreenable(db.session, db.metadata)
+    assert not unscreenable, f"stored without the edge's normalisation by {rule_id}:\n" + "\n".join(unscreenable[:20])
 
 
 def report(failures: list[Failure]) -> str:

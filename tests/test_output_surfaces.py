@@ -4,7 +4,10 @@ One card per hostile line (nominator, nominee, practice and story all carry it),
 when the patient-information screen holds it, then read where people and programs read it: the kiosk's thank-you,
 the board, the wall and its stream, the review page, the newsletter page, its HTML and PDF exports, the API's JSON
 and the CSV export. Nothing may be live markup, no format string may be interpreted, nothing may be fetched or
-attached, no cell may start a formula, and no answer may be a server error.
+attached, no cell may start a formula, and no answer may be a server error. And what every surface shows is exactly
+the text the patient-information screen read: each field as stored is a text the screen was given, every surface
+shows the stored text, and no surface shows an invisible character (hostile lines carry invisible and look-alike
+characters in every field).
 """
 
 import contextvars
@@ -31,6 +34,7 @@ from rcbingo.extensions import db
 from rcbingo.newsletter import service as newsletter
 from rcbingo.org.models import Workgroup
 from rcbingo.org.service import save_unit_settings, unit_by_key
+from rcbingo.text import has_invisible
 
 from . import hostile
 from .conftest import csrf_from, fresh
@@ -134,6 +138,8 @@ class Surfaces:
         page = Page(body.decode() if isinstance(body, bytes) else body)
         for problem in page.problems:
             self.problem(surface, problem, after)
+        if has_invisible(page.text):
+            self.problem(surface, "shows an invisible character the screen did not read", after)
         for text in expected:
             if text and normal(text) not in page.text:
                 self.problem(surface, f"{hostile.show(text)} is not shown as text", after)
@@ -150,7 +156,7 @@ def post_card(client, card_form, line: str):
 
 
 def test_hostile_card_text_is_inert_on_every_surface(app, client, roster, card_form, make_account, auth, listener,
-                                                   tmp_path):
+                                                   tmp_path, monkeypatch):
     icu = unit_by_key("icu")
     app.config["CARDS_PER_ADDRESS"] = "100000 per minute"  # one kiosk sends every hostile card (tested: the budget)
     save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
@@ -162,6 +168,16 @@ def test_hostile_card_text_is_inert_on_every_surface(app, client, roster, card_f
     surfaces = Surfaces(app, client)
     got_request_exception.connect(surfaces.keep, app)
     lines = [point_at(line, listener.port) for line in LINES]
+    screened: set[str] = set()  # every text the patient-information screen read
+
+    def reading(screen):
+        def read(text, staff=()):
+            screened.add(text)
+            return screen(text, staff)
+        return read
+
+    monkeypatch.setattr(cards, "screen", reading(cards.screen))
+    monkeypatch.setattr(cards, "screen_name", reading(cards.screen_name))
 
     stored: list[Card] = []
     for line in lines:
@@ -179,6 +195,9 @@ def test_hostile_card_text_is_inert_on_every_surface(app, client, roster, card_f
             fresh()
             card = db.session.get(Card, card.id)
         stored.append(card)
+        for text in (card.story, card.practice, card.nominator_name, *(n.name for n in card.nominees)):
+            if text not in screened:
+                surfaces.problem("screen", f"{hostile.show(text)} is stored and shown but was never screened", after)
         story = card.story
         _s, body, _h = surfaces.get("board", "/u/icu/board", after=after)
         surfaces.html("board", body, [story, card.practice], after)

@@ -30,8 +30,9 @@ def review_context():
 @unit_role(COORDINATOR)
 def queue(unit):
     """Cards waiting for review, and the latest decisions."""
-    return render_template("cards/review_queue.html", unit=unit, waiting=service.review_queue(unit),
-                           decided=service.recent_decisions(unit))
+    waiting = service.review_queue(unit)
+    return render_template("cards/review_queue.html", unit=unit, waiting=waiting,
+                           languages=service.held_languages(waiting), decided=service.recent_decisions(unit))
 
 
 @bp.route("/u/<unit_key>/review/<int:card_id>", methods=["GET", "POST"])
@@ -41,6 +42,7 @@ def review_card(unit, card_id):
     card = service.unit_card(unit, card_id) or abort(404)
     form = ReviewForm(data={"practice": card.practice, "story": card.story})
     action = request.form.get("action")
+    screened = service.findings(card)
     if form.validate_on_submit() and action in ("approve", "save", "reject", "withdraw"):
         draft_story, draft_practice = form.story.data or "", form.practice.data or ""
         problem = _text_problem(draft_story, draft_practice)
@@ -51,16 +53,24 @@ def review_card(unit, card_id):
             # edited around the marked words): redact them, or say it was checked.
             form.checked.errors = [_("Redact the marked words, or tick that you checked they are not about a "
                                      "patient.")]
+        elif action == "approve" and screened.held_beyond_the_text and not form.checked.data:
+            # A name or a language cannot be redacted here: editing the story does not make the card safe.
+            form.checked.errors = [_("The screen held this card for a name or for its language: tick that you "
+                                     "checked it, or reject it.")]
         elif action in ("reject", "withdraw") and not (form.reason.data or "").strip():
             form.reason.errors = [_("Say briefly why, for the other coordinators.")]
         else:
             return _decide(unit, card, action, form)
-    found = service.findings(card)
+    found = screened.found
+    names = [(_("the writer’s name"), card.nominator_name, found["nominator"])] + [
+        (_("a colleague’s name"), nominee.name, found.get(f"nominees.{at}", [])) for at, nominee in
+        enumerate(card.nominees)]
     return render_template(
-        "cards/review_card.html", unit=unit, card=card, form=form,
+        "cards/review_card.html", unit=unit, card=card, form=form, language=screened.language,
         story_segments=segments(card.story, found["story"]), practice_segments=segments(card.practice,
                                                                                         found["practice"]),
-        findings=found["practice"] + found["story"]), 422 if form.errors else 200
+        name_segments=[(field, segments(name, marks)) for field, name, marks in names if marks],
+        findings=[f for marks in found.values() for f in marks]), 422 if form.errors else 200
 
 
 def _text_problem(story: str, practice: str) -> str | None:
@@ -111,7 +121,7 @@ def paper_card(unit):
             form.problems.update(refused.problems)
         else:
             flash(_("Paper card saved.") if card.status is CardStatus.PUBLISHED
-                  else _("Paper card saved. The screen found possible patient information: review it."))
+                  else _("Paper card saved. The screen held it for review: see why below."))
             return redirect(url_for("review.review_card", unit_key=unit.key, card_id=card.id))
     elif request.method == "POST":  # a date no paper card can have, or a form kept open too long: say which
         if form.written_on.errors:

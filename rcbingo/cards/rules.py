@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..rc import DIMENSION_KEYS, N_
+from ..text import IGNORABLE
 
 NAME_MAX = 120
 PRACTICE_MAX = 200
@@ -23,9 +24,10 @@ class Problem(NamedTuple):
 
 
 def shows(text: str) -> bool:
-    """Whether text has something to read: not only spaces and invisible characters (a zero-width space, a soft
-    hyphen)."""
-    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc") for c in text)
+    """Whether text has something to read: not only spaces, invisible characters (a zero-width space, a soft
+    hyphen, a Hangul filler: those the normalisation removes, rcbingo/text.py) and marks with nothing to sit on."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc", "Mn", "Me") and not IGNORABLE.match(c)
+               for c in text)
 
 
 @dataclass(frozen=True)

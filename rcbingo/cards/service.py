@@ -15,7 +15,8 @@ from ..extensions import db
 from ..org.events import workgroups_merged
 from ..org.models import Unit
 from ..org.service import card_lookups, folded, staff_names
-from ..privacy.screen import Finding, screen
+from ..privacy.language import unreadable_language
+from ..privacy.screen import Finding, screen, screen_name
 from ..rc import N_
 from . import rules
 from .events import card_edited, card_published, card_unpublished
@@ -39,10 +40,46 @@ def card_by_submission(submission_id: str) -> Card | None:
     return db.session.scalar(select(Card).where(Card.submission_id == submission_id))
 
 
-def findings(card: Card) -> dict[str, list[Finding]]:
-    """What the patient-information screen finds in a card's practice line and story now."""
-    names = staff_names()
-    return {"practice": screen(card.practice, names), "story": screen(card.story, names)}
+@dataclass(frozen=True)
+class Screened:
+    """What the patient-information screen finds in every field of a card that is shown, by field ("nominator",
+    "nominees.0"…, "practice", "story"), and the language of a story or practice line it cannot read."""
+
+    found: dict[str, list[Finding]]
+    language: str | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.language is not None or any(self.found.values())
+
+    @property
+    def held_beyond_the_text(self) -> bool:
+        """Held for what a coordinator cannot redact on the review page: a name, or the language."""
+        return self.language is not None or any(
+            marks for field, marks in self.found.items() if field not in ("practice", "story"))
+
+
+def screened(nominator: str, nominees, practice: str, story: str, staff) -> Screened:
+    """Screen the texts of a card, each exactly as stored and shown."""
+    found = {"nominator": screen_name(nominator, staff)}
+    found |= {f"nominees.{at}": screen_name(name, staff) for at, name in enumerate(nominees)}
+    found |= {"practice": screen(practice, staff), "story": screen(story, staff)}
+    return Screened(found, _unreadable(practice, story))
+
+
+def _unreadable(practice: str, story: str) -> str | None:
+    return unreadable_language(story) or unreadable_language(practice)
+
+
+def held_languages(cards) -> dict[int, str]:
+    """For each of these cards written in a language the screen cannot read, that language."""
+    return {card.id: language for card in cards if card.flagged
+            and (language := _unreadable(card.practice, card.story)) is not None}
+
+
+def findings(card: Card) -> Screened:
+    """What the patient-information screen finds in a card's fields now."""
+    return screened(card.nominator_name, [n.name for n in card.nominees], card.practice, card.story, staff_names())
 
 
 def searchable(practice: str, story: str) -> str:
@@ -51,9 +88,12 @@ def searchable(practice: str, story: str) -> str:
 
 
 def screen_flags(practice: str, story: str) -> bool:
-    """Whether the screen holds this practice line and story, as a card would store them."""
+    """Whether the screen holds this practice line and story, as a card would store them: patient information, or a
+    language it cannot read."""
+    practice, story = practice.strip(), story.strip()
     names = staff_names()
-    return bool(screen(story.strip(), names) or screen(practice.strip(), names))
+    return bool(screen(story, names) or screen(practice, names)
+                or unreadable_language(story) or unreadable_language(practice))
 
 
 def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None, bool]:
@@ -82,7 +122,9 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
     workgroups, units = lookups.workgroups, lookups.units
     if found := rules.problems(draft, set(workgroups), set(units)):
         raise CardRefused(found)
-    flagged = bool(screen(draft.story, lookups.staff) or screen(draft.practice, lookups.staff))
+    practice, story = draft.practice.strip(), draft.story.strip()
+    flagged = screened(draft.nominator.name.strip(), [entry.name.strip() for entry in draft.named], practice, story,
+                       lookups.staff).held
     # A coordinator transcribing a paper card is its review.
     status = CardStatus(rules.initial_status(review_first and transcribed_by is None, flagged))
     nominator_person, *nominee_people = (lookups.person(entry.name, entry.workgroup, entry.unit)
@@ -97,9 +139,9 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
                 nominator_workgroup_id=workgroups[draft.nominator.workgroup],
                 nominator_unit_id=units[draft.nominator.unit],
                 nominator_person_id=nominator_person,
-                practice=draft.practice.strip(),
-                story=draft.story.strip(),
-                search_text=searchable(draft.practice.strip(), draft.story.strip()),
+                practice=practice,
+                story=story,
+                search_text=searchable(practice, story),
                 consent_publish=draft.consent_publish,
                 show_nominator_name=draft.show_nominator_name,
                 nominees=[
@@ -247,7 +289,7 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
             return False
         session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
         card.practice, card.story, card.search_text = practice, story, searchable(practice, story)
-        card.flagged = screen_flags(practice, story)
+        card.flagged = findings(card).held
         record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
         if card.status is CardStatus.PUBLISHED:
             card_edited.send(card, session=session)

@@ -25,6 +25,7 @@ from itertools import combinations
 
 from .kinds import Span
 from .lexicon import FAMILY, MONTH_NAMES, ORG, PARTICLES, PATIENT_WORDS, STAFF_CUE_WORDS, STOP, plain_word, words
+from .skeleton import looks_like
 
 # Words right before a name that make it a clinician, chaplain or colleague rather than a patient.
 _STAFF_CUE = re.compile(
@@ -208,8 +209,8 @@ def roster(staff_names: Iterable[str]) -> _Roster:
 @lru_cache(maxsize=16)
 def _roster(staff_names: tuple[str, ...]) -> _Roster:
     words, firsts, people = set(), set(), set()
-    for name in staff_names:
-        parts = [word.casefold() for word in _WORD.findall(name) if word.casefold() not in _TITLES]
+    for name in staff_names:  # read as the screen reads a text: as they look (José as Jose)
+        parts = [word.casefold() for word in _WORD.findall(looks_like(name)) if word.casefold() not in _TITLES]
         for word in parts:
             words.add(word)
             words.update(part for part in re.split(r"['’-]", word) if len(part) > 1)

@@ -6,6 +6,10 @@ spans, and overlaps are settled in favour of the more specific kind (see `kinds.
 ages over 89), `contact` (phone, fax, email, web and IP addresses), `numbers` (record, health plan, account, license,
 vehicle and device numbers) and `traits` (biometric identifiers, distinctive features). Recall matters more than
 precision (a missed identifier reaches a wall screen; a false alarm costs a coordinator a glance).
+
+The detectors read the text's confusable skeleton (`skeleton`): Cyrillic or Greek letters that look Latin, accents,
+other scripts' digits and invisible characters are read as what they look like, and each finding is given back as a
+span of the text itself.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from collections.abc import Iterable
 
 from . import contact, dates, names, numbers, places, traits
 from .kinds import KINDS, PRIORITY, Finding, Span
+from .skeleton import skeleton, span_back
 
-__all__ = ["KINDS", "Finding", "screen"]
+# The person a name field names: its first capitalised words (a title, initials, hyphens and apostrophes included).
+_LEADING_NAME = re.compile(r"\s*(?:[A-Z][\w'’.-]*\s*){1,4}")
+
+__all__ = ["KINDS", "Finding", "screen", "screen_name"]
 
 _MODULES = (contact, numbers, dates, places, traits)
 
@@ -53,13 +61,38 @@ def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
 
 
 def screen(text: str, staff_names: Iterable[str] = ()) -> list[Finding]:
-    """Patient identifiers found in a story, in text order; never a roster (staff) name."""
+    """Patient identifiers found in a story, in text order; never a roster (staff) name. The text is read as it
+    looks (its skeleton); each finding is a span of the text as given."""
+    read, origins = skeleton(text)
+    found = _settled(candidates(read, staff_names))
+    if read is not text:
+        found = [(*span_back(origins, start, end), kind) for start, end, kind in found]
+        found = [span for at, span in enumerate(found) if at == 0 or span[0] >= found[at - 1][1]]
+    return [Finding(kind, start, end, text[start:end]) for start, end, kind in found]
+
+
+def _settled(spans: list[Span]) -> list[Span]:
+    """The spans kept, in text order and never overlapping: the more specific kind, then the longer span, first."""
     kept: list[Span] = []  # in text order, never overlapping
     starts: list[int] = []
-    by_priority = sorted(set(candidates(text, staff_names)), key=lambda c: (PRIORITY[c[2]], c[0] - c[1], c[0]))
+    by_priority = sorted(set(spans), key=lambda c: (PRIORITY[c[2]], c[0] - c[1], c[0]))
     for start, end, kind in by_priority:
         at = bisect_right(starts, start)
         if (at == 0 or kept[at - 1][1] <= start) and (at == len(kept) or kept[at][0] >= end):
             kept.insert(at, (start, end, kind))
             starts.insert(at, start)
-    return [Finding(kind, start, end, text[start:end]) for start, end, kind in kept]
+    return kept
+
+
+def screen_name(text: str, staff_names: Iterable[str] = ()) -> list[Finding]:
+    """Patient identifiers in a name field (a card's writer or nominee): the person it names, its first capitalised
+    words, is a colleague and not reported as a name; anything else in it ("Delgado (patient in room 12, MRN
+    4455667)", "Jane Doe, patient Mr. Alvarez", "John Smith Room 12") is screened like a story."""
+    read, origins = skeleton(text)
+    named = _LEADING_NAME.match(read)
+    if named is None or not named.group().strip():
+        return screen(text, staff_names)
+    end = span_back(origins, 0, named.end())[1] if read is not text else named.end()
+    spans = [(f.start, f.end, f.kind) for f in screen(" " * end + text[end:], staff_names)]
+    spans += [(f.start, f.end, f.kind) for f in screen(text, staff_names) if f.kind != "patient_name"]
+    return [Finding(kind, start, end, text[start:end]) for start, end, kind in _settled(spans)]
