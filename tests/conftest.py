@@ -117,31 +117,32 @@ def roster(app):
     return ROSTER
 
 
+def filled_card(client, unit="icu", **overrides) -> dict:
+    """The fields of a filled, valid card as the kiosk page would send them to `client`, with its tokens."""
+    page = client.get(f"/u/{unit}/card").get_data(as_text=True)
+    fields = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+        "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
+        "nominator-name": "Nora Nurse",
+        "nominator-workgroup": "nurses",
+        "nominator-unit": "icu",
+        "nominees-0-name": "Phil Pharma",
+        "nominees-0-workgroup": "pharmacists",
+        "nominees-0-unit": "icu",
+        "dimensions": ["timely", "accurate"],
+        "practice": "Checked the dose before it was hung",
+        "story": "Phil called within minutes with the corrected rate.",
+        "consent_publish": "yes",
+        "show_nominator_name": "yes",
+    }
+    fields.update(overrides)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 @pytest.fixture
 def card_form(client):
     """Builder: the fields of a filled, valid card as the kiosk page would send them, with its tokens."""
-
-    def build(unit="icu", **overrides):
-        page = client.get(f"/u/{unit}/card").get_data(as_text=True)
-        fields = {
-            "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
-            "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
-            "nominator-name": "Nora Nurse",
-            "nominator-workgroup": "nurses",
-            "nominator-unit": "icu",
-            "nominees-0-name": "Phil Pharma",
-            "nominees-0-workgroup": "pharmacists",
-            "nominees-0-unit": "icu",
-            "dimensions": ["timely", "accurate"],
-            "practice": "Checked the dose before it was hung",
-            "story": "Phil called within minutes with the corrected rate.",
-            "consent_publish": "yes",
-            "show_nominator_name": "yes",
-        }
-        fields.update(overrides)
-        return {k: v for k, v in fields.items() if v is not None}
-
-    return build
+    return lambda unit="icu", **overrides: filled_card(client, unit, **overrides)
 
 
 @pytest.fixture

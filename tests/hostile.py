@@ -70,6 +70,23 @@ def multipart(fields: list[tuple[str, str]], files: list[tuple[str, str]]) -> tu
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def body(response) -> str:
+    """What a response says: its text (PDFs and CSV too), or an endless event stream's opening events."""
+    if response.mimetype == "text/event-stream":  # its opening events, then hang up
+        chunks = []
+        try:
+            for chunk in response.response:
+                chunks.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
+                if "event:" in chunks[-1] or len(chunks) > 3:
+                    break
+        finally:
+            response.close()
+        return "".join(chunks)
+    text = response.get_data().decode("utf-8", "replace")
+    response.close()
+    return text
+
+
 # --- what a view reads ----------------------------------------------------------------------------------------
 
 class RecordingDict(ImmutableMultiDict):

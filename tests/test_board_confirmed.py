@@ -2,7 +2,6 @@
 (the unit's `confirm_wins`, on by default) before any wall, board, newsletter or API announces it."""
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import select
@@ -10,16 +9,15 @@ from sqlalchemy import select
 from rcbingo.api import service as api
 from rcbingo.audit.models import AuditEvent
 from rcbingo.board import service as board
-from rcbingo.board.models import GameState, GameWorkgroup, Win
+from rcbingo.board.models import GameState, Win
 from rcbingo.cards import service as cards
-from rcbingo.cards.rules import Entry
 from rcbingo.extensions import db
 from rcbingo.org.models import Unit
-from rcbingo.org.service import load_roster, save_unit_settings, unit_by_key
+from rcbingo.org.service import save_unit_settings, unit_by_key
 from rcbingo.rc import DIMENSION_KEYS
 
-from .conftest import ROSTER, fresh
-from .test_board import PHARMACIST, THERAPIST, publish, snapshot, workgroup_id
+from .conftest import fresh
+from .test_board import PHARMACIST, THERAPIST, completed_at_once, publish, snapshot, workgroup_id
 
 COORDINATOR = "coord@example.org"
 
@@ -179,33 +177,7 @@ def test_newsletter_and_organization_view_name_only_confirmed_winners(app, game,
 @pytest.mark.parametrize("threads", [4])
 def test_cards_completing_boards_at_the_same_instant_make_one_first_place_to_check(app, game, threads):
     """As the cards published at once of test_board.py, with wins waiting for confirmation: places by counting."""
-    load_roster({**ROSTER, "workgroups": [*ROSTER["workgroups"], {"key": "chaplains", "name": "Chaplains"}],
-                 "staff": [*ROSTER["staff"], {"name": "Cy Chaplain", "workgroup": "chaplains", "unit": "icu"}]})
-    fresh()
-    with db.session.begin():
-        db.session.add(GameWorkgroup(game_id=game.id, workgroup_id=workgroup_id("chaplains")))
-    contenders = [[PHARMACIST], [THERAPIST], [Entry("Cy Chaplain", "chaplains", "icu")],
-                  [PHARMACIST, THERAPIST]][:threads]
-    for nominees in contenders[:3]:
-        publish(nominees, DIMENSION_KEYS[:6])
-    barrier, errors = threading.Barrier(threads), []
-
-    def complete(nominees):
-        with app.app_context():
-            try:
-                barrier.wait()
-                publish(nominees, [DIMENSION_KEYS[6]])
-            except Exception as error:
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    workers = [threading.Thread(target=complete, args=(n,)) for n in contenders]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert errors == []
+    completed_at_once(app, game, threads)
     view = snapshot()
     assert view.winners == [] and sorted(w.workgroup.key for w in view.checking) == ["chaplains", "pharmacists",
                                                                                      "rehab"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from rcbingo.cards.models import Card, CardStatus
 from rcbingo.extensions import db
 
-from .conftest import fresh
+from .conftest import filled_card, fresh
 
 HTMX = {"HX-Request": "true"}
 
@@ -403,12 +403,7 @@ def test_behind_a_proxy_each_client_address_has_its_own_card_budget(database_uri
 
     def send(address):
         client = proxied.test_client()
-        page = client.get("/u/icu/card").get_data(as_text=True)
-        fields = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
-                  "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
-                  "nominator-name": "Nora Nurse", "nominator-workgroup": "nurses", "nominator-unit": "icu",
-                  "nominees-0-name": "Phil Pharma", "nominees-0-workgroup": "pharmacists", "nominees-0-unit": "icu",
-                  "dimensions": ["timely"], "story": "Phil called back.", "consent_publish": "yes"}
+        fields = filled_card(client, story="Phil called back.")
         return client.post("/u/icu/card", data=fields, headers=HTMX | {"X-Forwarded-For": address}).status_code
 
     assert [send("10.0.0.1"), send("10.0.0.2"), send("10.0.0.1")] == [200, 200, 429]
@@ -434,12 +429,7 @@ def test_the_card_budget_lives_where_the_sign_in_limits_do_and_never_loses_a_car
 
     def send(worker, n):
         client = worker.test_client()
-        page = client.get("/u/icu/card").get_data(as_text=True)
-        fields = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
-                  "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1),
-                  "nominator-name": "Nora Nurse", "nominator-workgroup": "nurses", "nominator-unit": "icu",
-                  "nominees-0-name": "Phil Pharma", "nominees-0-workgroup": "pharmacists", "nominees-0-unit": "icu",
-                  "dimensions": ["timely"], "story": f"Phil called back ({n}).", "consent_publish": "yes"}
+        fields = filled_card(client, story=f"Phil called back ({n}).")
         return client.post("/u/icu/card", data=fields, headers=HTMX).status_code
 
     answers = [send(workers[n % 2], n) for n in range(3)]

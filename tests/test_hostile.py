@@ -244,19 +244,7 @@ class Visitor:
 
     @staticmethod
     def _read(response) -> str:
-        if response.mimetype == "text/event-stream":  # an endless stream: its opening events, then hang up
-            chunks = []
-            try:
-                for chunk in response.response:
-                    chunks.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
-                    if "event:" in chunks[-1] or len(chunks) > 3:
-                        break
-            finally:
-                response.close()
-            return "".join(chunks)
-        text = response.get_data().decode("utf-8", "replace")  # PDFs and CSV too
-        response.close()
-        return text
+        return hostile.body(response)
 
 
 # --- the crawl: what the app's pages offer each endpoint (the same for every test: the world is the same) ------

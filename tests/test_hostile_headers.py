@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from rcbingo.org import tablets
 
 from .conftest import _make_app
+from .hostile import body
 from .test_hostile import SKIPPED, candidate_values, world  # noqa: F401 - the seeded organization (a fixture)
 
 EVIL_HOST = "evil.example"
@@ -60,19 +61,7 @@ def visit(app, url: str, device: str, **hostile) -> tuple[int, str]:
 
 def read(response) -> str:
     head = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-    if response.mimetype == "text/event-stream":
-        chunks = []
-        try:
-            for chunk in response.response:
-                chunks.append(chunk.decode() if isinstance(chunk, bytes) else chunk)
-                if "event:" in chunks[-1] or len(chunks) > 3:
-                    break
-        finally:
-            response.close()
-        return head + "\n\n" + "".join(chunks)
-    text = response.get_data().decode("utf-8", "replace")
-    response.close()
-    return head + "\n\n" + text
+    return head + "\n\n" + body(response)
 
 
 def shape(status: int, page: str) -> tuple:
