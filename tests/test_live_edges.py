@@ -73,7 +73,8 @@ def sign_in(port: int) -> str:
     response = connection.getresponse()
     response.read()
     assert response.status == 302
-    return response.getheader("Set-Cookie").split(";")[0]
+    # (a device cookie may come too: the session's is the one named as Flask names it)
+    return next(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") if c.startswith("session="))
 
 
 def test_a_script_name_header_from_the_proxy_poisons_no_page(server):

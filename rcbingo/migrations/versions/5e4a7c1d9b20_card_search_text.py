@@ -23,8 +23,9 @@ def _folded(text: str) -> str:
 
 
 def upgrade():
-    with op.batch_alter_table('card', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('search_text', sa.Text(), server_default='', nullable=False))
+    # Plain ALTER TABLE, not a batch: on SQLite a batch copies `card` and drops the old table, and with foreign keys
+    # on, dropping it deletes every card's nominees, dimensions and credits (ON DELETE CASCADE).
+    op.add_column('card', sa.Column('search_text', sa.Text(), server_default='', nullable=False))
     card = sa.table('card', sa.column('id', sa.Integer), sa.column('practice', sa.String),
                     sa.column('story', sa.Text), sa.column('search_text', sa.Text))
     connection = op.get_bind()
@@ -41,5 +42,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('card', schema=None) as batch_op:
-        batch_op.drop_column('search_text')
+    op.drop_column('card', 'search_text')  # plain ALTER TABLE again (SQLite 3.35 or newer), for the same reason

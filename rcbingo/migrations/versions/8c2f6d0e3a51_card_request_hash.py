@@ -16,10 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('card', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('request_hash', sa.String(length=64), nullable=True))
+    # Plain ALTER TABLE, not a batch: on SQLite a batch copies `card` and drops the old table, and with foreign keys
+    # on, dropping it deletes every card's nominees, dimensions and credits (ON DELETE CASCADE).
+    op.add_column('card', sa.Column('request_hash', sa.String(length=64), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('card', schema=None) as batch_op:
-        batch_op.drop_column('request_hash')
+    op.drop_column('card', 'request_hash')  # plain ALTER TABLE again (SQLite 3.35 or newer), for the same reason

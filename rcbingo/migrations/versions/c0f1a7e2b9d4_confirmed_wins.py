@@ -20,8 +20,9 @@ depends_on = None
 
 def upgrade():
     # Every unit confirms wins from now on, existing ones included; wins already declared stay announced.
-    with op.batch_alter_table('unit', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('confirm_wins', sa.Boolean(), server_default=sa.true(), nullable=False))
+    # Plain ALTER TABLE for `unit`, not a batch: on SQLite a batch copies the table and drops the old one, which every
+    # unit's rows refer to (`win` is referred to by nothing: its batch may copy it).
+    op.add_column('unit', sa.Column('confirm_wins', sa.Boolean(), server_default=sa.true(), nullable=False))
     with op.batch_alter_table('win', schema=None) as batch_op:
         batch_op.add_column(sa.Column('confirmed_at', rcbingo.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('confirmed_by_id', sa.Integer(), nullable=True))
@@ -35,5 +36,4 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_win_confirmed_by_id_account'), type_='foreignkey')
         batch_op.drop_column('confirmed_by_id')
         batch_op.drop_column('confirmed_at')
-    with op.batch_alter_table('unit', schema=None) as batch_op:
-        batch_op.drop_column('confirm_wins')
+    op.drop_column('unit', 'confirm_wins')  # plain ALTER TABLE again (SQLite 3.35 or newer), for the same reason
