@@ -80,14 +80,22 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+_served: list[re.Pattern] | None = None  # the secret patterns of the app this process made last
+
+
 def mask_development_log(app) -> None:
+    """Mask the secrets of `app`'s routes in the development server's log, and in gunicorn's (`app_patterns`)."""
+    global _served
+    _served = secret_patterns(app.url_map)
     werkzeug = logging.getLogger("werkzeug")
     werkzeug.filters = [f for f in werkzeug.filters if not isinstance(f, MaskingFilter)]
-    werkzeug.addFilter(MaskingFilter(secret_patterns(app.url_map)))
+    werkzeug.addFilter(MaskingFilter(_served))
 
 
 def app_patterns() -> list[re.Pattern]:
-    """The secret patterns of the app's routes (for gunicorn's logger, which has no app of its own)."""
-    from . import create_app
-
-    return secret_patterns(create_app({"SECRET_KEY": "only-to-read-the-routes"}).url_map)
+    """The secret patterns of the routes of the app this process serves (for gunicorn's logger, which has no app of its
+    own): made with the app, which a worker loads before it logs a request. Never a second app made here: making one
+    binds the shared extensions to its settings (the sign-in and card limits would count in memory, per worker)."""
+    if _served is None:
+        raise RuntimeError("The app is not loaded: its routes' secrets are unknown.")
+    return _served

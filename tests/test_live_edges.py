@@ -10,6 +10,8 @@ import sys
 import threading
 import time
 from datetime import date
+from urllib.parse import urlencode
+from uuid import uuid4
 
 import pytest
 
@@ -20,6 +22,8 @@ from rcbingo.org.service import save_unit_settings, unit_by_key
 
 from .conftest import PASSWORD, fresh
 from .test_faults import ROOT, free_port
+
+REDIS = "redis://127.0.0.1:6379/9"
 
 
 @pytest.fixture
@@ -33,7 +37,7 @@ def server(app, roster, database_uri, make_account, tmp_path):
     db.engine.dispose()
     port = free_port()
     env = dict(os.environ, DATABASE_URL=str(database_uri), SECRET_KEY="live", PYTHONPATH=str(ROOT),
-               PDF_RENDERS_AT_ONCE="1", PDF_RENDER_WAIT_SECONDS="0.5")
+               PDF_RENDERS_AT_ONCE="1", PDF_RENDER_WAIT_SECONDS="0.5", RATELIMIT_STORAGE_URI=REDIS)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--worker-class",
                                 "gevent", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error",
                                 "--access-logfile", str(tmp_path / "access.log"), "wsgi:app"],
@@ -61,17 +65,19 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, str, di
         connection.close()
 
 
-def sign_in(port: int) -> str:
-    """The session cookie of the administrator."""
+def sign_in(port: int, email: str = "admin@example.org", password: str = PASSWORD):
+    """The session cookie of the administrator (or the answer to another sign-in)."""
     _status, page, headers = get(port, "/sign-in")
     cookie = headers["Set-Cookie"].split(";")[0]
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    body = f"email=admin%40example.org&password={PASSWORD}&csrf_token={token}"
+    body = urlencode({"email": email, "password": password, "csrf_token": token})
     connection.request("POST", "/sign-in", body=body, headers={
         "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     response = connection.getresponse()
     response.read()
+    if email != "admin@example.org":
+        return response.status
     assert response.status == 302
     # (a device cookie may come too: the session's is the one named as Flask names it)
     return next(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") if c.startswith("session="))
@@ -119,3 +125,20 @@ def test_the_pdf_budget_holds_across_the_servers_workers(server):
     for status, page, headers in answers:
         if status == 503:
             assert int(headers["Retry-After"]) >= 1 and "try again in a few seconds" in page
+
+
+def test_every_worker_counts_failed_sign_ins_together(server):
+    """gunicorn's access log once read the routes' secrets from a second app made in each worker, which bound the
+    shared limiter to memory: each worker then counted failed sign-ins alone (5 a minute became 10, unevenly)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    port, _wall = server
+    for _ in range(6):  # every worker logs a request (and makes its access log's patterns) first
+        get(port, "/health")
+    email = f"nobody-{uuid4().hex}@example.org"
+    answers = [sign_in(port, email, "wrong password") for _ in range(9)]
+    assert answers == [401] * 5 + [429] * 4
