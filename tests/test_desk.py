@@ -133,7 +133,7 @@ def busy_icu(app, roster, make_account):
     return game
 
 
-ICU_LINES = ["1 card held for possible patient information", "1 card waiting for review",
+ICU_LINES = ["1 card held by the screen (possible patient information, or a language it cannot read)", "1 card waiting for review",
              "Pharmacists: 1 square from a win", "No card in the last 7 days", "Survey “Baseline” is open",
              "3 of 10 invited answered (30%)"]
 
@@ -166,7 +166,7 @@ def test_an_editor_sees_the_newsletter_and_the_race_but_not_the_review_queue(bus
     month = zones.today(utcnow(), "UTC").strftime("%B %Y")
     assert f"The {month} newsletter is not started" in html
     assert "Pharmacists: 1 square from a win" in html and 'href="/u/icu/board"' in html
-    assert "held for possible patient information" not in html and "waiting for review" not in html
+    assert "held by the screen" not in html and "waiting for review" not in html
     client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"),
                                            "month": utcnow().strftime("%Y-%m")})
     assert f"The {month} newsletter is a draft" in client.get("/manage").get_data(as_text=True)
