@@ -102,6 +102,16 @@ def test_the_review_page_says_in_which_name_the_screen_found_something(client, a
     assert "Names cannot be edited here: reject the card" in page
 
 
+def test_the_review_page_marks_where_a_name_field_stops_being_a_name(client, at_once, card_form, make_account, auth):
+    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Rita Shah For Mr Alvarez"}))
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    page = client.get(f"/u/icu/review/{last_card().id}").get_data(as_text=True)
+    assert "In a colleague’s name:" in page
+    assert ('>Mr Alvarez<span class="visually-hidden"> (possible text beyond a colleague&#39;s name)</span></mark>'
+            in page)
+
+
 def test_a_card_held_for_a_name_is_not_approved_by_editing_its_story(client, at_once, card_form, make_account, auth):
     client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Delgado (patient in room 12, MRN 4455667)"}))
     card = last_card()

@@ -417,17 +417,16 @@ def _named_then_cued(text: str, tokens: list[_Token], roster: _Roster) -> list[t
             continue
         j = _run_end(text, tokens, i)
         run, last = tokens[i:j + 1], tokens[j]
-        words = tuple(t.word.casefold() for t in run if not _initial_or_particle(t))
-        if _staff_context(text, token.start) or any(t.word.lower() in ORG for t in run):
-            pass
-        elif not last.possessive and _PATIENT_NEXT.match(text, last.end):
-            found.append((token.start, last.end, "patient_name"))
-        elif last.possessive and _FAMILY_NEXT.match(text, last.end):
-            titled = _COURTESY.search(text, max(0, token.start - 20), token.start) is not None
-            colleague = words in roster.people or (len(words) == 1 and words[0] in roster.firsts)
-            if titled or not colleague:
-                found.append((token.start, last.end, "patient_name"))
         i = j + 1
+        cued = (_FAMILY_NEXT if last.possessive else _PATIENT_NEXT).match(text, last.end)
+        if not cued or _staff_context(text, token.start) or any(t.word.lower() in ORG for t in run):
+            continue
+        if last.possessive:  # "Navarro's family": a colleague's family when it is a roster person or first name
+            words = tuple(t.word.casefold() for t in run if not _initial_or_particle(t))
+            titled = _COURTESY.search(text, max(0, token.start - 20), token.start) is not None
+            if not titled and (words in roster.people or (len(words) == 1 and words[0] in roster.firsts)):
+                continue
+        found.append((token.start, last.end, "patient_name"))
     return found
 
 
