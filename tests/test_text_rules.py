@@ -133,7 +133,7 @@ def test_a_name_field_holding_patient_information_is_found(name):
                                   "Julia M. Ferreira", "Julia (night shift)", "Julia Ferreira, RN, CCRN", "Rita - RT",
                                   "Sam from pharmacy", "Maria de la Cruz", "RITA SHAH", "Rita Shah PT",
                                   "John Smith Jr.", "Father Tom", "Sister Grace", "Mr. Alvarez", "Son Heung-min",
-                                  "Nana Mensah"])
+                                  "Nana Mensah", "Rita Shah \U0001f31f", "Rita \u2764\ufe0f!"])
 def test_a_plain_name_in_a_name_field_is_not_a_finding(name):
     assert screen_name(normalise(name)) == []
 

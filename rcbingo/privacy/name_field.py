@@ -4,15 +4,18 @@ Accepted, and nothing else:
 - an optional title first ("Dr.", "Nurse", "Chaplain", "Mr."; "Father", "Sister" and "Brother" only there);
 - one to four name words, in any case, with initials ("J. Ferreira", "Julia M. Ferreira"), particles ("de la
   Cruz"), hyphens and apostrophes ("O'Brien-Walsh"); or a single surname, a comma and given names ("Ferreira, Julia");
-- then credentials and suffixes ("RN", "PharmD", "Jr."), and one tail that says where or when the colleague works,
-  after a comma, a dash, a slash, a parenthesis or "from", "in", "on", "of", "at", in plain words and no other name:
-  "Julia (night shift)", "Julia Ferreira, RN", "Sam from pharmacy", "Rita - RT".
-A field that is exactly a roster person's name is accepted as it is.
+- then credentials and suffixes ("RN", "PharmD", "Jr."), and one tail that says where or when the colleague
+  works, after a comma, a dash, a slash, a parenthesis or "from", "in", "on", "of", "at", in plain words and no
+  other name: "Julia (night shift)", "Julia Ferreira, RN", "Sam from pharmacy", "Rita - RT";
+- emoji anywhere ("Rita Shah 🌟").
+A field that is exactly a roster person's name is accepted as it is. A nickname in quotes ('Robert "Bob" Smith') is
+held, and so is a name of four words that are two people ("Rita Shah John Smith") when neither is on the roster: the
+field cannot tell them from one long name (a known limit).
 
 Anything else is held for a coordinator, since a name field is published as it is typed: a patient, relative, room
 or bed word anywhere ("Rita Shah (patient: Alvarez)", "Patient John Smith", "Jane Doe's daughter"), a courtesy title
 that is not the first word ("Rita Shah For Mr Alvarez"), a digit, a joining word ("Rita and Sam", "Rita for Alvarez"),
-a name word after a roster person's full name ("Rita Shah John Smith"), more than four name words, a word in a
+a name word after a roster person's full name ("Mateo Ruiz John Smith"), more than four name words, a word in a
 script the screen cannot read ("王先生" is "Mr. Wang"), or a capitalised word in the tail ("Julia (Alvarez)").
 When unsure, hold: a false hold costs a coordinator a glance, a name on the wall cannot be taken back.
 """
@@ -46,6 +49,7 @@ _PLACE = re.compile(r"rooms?|rm|beds?|bedside|bay|cuarto|habitaci[oó]n|cama|cha
 _TOKEN = re.compile(r"(?P<word>[^\W\d_]+(?:['’-][^\W\d_]+)*)\.?|(?P<digit>\d)|(?P<mark>\S)")
 _SEPARATORS = frozenset("(),-–—/[]:;.!")
 _HELD_MARKS = frozenset("@#&+")
+_EMOJI = ("So", "Sk", "Mn", "Me", "Cf")  # symbols, and the joiners and selectors of their sequences
 
 
 def _cue(word: str, first: bool) -> bool:
@@ -82,7 +86,8 @@ def _named(words_: list[str]) -> tuple[str, ...]:
 def beyond_a_name(text: str, staff_names: Iterable[str] = ()) -> int | None:
     """Where a name field stops reading as one colleague's name (an offset in `text`), or None when it reads as one.
     `text` is read as it looks: the screen passes its skeleton."""
-    tokens = list(_TOKEN.finditer(text))
+    tokens = [t for t in _TOKEN.finditer(text)  # an emoji says nothing about a patient: "Rita Shah 🌟"
+              if not (t.group("mark") and unicodedata.category(t.group("mark")) in _EMOJI)]
     if not tokens:
         return None
     staff = roster(staff_names)
