@@ -157,7 +157,6 @@ def test_each_staff_first_name_in_a_list_after_a_plural_relative_word_is_flagged
 @pytest.mark.parametrize("text", [
     "Maya and her husband Tom Lindqvist hosted the party.",  # a full roster name after the cue is the colleague
     "Our patient's daughter Olivia Park is also one of our dietitians.",
-    "The patient named Wei Chen in his thank-you card.",
     "Maya was so patient with him.",  # "patient" as praise
     "Kind and patient Maya explained it again.",
     "Jess was patient, Tom said, and it paid off.",
@@ -705,18 +704,63 @@ def test_any_text_gives_well_formed_findings(text):
     assert_well_formed(text, screen(text, ROSTER))
 
 
-CUES = st.sampled_from(["her husband ", "his daughter ", "their mother, ", "the patient's son ", "our patient ",
-                        "the resident named ", "pt "])
+RELATIVE_CUES = st.sampled_from(["her husband ", "his daughter ", "their mother, ", "the patient's son ",
+                                 "the resident named "])
+PATIENT_CUES = st.sampled_from(["our patient ", "pt ", "the patient ", "patient "])
 
 
 @settings(max_examples=100, deadline=None)
-@given(CUES, st.sampled_from(ROSTER))
-def test_a_full_roster_name_after_a_cue_stays_unflagged_but_its_first_name_alone_does_not(cue, name):
+@given(RELATIVE_CUES, st.sampled_from(ROSTER))
+def test_a_full_roster_name_after_a_relative_word_stays_unflagged_but_its_first_name_alone_does_not(cue, name):
     name = name.removeprefix("Dr. ")
     assert screen(f"Kofi called {cue}{name} twice.", ROSTER) == []
     first = name.split()[0]
     text = f"Kofi called {cue}{first} twice."
     assert [f.text for f in screen(text, ROSTER)] == [first]
+
+
+@settings(max_examples=100, deadline=None)
+@given(PATIENT_CUES, st.sampled_from(ROSTER), st.booleans())
+def test_a_roster_name_after_a_patient_word_is_flagged_full_name_or_not(cue, name, full):
+    name = name.removeprefix("Dr. ")
+    name = name if full else name.split()[0]
+    assert [(f.kind, f.text) for f in screen(f"Kofi sat with {cue}{name} all night.", ROSTER)] == [
+        ("patient_name", name)]
+
+
+# The demo unit's roster: a newcomer's unit, which publishes cards at once.
+DEMO_STAFF = tuple(person["name"] for person in json.loads(
+    (Path(__file__).resolve().parent.parent / "rcbingo" / "demo.json").read_text(encoding="utf-8"))["staff"])
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Mr. Ruiz, our patient, was scared all night and Devon sat with him.", "Ruiz"),
+    ("Mr. Navarro (patient) was scared all night", "Navarro"),
+    ("patient Devon Price was scared all night", "Devon Price"),
+    ("pt devon price was scared all night", "devon price"),
+    ("Ruiz, the patient, asked for Tara again.", "Ruiz"),
+    ("Devon Price, our patient who fell, is walking again.", "Devon Price"),
+    ("Navarro's family called twice and Tara answered.", "Navarro"),
+    ("Mr. Ruiz's family brought cookies.", "Ruiz"),
+    ("The patient named Wei Chen in his thank-you card.", "Wei Chen"),  # "named" read as naming: held, a glance
+])
+def test_an_explicit_patient_word_next_to_a_roster_name_flags_it(text, name):
+    findings = screen(text, (*DEMO_STAFF, "Wei Chen"))
+    assert_well_formed(text, findings)
+    assert ("patient_name", name) in [(f.kind, f.text) for f in findings], findings
+
+
+@pytest.mark.parametrize("text", [
+    "Devon Price, the patient's nurse, stayed late.",
+    "Mateo Ruiz, our patient care tech, restocked the room.",
+    "Sam (PT) and Devon Price got him walking.",
+    "Devon Price's family brought cake for the night shift.",  # a colleague's family
+    "Devon's family brought cake.",
+    "Tara Lindgren, our new resident, ran the code.",
+    "Dr. Julia Ferreira (patient safety lead) ran the huddle.",
+])
+def test_roster_names_in_a_staff_context_stay_unflagged_next_to_patient_words(text):
+    assert [f for f in screen(text, DEMO_STAFF) if f.kind == "patient_name"] == []
 
 
 @settings(max_examples=100, deadline=None)

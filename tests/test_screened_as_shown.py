@@ -18,7 +18,7 @@ from rcbingo.org.service import save_unit_settings, unit_by_key
 from rcbingo.text import SECRET_FIELDS, normalise
 
 from .conftest import PASSWORD, fresh
-from .test_text_rules import ATTACKS, FOREIGN
+from .test_text_rules import A_PHRASE_IN_ANOTHER_SCRIPT, ATTACKS, FOREIGN, IN_CAPITALS
 
 CLEAN_STORY = "Phil called within minutes with the corrected rate."
 
@@ -67,6 +67,24 @@ def test_patient_information_in_any_shown_field_holds_the_card(client, at_once, 
     assert "4455667" not in wall_text(client)
 
 
+@pytest.mark.parametrize("name", ["Rita Shah (patient: Alvarez)", "Rita Shah For Mr Alvarez", "Patient John Smith"])
+def test_a_name_field_that_is_not_only_a_colleagues_name_holds_the_card(client, at_once, card_form, name):
+    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": name}))
+    card = last_card()
+    assert card.status is CardStatus.SUBMITTED and card.flagged
+    wall = wall_text(client)
+    assert "Alvarez" not in wall and "John Smith" not in wall
+
+
+@pytest.mark.parametrize("story", ["Mr. Pharma, our patient, was scared all night.",
+                                   "Mr. Pharma (patient) was scared all night.",
+                                   "patient Rita Rehab was scared all night."])
+def test_a_patient_who_shares_a_colleagues_name_holds_the_card(client, at_once, card_form, story):
+    client.post("/u/icu/card", data=card_form(story=story))
+    assert last_card().status is CardStatus.SUBMITTED and last_card().flagged
+    assert "scared all night" not in wall_text(client)
+
+
 def test_a_plain_typed_name_does_not_hold_a_card(client, at_once, card_form):
     client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Maria Lopez-Garcia",
                                                  "nominator-name": "Nguy\u1ec5n Th\u1ecb Lan"}))
@@ -82,6 +100,16 @@ def test_the_review_page_says_in_which_name_the_screen_found_something(client, a
     assert "In a colleague’s name:" in page and "MRN 4455667</mark>" in page.replace(
         '<span class="visually-hidden"> (possible medical record number)</span>', "")
     assert "Names cannot be edited here: reject the card" in page
+
+
+def test_the_review_page_marks_where_a_name_field_stops_being_a_name(client, at_once, card_form, make_account, auth):
+    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Rita Shah For Mr Alvarez"}))
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    page = client.get(f"/u/icu/review/{last_card().id}").get_data(as_text=True)
+    assert "In a colleague’s name:" in page
+    assert ('>Mr Alvarez<span class="visually-hidden"> (possible text beyond a colleague&#39;s name)</span></mark>'
+            in page)
 
 
 def test_a_card_held_for_a_name_is_not_approved_by_editing_its_story(client, at_once, card_form, make_account, auth):
@@ -138,6 +166,15 @@ def test_a_story_in_a_language_the_screen_cannot_read_waits_for_review(client, a
     assert "Language the screen cannot read:" in queue
     if language == "French":
         assert "cannot read: French" in page and "cannot read: French" in queue
+
+
+@pytest.mark.parametrize("story", [IN_CAPITALS["French"], IN_CAPITALS["Portuguese"],
+                                   *A_PHRASE_IN_ANOTHER_SCRIPT.values()])
+def test_a_story_in_capitals_or_with_a_phrase_in_another_script_waits_for_review(client, at_once, card_form, story):
+    response = client.post("/u/icu/card", data=card_form(story=story))
+    assert last_card().status is CardStatus.SUBMITTED
+    assert "Your card will be checked by a coordinator before it is shown" in response.get_data(as_text=True)
+    assert story[:12] not in wall_text(client)
 
 
 def test_a_practice_line_in_another_language_waits_too(client, at_once, card_form):

@@ -129,9 +129,39 @@ def test_a_name_field_holding_patient_information_is_found(name):
 
 
 @pytest.mark.parametrize("name", ["Maria Lopez", "Dr. Maria Lopez-Garcia RN", "maria lopez", "Nguy\u1ec5n Th\u1ecb Lan",
-                                  "O\u2019Brien-Walsh", "Ana", "\u674e\u534e"])
+                                  "O\u2019Brien-Walsh", "Ana", "Dr. Julia Ferreira", "Ferreira, Julia", "J. Ferreira",
+                                  "Julia M. Ferreira", "Julia (night shift)", "Julia Ferreira, RN, CCRN", "Rita - RT",
+                                  "Sam from pharmacy", "Maria de la Cruz", "RITA SHAH", "Rita Shah PT",
+                                  "John Smith Jr.", "Father Tom", "Sister Grace", "Mr. Alvarez", "Son Heung-min",
+                                  "Nana Mensah", "Rita Shah \U0001f31f", "Rita \u2764\ufe0f!"])
 def test_a_plain_name_in_a_name_field_is_not_a_finding(name):
     assert screen_name(normalise(name)) == []
+
+
+# Published as nominee names before a name field had to read as one colleague's name: its first capitalised words
+# were taken for the colleague and never screened.
+NOT_ONLY_A_NAME = ["Rita Shah (patient: Alvarez)", "Rita Shah For Mr Alvarez", "Patient John Smith",
+                   "Jane Doe's daughter", "Rita Shah's mom", "Rita and Sam", "Julia (Alvarez)", "Rita Shah re Alvarez",
+                   "rita shah for alvarez", "Rita Shah Sr Alvarez", "Rita in bed four", "Rita 4B", "pt john smith",
+                   "Rita Shah (resident)", "Rita Shah (family)", "Mrs. Rita Shah and Mr. Alvarez",
+                   "\u738b\u5148\u751f",  # "Mr. Wang": the screen cannot read Chinese, so a name in it is held
+                   "\u0418\u0432\u0430\u043d\u043e\u0432"]
+
+
+@pytest.mark.parametrize("name", NOT_ONLY_A_NAME)
+def test_a_name_field_that_is_not_only_a_colleagues_name_is_found(name):
+    assert screen_name(normalise(name))
+
+
+def test_a_name_field_holding_a_roster_person_and_somebody_else_is_found():
+    staff = ["Mateo Ruiz", "Son Tran"]
+    assert screen_name("Mateo Ruiz John Smith", staff)
+    assert screen_name("Mateo Ruiz", staff) == [] and screen_name("Son Tran", staff) == []
+
+
+def test_a_name_field_is_marked_from_where_it_stops_being_a_name():
+    assert [(f.kind, f.text) for f in screen_name("Rita Shah For Mr Alvarez")] == [("not_a_name", "Mr Alvarez")]
+    assert [f.text for f in screen_name("Patient John Smith")] == ["Patient John Smith"]
 
 
 # --- the languages the screen reads ---------------------------------------------------------------------------
@@ -176,7 +206,30 @@ SHORT_ENGLISH = [
     "Problem solved fast", "Awesome job team", "Good call on the consult", "On time, every time", "Nice work Ahmed",
     "Dr. Nguy\u1ec5n Th\u1ecb Lan stayed late", "Thanks to Jean-Baptiste Lef\u00e8vre and Fran\u00e7oise",
     "Our Unit Practice Council met on Zoom", "ZIP 59715", "\U0001f44d\U0001f44d",
+    # held as Italian or Portuguese while lingua decided on a handful of letters
+    "bravo team", "bravo, well done", "super duper", "bingo bingo", "kudos amigo",
+    # Title Case and capitals with names in them
+    "Thanks Jean-Baptiste Lef\u00e8vre!", "Great Work Nguy\u1ec5n Th\u1ecb Lan", "Kudos Fran\u00e7oise Dubois",
+    "Huge Thanks To The Night Shift For Covering", "THANK YOU SO MUCH FOR STAYING LATE TONIGHT", "Rita gave 5 \u03bcg",
 ]
+
+# Published before: capitalised words were all left out as names, so a story in Title Case or capitals was read
+# as nothing; and only a text mostly in another script was held.
+IN_CAPITALS = {
+    "French": "LE PATIENT DE LA CHAMBRE DOUZE \u00c9TAIT INQUIET, SA FILLE AUSSI.",
+    "Portuguese": "Ela Ficou Com A Paciente Do Quarto Doze At\u00e9 Tarde.",
+    "Spanish": "EL PACIENTE DEL CUARTO DOCE ESTABA MUY ASUSTADO TODA LA NOCHE.",
+    "German": "DER PATIENT IN ZIMMER ZW\u00d6LF HATTE GROSSE ANGST, SEINE TOCHTER AUCH.",
+    "Vietnamese": "B\u1ec7nh Nh\u00e2n Ph\u00f2ng M\u01b0\u1eddi Hai R\u1ea5t Lo L\u1eafng Su\u1ed1t \u0110\u00eam.",
+}
+A_PHRASE_IN_ANOTHER_SCRIPT = {
+    "Cyrillic script": "Rita stayed late and was so good with the \u043f\u0430\u0446\u0438\u0435\u043d\u0442 "
+                       "\u0418\u0432\u0430\u043d\u043e\u0432, \u043f\u0430\u043b\u0430\u0442\u0430 12.",
+    "Chinese": "Great work tonight: Rita stayed late with the patient \u738b\u5148\u751f in \u5341\u4e8c"
+               "\u53f7\u623f\u95f4",
+    "Korean": "Rita stayed with \uae40 all night, great work",  # one letter of a script without spaces is a word
+    "Greek script": "Rita stayed with the \u03b1\u03c3\u03b8\u03b5\u03bd\u03ae\u03c2 all night",
+}
 
 
 def english_stories() -> list[str]:
@@ -196,6 +249,16 @@ def test_a_story_in_a_language_the_screen_cannot_read_is_held(language, text):
     assert held is not None, language
     if language not in ("Haitian Creole", "Russian", "Arabic"):  # (not in lingua: named by a neighbour or script)
         assert held == language
+
+
+@pytest.mark.parametrize(("language", "text"), [*IN_CAPITALS.items(), *A_PHRASE_IN_ANOTHER_SCRIPT.items()])
+def test_a_story_in_capitals_or_with_a_phrase_in_another_script_is_held(language, text):
+    assert unreadable_language(normalise(text)) == language
+
+
+def test_look_alike_letters_and_units_are_read_not_held_for_their_script():
+    assert unreadable_language(ATTACKS["mixed-script words"]) is None
+    assert unreadable_language(normalise("Rita drew up 50 \u00b5g of fentanyl and 2 \u03bcL")) is None
 
 
 def test_short_english_thanks_are_not_held_for_being_short():

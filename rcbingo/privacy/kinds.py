@@ -39,6 +39,7 @@ LABELS: dict[str, str] = {
     "identifying_trait": N_("identifying feature"),
     "family_name": N_("relative's name"),
     "patient_name": N_("patient name"),
+    "not_a_name": N_("text beyond a colleague's name"),  # a name field only (name_field.py)
 }
 KINDS = tuple(LABELS)
 PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}

@@ -188,6 +188,7 @@ COMMON = frozenset(
     {form for base in _VERBS for form in _inflections(base)}
     | {form for noun in _NOUNS for form in (noun, noun + "s", noun + "es")}
     | _IRREGULAR | _ADJECTIVES | _SMALL | _SPANISH | STOP)
+ENGLISH = COMMON - _SPANISH  # plain English words that are no common Spanish word
 # Endings of English words that are seldom a surname: "ambulated", "sleeping", "quickly", "education", "tolerates".
 _PLAIN_ENDINGS = ("ed", "ing", "ly", "tion", "tions", "sion", "ment", "ments", "ness", "ity", "ance", "ence", "ous",
                   "ful", "less", "able", "ible", "ive", "ize", "ise", "izes", "ises", "ized", "ised")

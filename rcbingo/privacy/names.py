@@ -318,8 +318,10 @@ _LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
 _RELIGIOUS_TITLES = words("father mother sister brother")
 
 
-def _strong_cue(text: str, start: int) -> tuple[str, bool] | None:
-    """The kind that an explicit relative or patient word right before `start` gives, and whether it is plural."""
+def _strong_cue(text: str, start: int) -> tuple[str, bool, bool] | None:
+    """The kind that an explicit relative or patient word right before `start` gives, whether it is plural, and
+    whether a roster person's full name after it is still the colleague (after a relative or "resident" word, yes:
+    staff marry staff; after "patient" or "pt", no: a patient may share a colleague's name)."""
     window = max(0, start - 80)
     family = _STRONG_FAMILY.search(text, window, start)
     if family:
@@ -328,7 +330,7 @@ def _strong_cue(text: str, start: int) -> tuple[str, bool] | None:
             return None  # "Sister Mary" is a nun, "Father Tom" a priest
         if cue.lower().startswith("partner") and not re.match(r"(?i:his|her|their|whose)\b", family.group(0)):
             return None  # "Tom's partner Maya" is as likely his partner on shift as his spouse
-        return "family_name", cue.lower().endswith(("s", "children"))
+        return "family_name", cue.lower().endswith(("s", "children")), True
     patient = _STRONG_PATIENT.search(text, window, start)
     if not patient:
         return None
@@ -339,7 +341,7 @@ def _strong_cue(text: str, start: int) -> tuple[str, bool] | None:
         return None
     if patient.group("comma") and not _DETERMINER.search(before):
         return None  # "Jess was patient, Tom said" is not a patient called Tom
-    return "patient_name", False
+    return "patient_name", False, cue == "resident"
 
 
 def _run_end(text: str, tokens: list[_Token], i: int) -> int:
@@ -367,7 +369,7 @@ def _strongly_cued_names(text: str, tokens: list[_Token], roster: _Roster) -> li
         if cue is None:
             i += 1
             continue
-        kind, plural, first = cue[0], cue[1], i
+        (kind, plural, roster_protects), first = cue, i
         for _ in range(4):  # "her sons Tom and Ari"
             courtesy = _COURTESY_WORD.match(text, tokens[i].start)
             if courtesy and i + 1 < len(tokens) and tokens[i + 1].start == courtesy.end():
@@ -378,7 +380,7 @@ def _strongly_cued_names(text: str, tokens: list[_Token], roster: _Roster) -> li
             j = _run_end(text, tokens, i)
             run = tokens[i:j + 1]
             words = tuple(t.word.casefold() for t in run if not _initial_or_particle(t))
-            if (words not in roster.people and not _STAFF_AFTER.match(text, tokens[j].end)
+            if ((words not in roster.people or not roster_protects) and not _STAFF_AFTER.match(text, tokens[j].end)
                     and not any(t.word.lower() in ORG for t in run)):
                 found.append((run[0].start, run[-1].end, kind))
             i = j + 1
@@ -388,6 +390,43 @@ def _strongly_cued_names(text: str, tokens: list[_Token], roster: _Roster) -> li
             if not plural or i >= len(tokens) or not gap or gap.end() != tokens[i].start:
                 break
         i = max(i, first + 1)
+    return found
+
+
+# An explicit patient word right after a name: "Mr. Ruiz, our patient, was scared", "Navarro (patient) cried",
+# "Price, the patient who fell"; never "Price, the patient's nurse" nor "Sam (PT)", a physical therapist.
+_PATIENT_NEXT = re.compile(
+    r"\s*(?:,|\()\s*(?:(?:our|the|a|an|my|this|that)\s+(?:(?!patient)[a-z]+\s+)?)?"
+    r"(?:patient|pacient|paciente|pateint|paitent|patinet|patiant|(?-i:pt|Pt))\.?"
+    r"(?=\s*(?:[,.;:!?)\]]|$)|\s+(?:who|that|whom|in|on|from|with|was|is|had|has|and|got|went|came)\b)",
+    re.IGNORECASE)
+# "Navarro's family called": the person whose family it is, is the patient.
+_FAMILY_NEXT = re.compile(r"['’]s\s+(?:whole\s+|entire\s+)?famil(?:y|ies)\b(?!\s+(?-i:[A-Z]))", re.IGNORECASE)
+
+
+def _named_then_cued(text: str, tokens: list[_Token], roster: _Roster) -> list[tuple[int, int, str]]:
+    """Names followed by an explicit patient word (", our patient", "(patient)") or "'s family", roster words or not:
+    the roster protects a name in a staff context only. "'s family" after a roster person's full name or a staff
+    first name ("Tom's family brought cake") is a colleague's family."""
+    found = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not _capitalised(token) or len(token.word) < 2 or token.word.lower() in STOP:
+            i += 1
+            continue
+        j = _run_end(text, tokens, i)
+        run, last = tokens[i:j + 1], tokens[j]
+        i = j + 1
+        cued = (_FAMILY_NEXT if last.possessive else _PATIENT_NEXT).match(text, last.end)
+        if not cued or _staff_context(text, token.start) or any(t.word.lower() in ORG for t in run):
+            continue
+        if last.possessive:  # "Navarro's family": a colleague's family when it is a roster person or first name
+            words = tuple(t.word.casefold() for t in run if not _initial_or_particle(t))
+            titled = _COURTESY.search(text, max(0, token.start - 20), token.start) is not None
+            if not titled and (words in roster.people or (len(words) == 1 and words[0] in roster.firsts)):
+                continue
+        found.append((token.start, last.end, "patient_name"))
     return found
 
 
@@ -501,7 +540,8 @@ def _uncapitalised_names(text: str, tokens: list[_Token], roster: _Roster) -> li
         run = tokens[i:j + 1]
         spelled = tuple(t.word.casefold() for t in run)
         staff = any(_is_staff(t, roster.words) for t in run)
-        if spelled in roster.people or (staff and cue.group("title")) or _staff_context(text, cue.start()):
+        if ((spelled in roster.people and not cue.group("patient")) or (staff and cue.group("title"))
+                or _staff_context(text, cue.start())):
             i = j + 1
             continue
         found.append((run[0].start, run[-1].end, "family_name" if cue.group("family") else "patient_name"))
@@ -521,7 +561,8 @@ def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) 
     tokens = [token for token in _tokens(text) if outside(token.start, token.end)]
     households, stems = _households(text, tokens, roster)
     found = (_cued_names(text, tokens, staff) + _full_names(text, tokens, roster)
-             + _strongly_cued_names(text, tokens, roster) + households + _uncapitalised_names(text, tokens, roster))
+             + _strongly_cued_names(text, tokens, roster) + _named_then_cued(text, tokens, roster) + households
+             + _uncapitalised_names(text, tokens, roster))
     # Once a word is known to name a patient or relative, its other mentions are that person too.
     known = dict.fromkeys(stems, "patient_name")
     starts = [token.start for token in tokens]

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from . import contact, dates, names, numbers, places, traits
 from .kinds import KINDS, PRIORITY, Finding, Span
+from .name_field import beyond_a_name
 from .skeleton import skeleton, span_back
 
 # The person a name field names: its first capitalised words (a title, initials, hyphens and apostrophes included).
@@ -87,12 +88,19 @@ def _settled(spans: list[Span]) -> list[Span]:
 def screen_name(text: str, staff_names: Iterable[str] = ()) -> list[Finding]:
     """Patient identifiers in a name field (a card's writer or nominee): the person it names, its first capitalised
     words, is a colleague and not reported as a name; anything else in it ("Delgado (patient in room 12, MRN
-    4455667)", "Jane Doe, patient Mr. Alvarez", "John Smith Room 12") is screened like a story."""
+    4455667)", "Jane Doe, patient Mr. Alvarez", "John Smith Room 12") is screened like a story, and a field that
+    does not read as one colleague's name ("Rita Shah For Mr Alvarez", "Patient John Smith": `name_field`) is
+    reported from where it stops reading as one."""
     read, origins = skeleton(text)
+    spans = []
+    if (beyond := beyond_a_name(read, staff_names)) is not None:
+        spans.append((span_back(origins, beyond, len(read)) if read is not text else (beyond, len(text)))
+                     + ("not_a_name",))
     named = _LEADING_NAME.match(read)
     if named is None or not named.group().strip():
-        return screen(text, staff_names)
-    end = span_back(origins, 0, named.end())[1] if read is not text else named.end()
-    spans = [(f.start, f.end, f.kind) for f in screen(" " * end + text[end:], staff_names)]
-    spans += [(f.start, f.end, f.kind) for f in screen(text, staff_names) if f.kind != "patient_name"]
+        spans += [(f.start, f.end, f.kind) for f in screen(text, staff_names)]
+    else:
+        end = span_back(origins, 0, named.end())[1] if read is not text else named.end()
+        spans += [(f.start, f.end, f.kind) for f in screen(" " * end + text[end:], staff_names)]
+        spans += [(f.start, f.end, f.kind) for f in screen(text, staff_names) if f.kind != "patient_name"]
     return [Finding(kind, start, end, text[start:end]) for start, end, kind in _settled(spans)]
