@@ -96,6 +96,7 @@ def app_patterns() -> list[re.Pattern]:
     """The secret patterns of the routes of the app this process serves (for gunicorn's logger, which has no app of its
     own): made with the app, which a worker loads before it logs a request. Never a second app made here: making one
     binds the shared extensions to its settings (the sign-in and card limits would count in memory, per worker)."""
-    if _served is None:
-        raise RuntimeError("The app is not loaded: its routes' secrets are unknown.")
+    if _served is None:  # (a logger used outside a worker: the app the workers serve)
+        import wsgi  # noqa: F401 - makes the app, which registers its patterns
+
     return _served

@@ -83,7 +83,7 @@ class Gunicorn:
                  "--worker-connections", "1000", "--graceful-timeout", "2", "--bind", f"127.0.0.1:{self.port}",
                  "--log-level", "info", "wsgi:app"],
                 cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True, **as_user(self.user))
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 45  # (each worker builds the language detector first: seconds on a busy machine)
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.base}/health", timeout=1):  # noqa: S310
                 return
