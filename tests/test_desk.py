@@ -133,7 +133,8 @@ def busy_icu(app, roster, make_account):
     return game
 
 
-ICU_LINES = ["1 card held by the screen (possible patient information, or a language it cannot read)", "1 card waiting for review",
+ICU_LINES = ["1 card held by the screen (possible patient information, or a language it cannot read)",
+             "1 card waiting for review",
              "Pharmacists: 1 square from a win", "No card in the last 7 days", "Survey “Baseline” is open",
              "3 of 10 invited answered (30%)"]
 
