@@ -348,7 +348,7 @@ def _scored(wave_id: int, min_respondents: int) -> tuple[rules.Figures, list[rul
 def _freeze(session, wave_id: int, min_respondents: int) -> None:
     """Compute a closed wave's figures and keep them, unless they were kept already."""
     wave = session.get(Wave, wave_id)
-    result, kept, left_out = _scored(wave_id, min_respondents)
+    result, _kept, left_out = _scored(wave_id, min_respondents)
     previous = session.scalar(select(Wave).where(
         Wave.unit_id == wave.unit_id, Wave.kind == wave.kind, Wave.id < wave.id, Wave.closed_at.is_not(None))
         .order_by(Wave.id.desc()).limit(1))
@@ -363,7 +363,7 @@ def _freeze(session, wave_id: int, min_respondents: int) -> None:
     answered = _answered_by_rater(wave_id)
     respondents = session.scalar(select(func.count(func.distinct(WaveAnswer.respondent)))
                                  .where(WaveAnswer.wave_id == wave_id))
-    frozen = Release(result, rules.rating_map(kept, result), previous.id if previous else None, changes,
+    frozen = Release(result, result.rating_map, previous.id if previous else None, changes,
                      respondents, sum(invited.values()), rules.suspect(invited, answered), left_out)
     session.execute(update(Wave).where(Wave.id == wave_id, Wave.released.is_(None))
                     .values(released=json.dumps(_dumped(frozen))))
