@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from rcbingo.audit.models import AuditEvent
 from rcbingo.extensions import db
 from rcbingo.org.service import active_workgroups, unit_by_key
 from rcbingo.survey import service as survey
@@ -339,3 +340,62 @@ def test_no_two_released_figures_give_one_persons_answers_away_by_subtraction(cl
     for (value, n), (other, m) in ((a, b) for a in shown.values() for b in shown.values()):
         if n - m == 1:
             assert abs(n * value - m * other - Decimal(10) / 7) > Decimal("0.1")
+
+
+def test_an_open_link_needs_every_invited_count_and_the_form_keeps_what_was_typed(client, admin):
+    """Without invited counts, a stuffed open link was never suspect. The form refuses the open link until every
+    rated workgroup's invited staff are counted, and loses nothing typed."""
+    ids = {w.key: w.id for w in active_workgroups()}
+    page = client.post("/u/icu/surveys", data={
+        "csrf_token": admin.csrf("/u/icu/surveys"), "name": "Spring pulse", "kind": "staff", "answer_by": "link",
+        "workgroups": [ids["nurses"], ids["pharmacists"], ids["rehab"]],
+        f"invited-{ids['nurses']}": 12, f"invited-{ids['pharmacists']}": "", f"invited-{ids['rehab']}": 0,
+    }).get_data(as_text=True)
+    assert "An open link needs how many staff of each rated workgroup are invited" in page
+    assert "Fill in the invited staff of: Pharmacists, Rehabilitation therapists." in page
+    fresh()
+    assert survey.unit_waves(unit_by_key("icu")) == []
+    assert 'value="Spring pulse"' in page and f'id="invited-{ids["nurses"]}" value="12"' in page
+    assert 'id="answer-link" aria-describedby="answer-link-hint" checked' in page
+    assert all(f'id="wg-{ids[k]}" checked' in page for k in ("nurses", "pharmacists", "rehab"))
+    with pytest.raises(ValueError):
+        survey.open_wave(unit_by_key("icu"), name="x", kind="staff", invited={ids["nurses"]: 3, ids["rehab"]: 0},
+                         actor=None, open_link=True)
+    # A code wave may leave them blank; it then cannot be switched to the open link.
+    client.post("/u/icu/surveys", data={"csrf_token": admin.csrf("/u/icu/surveys"), "name": "Codes",
+                                        "kind": "staff", "workgroups": [ids["nurses"], ids["rehab"]]})
+    fresh()
+    wave = survey.unit_waves(unit_by_key("icu"))[0]
+    url = f"/surveys/{wave.id}/codes"
+    switched = client.post(url, data={"csrf_token": admin.csrf(url), "action": "mode", "codes_only": "no"},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "it keeps taking answer codes only" in switched
+    fresh()
+    assert survey.unit_waves(unit_by_key("icu"))[0].codes_only
+
+
+def test_a_stuffed_open_link_wave_is_suspect_and_its_page_says_its_figures_rest_on_honesty(app, client, admin):
+    open_by_form(client, admin, invited=2, answer_by="link")
+    fresh()
+    wave = survey.unit_waves(unit_by_key("icu"))[0]
+    url = f"/surveys/{wave.id}"
+    assert "rest on the honesty of its respondents" in client.get(url).get_data(as_text=True)
+    link = re.search(r'<code class="link">http://localhost(/s/[^<]+)</code>',
+                     client.post(url, data={"csrf_token": admin.csrf(url), "action": "link"}).get_data(as_text=True)
+                     ).group(1)
+    for _ in range(3):  # three fresh browsers where two pharmacists were invited
+        send(link, "pharmacists", dict.fromkeys(VICTIM, 3))
+    assert "Suspect wave." in client.get(url).get_data(as_text=True)
+    open_by_form(client, admin, "By codes")
+    fresh()
+    coded = survey.unit_waves(unit_by_key("icu"))[0]
+    assert "rest on the honesty" not in client.get(f"/surveys/{coded.id}").get_data(as_text=True)
+
+
+def test_a_csv_with_only_its_header_says_it_has_no_responses_and_stores_nothing(client, admin):
+    wave, _link = open_wave(client, admin)
+    page = imported(client, admin, wave, [])
+    assert "Responses imported." not in page
+    assert "Nothing was imported: line 1: the file has no responses, only its header row" in page
+    assert respondents(wave) == 0
+    assert not db.session.scalars(select(AuditEvent).where(AuditEvent.detail.like("imported%"))).all()

@@ -46,9 +46,11 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from itertools import combinations
 from math import isqrt
+from typing import TypeVar
 
 from ..rc import DIMENSION_KEYS, N_
 
+K = TypeVar("K", str, int)
 DEFAULT_MIN_RESPONDENTS = 5
 LOWEST_MIN_RESPONDENTS = 3
 MIN_ANSWERS = 4
@@ -378,6 +380,12 @@ def suspect(invited: Mapping[str, int], answered: Mapping[str, int]) -> bool:
     if total and sum(answered.values()) > total:
         return True
     return any(n > invited[key] for key, n in answered.items() if invited.get(key))
+
+
+def uncounted(invited: Mapping[K, int]) -> list[K]:
+    """The rated workgroups whose invited staff were not counted (0). A wave answered by an open link needs every
+    count: only then do more answers than people invited mark it suspect (see `suspect`)."""
+    return sorted(key for key, n in invited.items() if n <= 0)
 
 
 def band(value: Decimal) -> str:

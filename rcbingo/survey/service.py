@@ -70,7 +70,10 @@ def open_wave(unit: Unit, *, name: str, kind: str, invited: dict[int, int], acto
     """A new wave for a unit, rating the given workgroups; returns it with the secret of its answer link.
 
     It takes one-time answer codes only, unless `open_link` (the administrator's explicit choice): an open link
-    cannot stop one person from answering again from another browser."""
+    cannot stop one person from answering again from another browser, so it needs how many of every rated
+    workgroup were invited (ValueError otherwise), for more answers than that to mark the wave suspect."""
+    if open_link and rules.uncounted(invited):
+        raise ValueError("an open link needs the invited count of every rated workgroup")
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
         wave = Wave(unit_id=unit.id, name=name.strip(), kind=kind if kind in ("staff", FAMILY) else "staff",
@@ -205,6 +208,10 @@ def cancel_unused_codes(wave: Wave, actor) -> int:
 
 
 def set_codes_only(wave: Wave, codes_only: bool, actor) -> None:
+    """Take answer codes only, or the open link too: the latter raises ValueError when a rated workgroup's invited
+    staff were not counted (see open_wave)."""
+    if not codes_only and rules.uncounted({w.workgroup_id: w.invited for w in wave.workgroups}):
+        raise ValueError("an open link needs the invited count of every rated workgroup")
     with write_transaction() as session:
         session.merge(wave).codes_only = codes_only
         record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}",
