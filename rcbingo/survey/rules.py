@@ -24,7 +24,9 @@ only: such a combination is 0 or rests on at least k people. Figures are kept fr
 respondents down (then the most ratings; the overall index, a workgroup's index, rated by others, a within-group
 mean, a rating-map cell; then by name), each only if it leaks nothing with those kept before it, so that of two
 figures that leak together the smaller, more specific one is withheld, deterministically. The check is exact
-(linear algebra over fractions); respondents alike in every figure are checked as one class.
+(linear algebra over fractions); respondents alike in every figure are checked as one class. Finding the few
+people a combination is confined to means trying sets of small classes: past LEAK_SEARCH sets for one figure,
+the figure is withheld, to be safe and quick (a wave of 120 people rating random workgroups closes in seconds).
 What it does not cover, by design:
 - The seven dimension means are over answers, not ratings, and each dimension has one figure: combining them
   with the ratings' totals would need each rating's number of answered items, which is not released.
@@ -70,6 +72,7 @@ WITHIN_GROUP = "within_group"
 RATING_MAP = "rating_map"
 # Which of two leaking figures resting on as many respondents and ratings is withheld first: the more specific.
 SPECIFIC_FIRST = (RATING_MAP, WITHIN_GROUP, RATED_BY_OTHERS, WORKGROUPS, OVERALL)
+LEAK_SEARCH = 300  # sets of small classes tried for one figure before it is withheld to be safe
 
 
 @dataclass(frozen=True)
@@ -305,27 +308,39 @@ def _exposed(totals: Mapping[Name, Mapping[tuple[str, str], Fraction]], k: int) 
     class_of = {who: classes[tuple(sig)] for who, sig in signature.items()}
     size = Counter(class_of.values())
     small = {c for c, n in size.items() if n < k}
-    kept: list[dict[Column, Fraction]] = []
+
+    def rank(column: Column):  # large classes' columns first: a row pivoting on a small class has no large one
+        return column[0] in small, column
+
+    basis: dict[Column, dict[Column, Fraction]] = {}  # the kept figures' rows, in echelon form
+    confined: list[dict[Column, Fraction]] = []  # the kept combinations that touch small classes only
     withheld = []
     for name in reversed(order):
-        row = {(class_of[who], target): weight for (who, target), weight in totals[name].items()}
-        if _leaks([*kept, row], small, size, k):
-            withheld.append(name)
-        else:
-            kept.append(row)
+        row = _reduced({(class_of[who], target): weight for (who, target), weight in totals[name].items()},
+                       basis, rank)
+        if not row:
+            continue  # nothing new: the kept figures give this one already
+        pivot = min(row, key=rank)
+        if pivot[0] in small:
+            if _leaks([*confined, row], size, k):
+                withheld.append(name)
+                continue
+            confined.append(row)
+        basis[pivot] = row  # a row pivoting on a large class adds no combination confined to small ones
     return withheld
 
 
-def _leaks(rows: list[dict[Column, Fraction]], small: set[int], size: Counter, k: int) -> bool:
-    """Whether a nonzero combination of the rows is confined to classes of fewer than k people in all."""
-    # Combinations that touch no class of k or more people: echelon rows pivoting past every large class.
-    basis = _echelon(rows, lambda column: (column[0] in small, column))
-    confined = [row for pivot, row in basis.items() if pivot[0] in small]
+def _leaks(confined: list[dict[Column, Fraction]], size: Counter, k: int) -> bool:
+    """Whether a nonzero combination of rows touching small classes only is confined to fewer than k people.
+    Past LEAK_SEARCH sets of classes to try, it answers yes: withholding is the safe side."""
     support = sorted({c for row in confined for c, _ in row})
+    tried = 0
     for count in range(1, k):
         for group in combinations(support, count):
-            if sum(size[c] for c in group) < k and _confined(confined, set(group)):
-                return True
+            if sum(size[c] for c in group) < k:
+                tried += 1
+                if tried > LEAK_SEARCH or _confined(confined, set(group)):
+                    return True
     return False
 
 
@@ -340,16 +355,19 @@ def _echelon(rows: Iterable[dict[Column, Fraction]], rank) -> dict[Column, dict[
     so that a row pivoting on a column of the last ranks has no other column."""
     basis: dict[Column, dict[Column, Fraction]] = {}
     for row in rows:
-        row = {c: v for c, v in row.items() if v}
-        while row:
-            pivot = min(row, key=rank)
-            if pivot not in basis:
-                basis[pivot] = row
-                break
-            base = basis[pivot]
-            factor = row[pivot] / base[pivot]
-            row = {c: v for c in row.keys() | base.keys() if (v := row.get(c, 0) - factor * base.get(c, 0))}
+        if row := _reduced(row, basis, rank):
+            basis[min(row, key=rank)] = row
     return basis
+
+
+def _reduced(row: dict[Column, Fraction], basis: dict[Column, dict[Column, Fraction]], rank) -> dict:
+    """A row less the basis rows whose pivots it holds, until its lowest-ranked column is no pivot ({}: none)."""
+    row = {c: v for c, v in row.items() if v}
+    while row and (pivot := min(row, key=rank)) in basis:
+        base = basis[pivot]
+        factor = row[pivot] / base[pivot]
+        row = {c: v for c in row.keys() | base.keys() if (v := row.get(c, 0) - factor * base.get(c, 0))}
+    return row
 
 
 def usable(responses: Iterable[Response]) -> tuple[list[Response], int]:
