@@ -24,6 +24,7 @@ from rcbingo.survey.rules import (
     rating_score,
     score,
     suspect,
+    uncounted,
     usable,
 )
 
@@ -652,3 +653,28 @@ def test_no_two_released_figures_with_nested_ratings_differ_by_fewer_than_k_peop
 @given(waves(workgroups=("A", "B", "C", "D"), max_respondents=24))
 def test_no_nested_figures_differ_by_fewer_than_five_people_with_four_workgroups(responses):
     assert_no_two_released_figures_differ_by_a_few(responses, score(responses, 5))
+
+
+def test_a_large_wave_with_scattered_ratings_is_guarded_quickly_and_still_leaks_nothing():
+    """120 people in 6 workgroups, each rating a random choice of workgroups: many small classes of people alike,
+    where the search for a leak is bounded (past it a figure is withheld, to be safe)."""
+    import random
+    import time
+
+    draw = random.Random(7)
+    groups = [f"g{i}" for i in range(6)]
+    responses = []
+    for i in range(120):
+        rater = draw.choice(groups)
+        for target in [g for g in groups if draw.random() < 0.8] or groups[:1]:
+            responses.append(rating(f"r{i}", rater, target, *(draw.randint(1, 5) for _ in DIMENSION_KEYS)))
+    started = time.monotonic()
+    figures = score(responses, 5)
+    assert time.monotonic() - started < 60
+    assert not figures.overall.hidden and figures.rating_map
+    assert_no_two_released_figures_differ_by_a_few(responses, figures)
+
+
+def test_an_open_link_needs_every_rated_workgroups_invited_count():
+    assert uncounted({"nurses": 10, "pharmacists": 6}) == []
+    assert uncounted({"nurses": 10, "rehab": 0, "pharmacists": 0}) == ["pharmacists", "rehab"]
