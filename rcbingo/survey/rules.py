@@ -33,6 +33,8 @@ What it does not cover, by design:
 - Rounding to 2 places is treated as exact: a combination that rounding would blur still counts.
 - It works within one wave. Waves are scored apart (different respondent ids) and the change between two waves
   compares shown figures only, but the same people answering two waves is not accounted for.
+- The 95 % interval of a change rests on the spread of a shown index's respondents: a second-order figure that
+  this check does not weigh (it is given only where both indices are shown).
 - Someone who knows the answers of all but a few of a figure's respondents from outside learns the rest: no
   published mean can prevent that.
 
