@@ -202,7 +202,7 @@ def test_the_csv_export_holds_reportable_figures_only(app, client, admin):
 def test_patients_and_families_rate_the_workgroups_from_outside(app, client, admin):
     ids = {w.key: w.id for w in active_workgroups()}
     wave, token = survey.open_wave(unit_by_key("icu"), name="Families 2026", kind="family",
-                                   invited={ids["nurses"]: 0, ids["rehab"]: 0}, actor=None, open_link=True)
+                                   invited={ids["nurses"]: 20, ids["rehab"]: 20}, actor=None, open_link=True)
     for _ in range(5):
         family = app.test_client()
         page = family.get(f"/s/{token}").get_data(as_text=True)

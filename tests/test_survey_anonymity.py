@@ -8,11 +8,13 @@ import csv
 import io
 import re
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from rcbingo.audit.models import AuditEvent
 from rcbingo.extensions import db
 from rcbingo.org.service import active_workgroups, unit_by_key
 from rcbingo.survey import service as survey
@@ -168,9 +170,9 @@ def test_the_rating_map_leaves_no_lone_rating_to_subtract(app, client, admin):
         browser.post(link, data={"csrf_token": csrf_from(page), "rater": "rehab", **{f"nurses-{d}": "2" for d in DIMS}})
     close(client, admin, wave)
     html = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
-    matrix = html.split('class="table matrix"')[1].split("</table>")[0]
-    nurses_row = matrix.split("Nurses</th>", 2)[2].split("</tr>")[0]
-    assert "4.00" not in nurses_row and "3.00" in nurses_row  # the nurses' rating of the pharmacists is withheld
+    matrix = html.split('class="table matrix"')[1].split("</table>")[0] if 'class="table matrix"' in html else ""
+    assert "4.00" not in matrix  # the nurses' rating of the pharmacists is withheld
+    assert "1.00" not in html  # and so is the lone therapist's rating of them, whichever way round
 
 
 def test_a_wave_closed_before_figures_were_frozen_releases_them_once(app, client, admin):
@@ -311,3 +313,89 @@ def test_an_answer_sent_while_the_wave_closes_waits_and_is_not_stored(app, clien
     sending.join(10)
     assert sent[0].status_code == 410 and "This survey is closed" in sent[0].get_data(as_text=True)
     assert respondents(wave) == 0
+
+
+def test_no_two_released_figures_give_one_persons_answers_away_by_subtraction(client, admin):
+    """The tester's attack, imported into a code wave: 5 nurses rate only the pharmacists, one nurse (the victim)
+    only the rehab therapists (1,2,1,2,1,1,2: 10/7), 5 pharmacists only the rehab therapists. Before, the nurses'
+    index 3.45 (6), the pharmacists' 4.11 (5), the rehab therapists' "rated by others" 3.67 (6) and the nurses' cell
+    of the pharmacists 3.86 gave 6 x 3.67 - 5 x 4.11 = 6 x 3.45 - 5 x 3.86 = 10/7, the victim's score."""
+    open_by_form(client, admin)
+    fresh()
+    wave = survey.unit_waves(unit_by_key("icu"))[0]
+    rows = [f"n{i},nurses,pharmacists,4,4,4,4,4,4,3" for i in range(5)]
+    rows += ["victim,nurses,rehab,1,2,1,2,1,1,2"]
+    rows += [f"p{i},pharmacists,rehab,4,4,4,4,4,4,{5 if i else 4}" for i in range(5)]
+    assert "Responses imported." in imported(client, admin, wave, rows)
+    close(client, admin, wave)
+    url = f"/surveys/{wave.id}"
+    figures = list(csv.reader(io.StringIO(client.get(f"{url}/figures.csv").get_data(as_text=True))))[1:]
+    shown = {(section, key): (Decimal(value), int(n)) for section, key, value, n, _band in figures}
+    assert shown[("workgroups", "nurses")] == (Decimal("3.45"), 6)
+    assert shown[("workgroups", "pharmacists")] == (Decimal("4.11"), 5)
+    assert ("rated_by_others", "rehab") not in shown and ("rated_by_others", "pharmacists") not in shown
+    page = client.get(url).get_data(as_text=True)
+    assert "3.86" not in page and "3.67" not in page
+    # Whatever two shown figures one subtracts, one person's score does not come out.
+    for (value, n), (other, m) in ((a, b) for a in shown.values() for b in shown.values()):
+        if n - m == 1:
+            assert abs(n * value - m * other - Decimal(10) / 7) > Decimal("0.1")
+
+
+def test_an_open_link_needs_every_invited_count_and_the_form_keeps_what_was_typed(client, admin):
+    """Without invited counts, a stuffed open link was never suspect. The form refuses the open link until every
+    rated workgroup's invited staff are counted, and loses nothing typed."""
+    ids = {w.key: w.id for w in active_workgroups()}
+    page = client.post("/u/icu/surveys", data={
+        "csrf_token": admin.csrf("/u/icu/surveys"), "name": "Spring pulse", "kind": "staff", "answer_by": "link",
+        "workgroups": [ids["nurses"], ids["pharmacists"], ids["rehab"]],
+        f"invited-{ids['nurses']}": 12, f"invited-{ids['pharmacists']}": "", f"invited-{ids['rehab']}": 0,
+    }).get_data(as_text=True)
+    assert "An open link needs how many staff of each rated workgroup are invited" in page
+    assert "Fill in the invited staff of: Pharmacists, Rehabilitation therapists." in page
+    fresh()
+    assert survey.unit_waves(unit_by_key("icu")) == []
+    assert 'value="Spring pulse"' in page and f'id="invited-{ids["nurses"]}" value="12"' in page
+    assert 'id="answer-link" aria-describedby="answer-link-hint" checked' in page
+    assert all(f'id="wg-{ids[k]}" checked' in page for k in ("nurses", "pharmacists", "rehab"))
+    with pytest.raises(ValueError):
+        survey.open_wave(unit_by_key("icu"), name="x", kind="staff", invited={ids["nurses"]: 3, ids["rehab"]: 0},
+                         actor=None, open_link=True)
+    # A code wave may leave them blank; it then cannot be switched to the open link.
+    client.post("/u/icu/surveys", data={"csrf_token": admin.csrf("/u/icu/surveys"), "name": "Codes",
+                                        "kind": "staff", "workgroups": [ids["nurses"], ids["rehab"]]})
+    fresh()
+    wave = survey.unit_waves(unit_by_key("icu"))[0]
+    url = f"/surveys/{wave.id}/codes"
+    switched = client.post(url, data={"csrf_token": admin.csrf(url), "action": "mode", "codes_only": "no"},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "it keeps taking answer codes only" in switched
+    fresh()
+    assert survey.unit_waves(unit_by_key("icu"))[0].codes_only
+
+
+def test_a_stuffed_open_link_wave_is_suspect_and_its_page_says_its_figures_rest_on_honesty(app, client, admin):
+    open_by_form(client, admin, invited=2, answer_by="link")
+    fresh()
+    wave = survey.unit_waves(unit_by_key("icu"))[0]
+    url = f"/surveys/{wave.id}"
+    assert "rest on the honesty of its respondents" in client.get(url).get_data(as_text=True)
+    link = re.search(r'<code class="link">http://localhost(/s/[^<]+)</code>',
+                     client.post(url, data={"csrf_token": admin.csrf(url), "action": "link"}).get_data(as_text=True)
+                     ).group(1)
+    for _ in range(3):  # three fresh browsers where two pharmacists were invited
+        send(link, "pharmacists", dict.fromkeys(VICTIM, 3))
+    assert "Suspect wave." in client.get(url).get_data(as_text=True)
+    open_by_form(client, admin, "By codes")
+    fresh()
+    coded = survey.unit_waves(unit_by_key("icu"))[0]
+    assert "rest on the honesty" not in client.get(f"/surveys/{coded.id}").get_data(as_text=True)
+
+
+def test_a_csv_with_only_its_header_says_it_has_no_responses_and_stores_nothing(client, admin):
+    wave, _link = open_wave(client, admin)
+    page = imported(client, admin, wave, [])
+    assert "Responses imported." not in page
+    assert "Nothing was imported: line 1: the file has no responses, only its header row" in page
+    assert respondents(wave) == 0
+    assert not db.session.scalars(select(AuditEvent).where(AuditEvent.detail.like("imported%"))).all()

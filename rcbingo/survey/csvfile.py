@@ -122,6 +122,8 @@ def read_responses(text: str, workgroups: Collection[str] | None = None) -> tupl
             if cell and answers[name] is None:
                 problem(line, f"{name} is {_short(cell)}, not a whole number from 1 to 5; it counts as unanswered")
         responses.append(Response(respondent, rater, target, answers))
+    if not responses and not problems:
+        problem(header_line, "the file has no responses, only its header row")
     return responses, problems
 
 

@@ -9,25 +9,52 @@ A rating is one respondent rating one target workgroup on the seven dimensions (
 - "Rated by others" is the mean of the counting between-group rating scores a workgroup received;
   a dimension's mean is over the answered items of that dimension in counting between-group ratings.
 
-Anonymity: a figure resting on fewer than `min_respondents` distinct respondents (default 5, never below 3:
+Anonymity: a figure resting on fewer than `min_respondents` distinct respondents (k: default 5, never below 3:
 a lower value raises ValueError) is withheld, with neither value nor count. When any workgroup's index is
-withheld, the pooled figures (overall, rated by others, dimension means) use only the respondents of the shown
-workgroups, so that no pooled figure minus the shown ones gives away a hidden group.
+withheld, the pooled figures (overall, rated by others, dimension means, the rating map) use only the respondents
+of the shown workgroups.
+
+No subtraction: every released figure is a mean whose respondent count is shown, so its total (mean × count) is
+known, and each total is a sum over ratings (respondent × rated workgroup): a rating itself in "rated by others",
+a rating-map cell and a within-group mean; a rating over the number of its respondent's ratings in a workgroup's
+index and the overall index. After the threshold, `_exposed` withholds figures until no combination of the
+shown totals, with any weights and of any number of figures (a difference of two nested figures, a figure less
+the sum of others, two figures equal but for a few people), depends on the ratings of 1 to k - 1 respondents
+only: such a combination is 0 or rests on at least k people. Figures are kept from the one resting on the most
+respondents down (then the most ratings; the overall index, a workgroup's index, rated by others, a within-group
+mean, a rating-map cell; then by name), each only if it leaks nothing with those kept before it, so that of two
+figures that leak together the smaller, more specific one is withheld, deterministically. The check is exact
+(linear algebra over fractions); respondents alike in every figure are checked as one class. Finding the few
+people a combination is confined to means trying sets of small classes: past LEAK_SEARCH sets for one figure,
+the figure is withheld, to be safe and quick (a wave of 120 people rating random workgroups closes in seconds).
+What it does not cover, by design:
+- The seven dimension means are over answers, not ratings, and each dimension has one figure: combining them
+  with the ratings' totals would need each rating's number of answered items, which is not released.
+- Rounding to 2 places is treated as exact: a combination that rounding would blur still counts.
+- It works within one wave. Waves are scored apart (different respondent ids) and the change between two waves
+  compares shown figures only, but the same people answering two waves is not accounted for.
+- The 95 % interval of a change rests on the spread of a shown index's respondents: a second-order figure that
+  this check does not weigh (it is given only where both indices are shown).
+- Someone who knows the answers of all but a few of a figure's respondents from outside learns the rest: no
+  published mean can prevent that.
 
 Arithmetic is exact: means are kept as fractions (a Decimal cannot hold 10/3, and rounding its digits early can
 turn an exact 3.125 into 3.1249…) and become Decimals rounded to 2 places, half up, only when reported.
 Every value this module hands out is a Decimal; floats are refused.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
+from itertools import combinations
 from math import isqrt
+from typing import TypeVar
 
 from ..rc import DIMENSION_KEYS, N_
 
+K = TypeVar("K", str, int)
 DEFAULT_MIN_RESPONDENTS = 5
 LOWEST_MIN_RESPONDENTS = 3
 MIN_ANSWERS = 4
@@ -44,6 +71,10 @@ RATED_BY_OTHERS = "rated_by_others"
 DIMENSIONS = "dimensions"
 OVERALL = "overall"
 WITHIN_GROUP = "within_group"
+RATING_MAP = "rating_map"
+# Which of two leaking figures resting on as many respondents and ratings is withheld first: the more specific.
+SPECIFIC_FIRST = (RATING_MAP, WITHIN_GROUP, RATED_BY_OTHERS, WORKGROUPS, OVERALL)
+LEAK_SEARCH = 300  # sets of small classes tried for one figure before it is withheld to be safe
 
 
 @dataclass(frozen=True)
@@ -101,6 +132,9 @@ class Figures:
     within_group: dict[str, Figure]
     withheld: tuple[Withheld, ...]
     pooled_over_shown_workgroups_only: bool
+    # How each shown workgroup rates each other one: (rater workgroup, rated workgroup) → the mean of its counting
+    # ratings; only shown cells are present.
+    rating_map: dict[tuple[str, str], Figure] = field(default_factory=dict)
     # The exact respondent indices behind each shown index (key: workgroup, or None for overall), for change
     # intervals between waves. Individual data: never to be shown, and left out of as_json().
     _samples: dict[str | None, tuple[Fraction, ...]] = field(default_factory=dict, repr=False, compare=False)
@@ -193,6 +227,48 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
         name: figure(WITHIN_GROUP, name, [(r.respondent, s) for r, s in within if r.target_workgroup == name])
         for name in names
     }
+    cells: dict[tuple[str, str], list[tuple[str, Fraction]]] = defaultdict(list)
+    for r, s in pooled:
+        cells[r.rater_workgroup, r.target_workgroup].append((r.respondent, s))
+    rating_map = {pair: Figure(_round(_mean([v for _, v in values])), n) for pair, values in sorted(cells.items())
+                  if (n := len({who for who, _ in values})) >= k}
+
+    # Against subtraction: each shown figure's total as weights on the ratings (respondent, rated workgroup).
+    rated_by = defaultdict(list)
+    for r, _s in between:
+        rated_by[r.respondent].append(r.target_workgroup)
+
+    def indices(members) -> dict[tuple[str, str], Fraction]:
+        return {(m, t): Fraction(1, len(rated_by[m])) for m in members for t in rated_by[m]}
+
+    def ratings(pairs) -> dict[tuple[str, str], Fraction]:
+        return {(r.respondent, r.target_workgroup): Fraction(1) for r, _s in pairs}
+
+    totals = {
+        **{(WORKGROUPS, name): indices(m for m in index_of if workgroup_of[m] == name)
+           for name in shown_workgroups},
+        **({(OVERALL, None): indices(m for m in index_of if workgroup_of[m] in shown_workgroups)}
+           if not overall.hidden else {}),
+        **{(RATED_BY_OTHERS, name): ratings(p for p in pooled if p[0].target_workgroup == name)
+           for name, f in rated_by_others.items() if not f.hidden},
+        **{(WITHIN_GROUP, name): ratings(p for p in within if p[0].target_workgroup == name)
+           for name, f in within_group.items() if not f.hidden},
+        **{(RATING_MAP, pair): ratings(p for p in pooled if (p[0].rater_workgroup, p[0].target_workgroup) == pair)
+           for pair in rating_map},
+    }
+    sections = {WORKGROUPS: workgroups, RATED_BY_OTHERS: rated_by_others, WITHIN_GROUP: within_group,
+                RATING_MAP: rating_map}
+    for section, key in _exposed(totals, k):
+        if section == RATING_MAP:
+            del rating_map[key]
+            continue
+        if section == OVERALL:
+            overall = HIDDEN
+        else:
+            sections[section][key] = HIDDEN
+        if section in (WORKGROUPS, OVERALL):
+            samples.pop(key)
+        withheld.append(Withheld(section, key))
 
     return Figures(
         min_respondents=k,
@@ -203,8 +279,97 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
         within_group=within_group,
         withheld=tuple(withheld),
         pooled_over_shown_workgroups_only=len(shown_workgroups) < len(names),
+        rating_map=rating_map,
         _samples=samples,
     )
+
+
+Name = tuple[str, object]  # a figure: its section and key
+Column = tuple[int, str]  # a class of respondents alike in every figure, and a rated workgroup
+
+
+def _exposed(totals: Mapping[Name, Mapping[tuple[str, str], Fraction]], k: int) -> list[Name]:
+    """The figures to withhold so that no combination of the others' totals (`totals`: each figure's weight on each
+    rating (respondent, rated workgroup)) rests on 1 to k - 1 respondents.
+
+    Figures are taken from the one resting on the most respondents down (see `preference`), and each is kept only
+    if it leaks nothing alongside those kept before it: of two figures that leak together, the smaller, more
+    specific one is withheld. Respondents with the same weights in every figure are one class: any combination
+    weighs them alike, so it touches all of them or none."""
+
+    def preference(name: Name):
+        atoms = totals[name]
+        return (len({who for who, _ in atoms}), len(atoms), SPECIFIC_FIRST.index(name[0]), str(name[1]))
+
+    order = sorted(totals, key=preference)
+    signature: dict[str, list] = defaultdict(list)
+    for position, name in enumerate(order):
+        for (who, target), weight in sorted(totals[name].items()):
+            signature[who].append((position, target, weight))
+    classes = {sig: number for number, sig in enumerate(sorted({tuple(sig) for sig in signature.values()}))}
+    class_of = {who: classes[tuple(sig)] for who, sig in signature.items()}
+    size = Counter(class_of.values())
+    small = {c for c, n in size.items() if n < k}
+
+    def rank(column: Column):  # large classes' columns first: a row pivoting on a small class has no large one
+        return column[0] in small, column
+
+    basis: dict[Column, dict[Column, Fraction]] = {}  # the kept figures' rows, in echelon form
+    confined: list[dict[Column, Fraction]] = []  # the kept combinations that touch small classes only
+    withheld = []
+    for name in reversed(order):
+        row = _reduced({(class_of[who], target): weight for (who, target), weight in totals[name].items()},
+                       basis, rank)
+        if not row:
+            continue  # nothing new: the kept figures give this one already
+        pivot = min(row, key=rank)
+        if pivot[0] in small:
+            if _leaks([*confined, row], size, k):
+                withheld.append(name)
+                continue
+            confined.append(row)
+        basis[pivot] = row  # a row pivoting on a large class adds no combination confined to small ones
+    return withheld
+
+
+def _leaks(confined: list[dict[Column, Fraction]], size: Counter, k: int) -> bool:
+    """Whether a nonzero combination of rows touching small classes only is confined to fewer than k people.
+    Past LEAK_SEARCH sets of classes to try, it answers yes: withholding is the safe side."""
+    support = sorted({c for row in confined for c, _ in row})
+    tried = 0
+    for count in range(1, k):
+        for group in combinations(support, count):
+            if sum(size[c] for c in group) < k:
+                tried += 1
+                if tried > LEAK_SEARCH or _confined(confined, set(group)):
+                    return True
+    return False
+
+
+def _confined(rows: list[dict[Column, Fraction]], group: set[int]) -> bool:
+    """Whether a nonzero combination of the rows touches only the classes of `group`."""
+    basis = _echelon(rows, lambda column: (column[0] in group, column))
+    return any(pivot[0] in group for pivot in basis)
+
+
+def _echelon(rows: Iterable[dict[Column, Fraction]], rank) -> dict[Column, dict[Column, Fraction]]:
+    """Gaussian elimination over fractions: independent rows by pivot, each pivoting on its lowest-ranked column,
+    so that a row pivoting on a column of the last ranks has no other column."""
+    basis: dict[Column, dict[Column, Fraction]] = {}
+    for row in rows:
+        if row := _reduced(row, basis, rank):
+            basis[min(row, key=rank)] = row
+    return basis
+
+
+def _reduced(row: dict[Column, Fraction], basis: dict[Column, dict[Column, Fraction]], rank) -> dict:
+    """A row less the basis rows whose pivots it holds, until its lowest-ranked column is no pivot ({}: none)."""
+    row = {c: v for c, v in row.items() if v}
+    while row and (pivot := min(row, key=rank)) in basis:
+        base = basis[pivot]
+        factor = row[pivot] / base[pivot]
+        row = {c: v for c in row.keys() | base.keys() if (v := row.get(c, 0) - factor * base.get(c, 0))}
+    return row
 
 
 def usable(responses: Iterable[Response]) -> tuple[list[Response], int]:
@@ -237,32 +402,10 @@ def suspect(invited: Mapping[str, int], answered: Mapping[str, int]) -> bool:
     return any(n > invited[key] for key, n in answered.items() if invited.get(key))
 
 
-def rating_map(responses: Iterable[Response], figures: Figures) -> dict[tuple[str, str], Figure]:
-    """How each shown workgroup rates each other one: (rater workgroup, rated workgroup) → the mean of the
-    counting ratings, where at least `min_respondents` of the rater workgroup's people rated.
-
-    Against subtraction: a rated workgroup's cells add up to its "rated by others". When its withheld cells
-    rest on 1 to min_respondents - 1 people in all, its smallest shown cells are withheld too, until the
-    withheld ones rest on enough people (or no cell of that workgroup is shown)."""
-    k = figures.min_respondents
-    ratings: dict[tuple[str, str], list[tuple[str, Fraction]]] = defaultdict(list)
-    for r in responses:
-        value = rating_score(r)
-        if value is not None and not r.within_group and not figures.workgroups.get(r.rater_workgroup,
-                                                                                     HIDDEN).hidden:
-            ratings[r.rater_workgroup, r.target_workgroup].append((r.respondent, value))
-    people = {pair: len({who for who, _ in values}) for pair, values in ratings.items()}
-    shown = {pair for pair, n in people.items() if n >= k}
-    for target in {target for _rater, target in ratings}:
-        column = sorted((people[pair], pair) for pair in ratings if pair[1] == target)
-        withheld = sum(n for n, pair in column if pair not in shown)
-        for n, pair in column:
-            if not 0 < withheld < k:
-                break
-            if pair in shown:
-                shown.discard(pair)
-                withheld += n
-    return {pair: Figure(_round(_mean([v for _, v in ratings[pair]])), people[pair]) for pair in sorted(shown)}
+def uncounted(invited: Mapping[K, int]) -> list[K]:
+    """The rated workgroups whose invited staff were not counted (0). A wave answered by an open link needs every
+    count: only then do more answers than people invited mark it suspect (see `suspect`)."""
+    return sorted(key for key, n in invited.items() if n <= 0)
 
 
 def band(value: Decimal) -> str:

@@ -70,7 +70,10 @@ def open_wave(unit: Unit, *, name: str, kind: str, invited: dict[int, int], acto
     """A new wave for a unit, rating the given workgroups; returns it with the secret of its answer link.
 
     It takes one-time answer codes only, unless `open_link` (the administrator's explicit choice): an open link
-    cannot stop one person from answering again from another browser."""
+    cannot stop one person from answering again from another browser, so it needs how many of every rated
+    workgroup were invited (ValueError otherwise), for more answers than that to mark the wave suspect."""
+    if open_link and rules.uncounted(invited):
+        raise ValueError("an open link needs the invited count of every rated workgroup")
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
         wave = Wave(unit_id=unit.id, name=name.strip(), kind=kind if kind in ("staff", FAMILY) else "staff",
@@ -205,6 +208,10 @@ def cancel_unused_codes(wave: Wave, actor) -> int:
 
 
 def set_codes_only(wave: Wave, codes_only: bool, actor) -> None:
+    """Take answer codes only, or the open link too: the latter raises ValueError when a rated workgroup's invited
+    staff were not counted (see open_wave)."""
+    if not codes_only and rules.uncounted({w.workgroup_id: w.invited for w in wave.workgroups}):
+        raise ValueError("an open link needs the invited count of every rated workgroup")
     with write_transaction() as session:
         session.merge(wave).codes_only = codes_only
         record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}",
@@ -348,7 +355,7 @@ def _scored(wave_id: int, min_respondents: int) -> tuple[rules.Figures, list[rul
 def _freeze(session, wave_id: int, min_respondents: int) -> None:
     """Compute a closed wave's figures and keep them, unless they were kept already."""
     wave = session.get(Wave, wave_id)
-    result, kept, left_out = _scored(wave_id, min_respondents)
+    result, _kept, left_out = _scored(wave_id, min_respondents)
     previous = session.scalar(select(Wave).where(
         Wave.unit_id == wave.unit_id, Wave.kind == wave.kind, Wave.id < wave.id, Wave.closed_at.is_not(None))
         .order_by(Wave.id.desc()).limit(1))
@@ -363,7 +370,7 @@ def _freeze(session, wave_id: int, min_respondents: int) -> None:
     answered = _answered_by_rater(wave_id)
     respondents = session.scalar(select(func.count(func.distinct(WaveAnswer.respondent)))
                                  .where(WaveAnswer.wave_id == wave_id))
-    frozen = Release(result, rules.rating_map(kept, result), previous.id if previous else None, changes,
+    frozen = Release(result, result.rating_map, previous.id if previous else None, changes,
                      respondents, sum(invited.values()), rules.suspect(invited, answered), left_out)
     session.execute(update(Wave).where(Wave.id == wave_id, Wave.released.is_(None))
                     .values(released=json.dumps(_dumped(frozen))))

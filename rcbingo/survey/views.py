@@ -44,10 +44,16 @@ def waves(unit):
         chosen = {w for w in request.form.getlist("workgroups", type=db_id) if w in known}
         invited = {w: min(request.form.get(f"invited-{w}", type=db_id) or 0, INVITED_MAX) for w in chosen}
         name = (request.form.get("name") or "").strip()
+        open_link = request.form.get("answer_by") == "link"
+        uncounted = rules.uncounted(invited) if open_link else []
         if not name or len(chosen) < 2:
             flash(_("Name the wave and choose at least two workgroups to rate."), "problem")
+        elif uncounted:
+            names = {w.id: w.name for w in active_workgroups()}
+            flash(_("An open link needs how many staff of each rated workgroup are invited, so that more answers "
+                    "than people invited mark the wave suspect. Fill in the invited staff of: %(names)s.",
+                    names=", ".join(names[w] for w in uncounted)), "problem")
         else:
-            open_link = request.form.get("answer_by") == "link"
             wave, token = service.open_wave(unit, name=name[:120], kind=request.form.get("kind", "staff"),
                                             invited=invited, actor=current_user, open_link=open_link)
             if open_link:
@@ -55,7 +61,7 @@ def waves(unit):
             flash(_("The wave is open and takes one-time answer codes: issue one for each invited person."))
             return redirect(url_for("survey.codes", wave_id=wave.id))
     return render_template("survey/waves.html", unit=unit, waves=service.unit_waves(unit),
-                           workgroups=active_workgroups())
+                           workgroups=active_workgroups(), form=request.form)
 
 
 def _show_link(wave: Wave, token: str):
@@ -158,10 +164,16 @@ def codes(wave_id):
                 return _code_sheet(wave, service.issue_codes(wave, count, actor=current_user))
         elif action == "mode":
             codes_only = request.form.get("codes_only") == "yes"
-            service.set_codes_only(wave, codes_only, actor=current_user)
-            flash(_("Only answer codes are taken now: the open link refuses answers.") if codes_only
-                  else _("The open link and the answer codes both take answers. The open link cannot stop one "
-                         "person from answering again from another browser."))
+            try:
+                service.set_codes_only(wave, codes_only, actor=current_user)
+            except ValueError:
+                flash(_("This wave was opened without how many staff of each workgroup are invited, which an open "
+                        "link needs so that more answers than people invited mark it suspect: it keeps taking "
+                        "answer codes only."), "problem")
+            else:
+                flash(_("Only answer codes are taken now: the open link refuses answers.") if codes_only
+                      else _("The open link and the answer codes both take answers. The open link cannot stop one "
+                             "person from answering again from another browser."))
         elif action == "cancel":
             cancelled = service.cancel_unused_codes(wave, actor=current_user)
             flash(ngettext("%(num)s unused code cancelled.", "%(num)s unused codes cancelled.", cancelled))
