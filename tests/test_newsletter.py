@@ -514,3 +514,32 @@ def test_a_story_a_coordinator_approved_after_checking_needs_no_second_check(icu
     newsletter.edit_story(issue, issue.stories[0].id, practice="", text=PATIENT_STORY + " Again.", actor=editor,
                           checked=True)
     newsletter.publish(issue, actor=editor)
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """Every free-text field of the newsletter editor's forms, found in the forms themselves: (form, field)."""
+    from wtforms import StringField
+    from wtforms.fields.core import UnboundField
+
+    from rcbingo.newsletter.forms import IssueForm, StoryForm
+
+    return [(form.__name__, name) for form in (IssueForm, StoryForm) for name, field in vars(form).items()
+            if isinstance(field, UnboundField) and issubclass(field.field_class, StringField)]
+
+
+@pytest.mark.parametrize(("form", "name"), typed_fields(), ids=[f"{f}.{n}" for f, n in typed_fields()])
+def test_every_text_an_editor_types_into_an_issue_is_screened(editing, client, form, name):
+    url, csrf = editing
+    typed = "Thanks to Maya, MRN 00482913"
+    if form == "IssueForm":
+        fields = {"csrf_token": csrf(), "action": "save", "title": "Our month", "intro": "", "grouping": "dimension"}
+        sent = client.post(url, data=fields | {name: typed})
+    else:
+        page = client.get(url).get_data(as_text=True)
+        fields = [(key, typed if key == name else value) for key, value in story_edit_form(page, "A call",
+                                                                                            "Phil rang back.")]
+        sent = client.post(url, data=MultiDict(fields))
+    assert sent.status_code == 422 and 'MRN 00482913<span class="visually-hidden">' in sent.get_data(as_text=True)
+    issue = the_issue(url)
+    stored = [issue.title, issue.intro] + [text for s in issue.stories for text in (s.practice, s.story)]
+    assert not any("00482913" in text for text in stored)
