@@ -105,7 +105,8 @@ def _refusal(issue: Issue, flags: list, publishing: bool) -> str:
     numbers = {story.id: (number, story) for number, story in enumerate(issue.stories, 1)}
     places = [_("the title or introduction") if flag.story_id is None else _(
         "story %(number)s (%(names)s)", number=numbers[flag.story_id][0],
-        names=", ".join(n.name for n in numbers[flag.story_id][1].card.nominees)) for flag in flags]
+        names=", ".join(n.name for n in numbers[flag.story_id][1].card.nominees))
+        for flag in flags if flag.story_id in numbers or flag.story_id is None]  # (a story just left: not shown)
     return _("Not published: the screen marked possible patient information that no one has checked in %(places)s. "
              "Reword it, or tick that you checked it is not about a patient and save it; then publish.",
              places="; ".join(places))
