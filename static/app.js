@@ -408,6 +408,14 @@
     var saves = !button || !event.target.classList.contains("story-edit") || button.value === "edit-story";
     if (saves) unsaved = unsaved.filter(function (form) { return form !== event.target; });
   }, true);
+  // A story refused by the patient-information screen keeps its words on the page, still not saved.
+  function keepRefused() {
+    document.querySelectorAll("form[data-refused]").forEach(function (form) {
+      if (unsaved.indexOf(form) < 0) unsaved.push(form);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", keepRefused);
+  document.addEventListener("htmx:afterSettle", keepRefused);
   window.addEventListener("beforeunload", function (event) {
     if (unsavedForms().length) {
       event.preventDefault();

@@ -240,7 +240,7 @@ def test_scripts_in_stories_and_the_introduction_come_out_harmless(icu, make_acc
     publish(f"Story with {payload} inside.")
     issue = newsletter.draft(icu, THIS_MONTH)
     newsletter.update_issue(issue, title="Issue", intro=f"Hello {payload}", grouping="dimension",
-                            actor=make_account())
+                            actor=make_account(), checked=True)  # (the screen may take markup for a language)
     fresh()
     html = newsletter.render(issue)
     assert "<script>" not in html and "onerror=" not in html.replace("onerror=alert(1)&gt;", "")
@@ -394,3 +394,152 @@ def test_the_introduction_keeps_its_formatting_and_nothing_else():
     assert "<strong>team</strong>" in html and '<a href="https://example.org/plan"' in html
     assert "<li>one</li>" in html and "raw" in html
     assert "onclick" not in html and "javascript:" not in html and "<b" not in html
+
+
+# --- the patient-information screen over what editors type ----------------------------------------
+
+PATIENT_STORY = ("Maya stayed late with Mr. Alvarez in room 14, MRN 00482913, DOB 03/14/1952, his daughter at "
+                 "617-555-0142.")
+PATIENT_TITLE = "Issue for Mr. Alvarez room 14"
+
+
+@pytest.fixture
+def editing(icu, client, make_account, auth):
+    """An editor signed in on the month's draft, compiled through the pages: (url, csrf) for its page."""
+    publish("Phil rang back.", practice="A call")
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    auth.sign_in("ed@example.org")
+    url = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"),
+                                                  "month": THIS_MONTH.strftime("%Y-%m")}).headers["Location"]
+    return url, lambda: auth.csrf(url)
+
+
+def the_issue(url):
+    from rcbingo.newsletter.models import Issue
+
+    fresh()
+    return db.session.get(Issue, int(url.rsplit("/", 1)[1]))
+
+
+def checks() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "newsletter_text_checked"))
+
+
+def test_an_editors_patient_information_never_reaches_the_issue_unchecked(editing, client):
+    """The hostile tester's steps: a story edit, a title and a publication, each with patient details."""
+    url, csrf = editing
+    story_sent = client.post(url, data=MultiDict(story_edit_form(client.get(url).get_data(as_text=True), "A call",
+                                                                 PATIENT_STORY)), headers={"HX-Request": "true"})
+    title_sent = client.post(url, data={"csrf_token": csrf(), "action": "save", "title": PATIENT_TITLE,
+                                        "intro": "Thanks to all, see Mr. Alvarez in bed 3", "grouping": "dimension"})
+    published = client.post(url, data={"csrf_token": csrf(), "action": "publish"})
+    assert (story_sent.status_code, title_sent.status_code, published.status_code) == (422, 422, 302)
+    issue = the_issue(url)
+    exported = client.get(f"{url}/issue.html").get_data(as_text=True)
+    assert issue.state is IssueState.PUBLISHED and "Phil rang back." in exported
+    for patient in ("Alvarez", "00482913", "617-555-0142", "room 14"):
+        assert patient not in exported and patient not in issue.frozen_html
+
+
+def test_a_flagged_story_edit_is_refused_with_its_findings_and_keeps_every_word(editing, client):
+    url, csrf = editing
+    fields = story_edit_form(client.get(url).get_data(as_text=True), "Stayed late", PATIENT_STORY)
+    refused = client.post(url, data=MultiDict(fields), headers={"HX-Request": "true"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not saved: the screen marked possible patient information" in page
+    assert f">{PATIENT_STORY}</textarea>" in page and 'value="Stayed late"' in page  # nothing typed is lost
+    for marked in ("MRN 00482913", "DOB 03/14/1952", "617-555-0142", "room 14", "Alvarez"):
+        assert f'{marked}<span class="visually-hidden">' in page
+    assert "I checked the marked words: they are not about a patient" in page
+    assert [s.story for s in the_issue(url).stories] == ["Phil rang back."]
+
+    saved = client.post(url, data=MultiDict([*fields, ("checked", "y")]))
+    assert saved.status_code == 302 and [s.story for s in the_issue(url).stories] == [PATIENT_STORY]
+    assert checks() == 1  # the tick is audited
+    client.post(url, data={"csrf_token": csrf(), "action": "publish"})
+    assert the_issue(url).state is IssueState.PUBLISHED  # what was checked as it reads is published
+
+
+def test_a_checked_story_changed_again_is_screened_again(editing, client):
+    url, _csrf = editing
+    page = client.get(url).get_data(as_text=True)
+    client.post(url, data=MultiDict([*story_edit_form(page, "", PATIENT_STORY), ("checked", "y")]))
+    again = client.post(url, data=MultiDict(story_edit_form(page, "", PATIENT_STORY.replace("14", "15"))))
+    assert again.status_code == 422 and [s.story for s in the_issue(url).stories] == [PATIENT_STORY]
+
+
+def test_a_flagged_title_or_introduction_is_refused_until_checked(editing, client):
+    url, csrf = editing
+    fields = {"csrf_token": csrf(), "action": "save", "title": PATIENT_TITLE, "intro": "**Thank you** all",
+              "grouping": "workgroup"}
+    refused = client.post(url, data=fields)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not saved" in page
+    assert f'value="{PATIENT_TITLE}"' in page and "**Thank you** all</textarea>" in page
+    assert 'room 14<span class="visually-hidden">' in page
+    issue = the_issue(url)
+    assert issue.title != PATIENT_TITLE and issue.grouping == "dimension"
+    assert client.post(url, data=fields | {"checked": "y"}).status_code == 302
+    assert the_issue(url).title == PATIENT_TITLE and checks() == 1
+    regrouped = fields | {"csrf_token": csrf(), "grouping": "dimension"}
+    assert client.post(url, data=regrouped).status_code == 302  # the same texts, checked before: no second tick
+    assert client.post(url, data=regrouped | {"intro": "Thanks"}).status_code == 422  # changed: screened again
+
+
+def test_publishing_refuses_flagged_text_that_no_one_checked_and_says_where(editing, client):
+    url, csrf = editing
+    with write_transaction() as session:  # as an earlier release stored them, or text a newer screen flags
+        issue = session.merge(the_issue(url))
+        issue.intro, issue.stories[0].story = "Mr. Alvarez in bed 3 thanks you", PATIENT_STORY
+    refused = client.post(url, data={"csrf_token": csrf(), "action": "publish"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Not published" in page
+    assert "the title or introduction; story 1 (Phil Pharma)" in page
+    assert the_issue(url).state is IssueState.DRAFT
+    assert page.count('name="checked"') == 2  # a tick offered beside each
+    fields = story_edit_form(page, "A call", PATIENT_STORY)
+    assert client.post(url, data=MultiDict([*fields, ("checked", "y")])).status_code == 302
+    still = client.post(url, data={"csrf_token": csrf(), "action": "publish"}).get_data(as_text=True)
+    assert "the title or introduction." in still and "story 1" not in still
+
+
+def test_a_story_a_coordinator_approved_after_checking_needs_no_second_check(icu, make_account):
+    editor = make_account("ed@example.org", roles=[("icu", "editor")])
+    card = publish(PATIENT_STORY)
+    assert card.status.value == "submitted"
+    cards.approve(card, actor=editor)  # (the review page asked its coordinator to tick "I checked")
+    issue = newsletter.draft(icu, THIS_MONTH)
+    assert newsletter.unchecked(issue) == []
+    newsletter.edit_story(issue, issue.stories[0].id, practice="", text=PATIENT_STORY + " Again.", actor=editor,
+                          checked=True)
+    newsletter.publish(issue, actor=editor)
+
+
+def typed_fields() -> list[tuple[str, str]]:
+    """Every free-text field of the newsletter editor's forms, found in the forms themselves: (form, field)."""
+    from wtforms import StringField
+    from wtforms.fields.core import UnboundField
+
+    from rcbingo.newsletter.forms import IssueForm, StoryForm
+
+    return [(form.__name__, name) for form in (IssueForm, StoryForm) for name, field in vars(form).items()
+            if isinstance(field, UnboundField) and issubclass(field.field_class, StringField)]
+
+
+@pytest.mark.parametrize(("form", "name"), typed_fields(), ids=[f"{f}.{n}" for f, n in typed_fields()])
+def test_every_text_an_editor_types_into_an_issue_is_screened(editing, client, form, name):
+    url, csrf = editing
+    typed = "Thanks to Maya, MRN 00482913"
+    if form == "IssueForm":
+        fields = {"csrf_token": csrf(), "action": "save", "title": "Our month", "intro": "", "grouping": "dimension"}
+        sent = client.post(url, data=fields | {name: typed})
+    else:
+        page = client.get(url).get_data(as_text=True)
+        fields = [(key, typed if key == name else value) for key, value in story_edit_form(page, "A call",
+                                                                                            "Phil rang back.")]
+        sent = client.post(url, data=MultiDict(fields))
+    assert sent.status_code == 422 and 'MRN 00482913<span class="visually-hidden">' in sent.get_data(as_text=True)
+    issue = the_issue(url)
+    stored = [issue.title, issue.intro] + [text for s in issue.stories for text in (s.practice, s.story)]
+    assert not any("00482913" in text for text in stored)

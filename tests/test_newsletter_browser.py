@@ -139,3 +139,39 @@ def test_an_editor_loses_no_unsaved_introduction_and_publishes_only_when_sure(ta
     published = db.session.get(type(issue), issue.id)
     assert published.published_at is not None and published.intro == "Thank you, night shift."
     assert [s.story for s in published.stories] == ["Nora stayed late.", "Phil called. Twice. Again."]
+
+
+def test_a_story_edit_the_screen_flags_is_refused_keeping_the_words_until_the_editor_checks_it(
+        tablet, roster, make_account):
+    icu = unit_by_key("icu")
+    save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
+    cards.submit(Draft(nominator=Entry("Nora Nurse", "nurses", "icu"),
+                       nominees=(Entry("Phil Pharma", "pharmacists", "icu"),),
+                       dimensions=frozenset({"timely"}), story="Phil called."), icu, uuid.uuid4().hex)
+    issue = newsletter.draft(icu, date.today().replace(day=1))
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    page = tablet
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill("ed@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/newsletter/{issue.id}")
+
+    typed = "Phil sat with Mr. Alvarez in room 14, MRN 00482913."
+    page.get_by_label("Introduction").fill("Thank you all.")
+    page.get_by_label("Story", exact=True).fill(typed)
+    page.get_by_role("button", name="Save edit").click()
+    # (the first language check of a process loads the identifier's models: seconds)
+    expect(page.get_by_text("Not saved: the screen marked possible patient information")).to_be_visible(
+        timeout=30_000)
+    expect(page.locator("mark.finding", has_text="MRN 00482913")).to_be_visible()
+    expect(page.get_by_label("Story", exact=True)).to_have_value(typed)  # nothing typed is lost
+    expect(page.get_by_label("Introduction")).to_have_value("Thank you all.")
+    fresh()
+    assert [s.story for s in db.session.scalars(select(IssueStory))] == ["Phil called."]
+
+    page.get_by_label("I checked the marked words: they are not about a patient").check()
+    page.get_by_role("button", name="Save edit").click()
+    expect(page.get_by_text("Story edited for this issue")).to_be_visible()
+    fresh()
+    assert [s.story for s in db.session.scalars(select(IssueStory))] == [typed]

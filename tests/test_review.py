@@ -133,6 +133,24 @@ def test_a_flagged_story_sent_again_almost_unchanged_needs_the_check(client, car
     assert [c.story for c in published()] == [sent_again(PHI_STORY).strip()]
 
 
+def test_a_published_cards_text_edited_to_hold_patient_information_needs_the_check(client, card_form, coordinator):
+    set_review("icu", False)
+    client.post("/u/icu/card", data=card_form(story="Phil rang back within minutes."))
+    [card] = published()
+    typed = "Maya stayed with Mr. Alvarez in room 14, MRN 00482913"
+    fields = {"csrf_token": coordinator.csrf(), "action": "save", "story": typed, "practice": card.practice}
+    refused = client.post(f"/u/icu/review/{card.id}", data=fields)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "tick that you checked" in page
+    assert f"{typed}</textarea>" in page  # everything typed is kept
+    assert "MRN 00482913<span" in page and "room 14<span" in page  # the typed text's findings, marked
+    assert [c.story for c in published()] == ["Phil rang back within minutes."]  # walls and newsletter unchanged
+    assert client.post(f"/u/icu/review/{card.id}", data=fields | {"checked": "y"}).status_code == 302
+    assert [c.story for c in published()] == [typed]
+    clean = {"csrf_token": coordinator.csrf(), "action": "save", "story": "Phil stayed late.", "practice": ""}
+    assert client.post(f"/u/icu/review/{card.id}", data=clean).status_code == 302  # a clean edit needs no tick
+
+
 def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, coordinator):
     client.post("/u/icu/card", data=card_form())
     card_id = cards()[0].id

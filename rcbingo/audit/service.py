@@ -33,6 +33,7 @@ ACTIONS = {
     "newsletter_changed": N_("Changed newsletter"),
     "newsletter_story_edited": N_("Edited newsletter story"),
     "newsletter_published": N_("Published newsletter"),
+    "newsletter_text_checked": N_("Checked flagged newsletter text"),
     "survey_changed": N_("Changed survey"),
     "api_token_changed": N_("Changed integration token"),
     "workgroup_changed": N_("Changed workgroup"),

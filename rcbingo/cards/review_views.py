@@ -48,9 +48,11 @@ def review_card(unit, card_id):
         problem = _text_problem(draft_story, draft_practice)
         if problem and action in ("approve", "save"):
             form.story.errors = [problem]
-        elif action == "approve" and not form.checked.data and service.screen_flags(draft_practice, draft_story):
+        elif _publishes(card, action, draft_practice, draft_story) and not form.checked.data and service.screen_flags(
+                draft_practice, draft_story):
             # One tap must not publish what the screen marks in the text as it will be published (sent again, or
-            # edited around the marked words): redact them, or say it was checked.
+            # edited around the marked words; a published card's edit is shown at once): redact them, or say it was
+            # checked.
             form.checked.errors = [_("Redact the marked words, or tick that you checked they are not about a "
                                      "patient.")]
         elif action == "approve" and screened.held_beyond_the_text and not form.checked.data:
@@ -61,6 +63,7 @@ def review_card(unit, card_id):
             form.reason.errors = [_("Say briefly why, for the other coordinators.")]
         else:
             return _decide(unit, card, action, form)
+    typed = _typed_findings(form) if form.checked.errors else []
     found = screened.found
     names = [(_("the writer’s name"), card.nominator_name, found["nominator"])] + [
         (_("a colleague’s name"), nominee.name, found.get(f"nominees.{at}", [])) for at, nominee in
@@ -70,7 +73,21 @@ def review_card(unit, card_id):
         story_segments=segments(card.story, found["story"]), practice_segments=segments(card.practice,
                                                                                         found["practice"]),
         name_segments=[(field, segments(name, marks)) for field, name, marks in names if marks],
-        findings=[f for marks in found.values() for f in marks]), 422 if form.errors else 200
+        findings=[f for marks in found.values() for f in marks], typed=typed), 422 if form.errors else 200
+
+
+def _typed_findings(form: ReviewForm) -> list:
+    """What the screen marks in the text just sent (kept in the form), for the page to show beside the tick."""
+    practice, story = (form.practice.data or "").strip(), (form.story.data or "").strip()
+    found = service.text_findings(practice, story).found
+    return [(where, segments(text, found[field])) for field, where, text in (
+        ("practice", _("Which practice impressed you most"), practice), ("story", _("Story"), story)) if found[field]]
+
+
+def _publishes(card, action: str, practice: str, story: str) -> bool:
+    """Whether this decision puts text on the public surfaces: an approval, or a changed text on a published card."""
+    changed = (practice.strip(), story.strip()) != (card.practice, card.story)
+    return action == "approve" or (action == "save" and card.status is CardStatus.PUBLISHED and changed)
 
 
 def _text_problem(story: str, practice: str) -> str | None:

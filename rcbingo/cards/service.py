@@ -87,13 +87,17 @@ def searchable(practice: str, story: str) -> str:
     return folded(f"{practice}\n{story}")
 
 
+def text_findings(practice: str, story: str) -> Screened:
+    """What the screen finds in this practice line and story, as a card would store them."""
+    practice, story = practice.strip(), story.strip()
+    names = staff_names()
+    return Screened({"practice": screen(practice, names), "story": screen(story, names)}, _unreadable(practice, story))
+
+
 def screen_flags(practice: str, story: str) -> bool:
     """Whether the screen holds this practice line and story, as a card would store them: patient information, or a
     language it cannot read."""
-    practice, story = practice.strip(), story.strip()
-    names = staff_names()
-    return bool(screen(story, names) or screen(practice, names)
-                or unreadable_language(story) or unreadable_language(practice))
+    return text_findings(practice, story).held
 
 
 def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None, bool]:

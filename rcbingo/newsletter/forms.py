@@ -2,8 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
+
+# The words of the coordinators' review page (cards.forms.ReviewForm), for text the screen flags.
+CHECKED = _l("I checked the marked words: they are not about a patient")
 
 
 class MonthForm(FlaskForm):
@@ -18,9 +21,11 @@ class IssueForm(FlaskForm):
                           validators=[Length(max=5000)])
     grouping = RadioField(_l("Group the stories by"), default="dimension", choices=[
         SelectChoice("dimension", _l("Dimension")), SelectChoice("workgroup", _l("Workgroup recognised"))])
+    checked = BooleanField(CHECKED)
 
 
 class StoryForm(FlaskForm):
     practice = StringField(_l("Which practice impressed you most"), validators=[Length(max=200)])
     story = TextAreaField(_l("Story"), validators=[InputRequired(_l("A story cannot be empty: leave it out instead.")),
                                                    Length(max=1500)])
+    checked = BooleanField(CHECKED)

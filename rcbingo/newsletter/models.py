@@ -38,6 +38,9 @@ class Issue(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     # The published issue exactly as readers got it: later edits to cards or the roster cannot change it.
     frozen_html: Mapped[str | None] = mapped_column(Text)
+    # An editor's "I checked: not about a patient" for a title and introduction the screen flags: the digest of the
+    # texts as checked (service.digest), so that any later change is screened again.
+    checked_digest: Mapped[str | None] = mapped_column(String(64))
 
     unit: Mapped[Unit | None] = relationship()
     published_by: Mapped[Account | None] = relationship()
@@ -58,6 +61,9 @@ class IssueStory(db.Model):
     excluded: Mapped[bool] = mapped_column(default=False)
     practice: Mapped[str] = mapped_column(String(200), default="")
     story: Mapped[str] = mapped_column(Text)
+    # "I checked" for a practice line and story the screen flags, as the digest of the texts checked (service.digest):
+    # an editor's tick, or the coordinator's when the card was approved flagged and the text is still the card's.
+    checked_digest: Mapped[str | None] = mapped_column(String(64))
 
     issue: Mapped[Issue] = relationship(back_populates="stories")
     card: Mapped[Card] = relationship(lazy="joined")

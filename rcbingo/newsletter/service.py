@@ -1,6 +1,7 @@
 """Compiling, editing, publishing and exporting newsletter issues."""
 
 import calendar
+import hashlib
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,11 +19,13 @@ from ..audit.service import record
 from ..board import service as board
 from ..board.models import Win
 from ..cards.models import Card
-from ..cards.service import published_cards
+from ..cards.service import Screened, published_cards
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..org.models import Unit, Workgroup
-from ..org.service import active_units, active_workgroups, organization
+from ..org.service import active_units, active_workgroups, organization, staff_names
+from ..privacy.language import unreadable_language
+from ..privacy.screen import screen
 from ..rc import BY_KEY, N_
 from ..slots import folder_for, slot
 from ..web import markdown_html
@@ -40,6 +43,70 @@ INTRO_TAGS = {"p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "h
 
 class IssueError(ValueError):
     """A change an issue's state does not allow, in words for the editor."""
+
+
+# --- the patient-information screen over what editors type -----------------------------------
+
+@dataclass(frozen=True)
+class Flag:
+    """Texts of an issue that the screen flags and no one said they checked: a story's (its IssueStory id), or the
+    title and introduction (story_id None), each as screened, with what the screen found."""
+
+    story_id: int | None
+    texts: dict[str, str]
+    screened: Screened
+
+
+class Unchecked(IssueError):
+    """Refused: the screen flags these texts, and no one ticked "I checked" for them as they are."""
+
+    def __init__(self, flags: list[Flag]):
+        super().__init__(N_("The screen marked possible patient information that no one has checked."))
+        self.flags = flags
+
+
+def digest(*texts: str) -> str:
+    """How "I checked" is kept: the hash of the texts as they were checked (any change is screened again)."""
+    return hashlib.sha256("\x1f".join(texts).encode()).hexdigest()
+
+
+def screened(texts: dict[str, str]) -> Screened:
+    """What the patient-information screen finds in each text (roster names are not patient information), and a
+    language it cannot read."""
+    names = staff_names()
+    language = next((found for text in texts.values() if (found := unreadable_language(text))), None)
+    return Screened({field: screen(text, names) for field, text in texts.items()}, language)
+
+
+def _checked(texts: dict[str, str], kept: str | None, checked: bool, story_id: int | None = None) -> str | None:
+    """The "I checked" to keep with these texts (None when the screen flags nothing), or Unchecked when the screen
+    flags them and the editor neither ticked it now nor for these very texts before (`kept`)."""
+    found = screened(texts)
+    if not found.held:
+        return None
+    mark = digest(*texts.values())
+    if checked or kept == mark:
+        return mark
+    raise Unchecked([Flag(story_id, texts, found)])
+
+
+def _issue_texts(issue: Issue) -> dict[str, str]:
+    return {"title": issue.title, "intro": issue.intro}
+
+
+def _story_texts(story: IssueStory) -> dict[str, str]:
+    return {"practice": story.practice, "story": story.story}
+
+
+def unchecked(issue: Issue) -> list[Flag]:
+    """Every text the issue would publish that the screen flags and no one checked as it reads now."""
+    flags = []
+    places = [(None, _issue_texts(issue), issue.checked_digest)] + [
+        (s.id, _story_texts(s), s.checked_digest) for s in issue.stories if not s.excluded]
+    for story_id, texts, kept in places:
+        if kept != digest(*texts.values()) and (found := screened(texts)).held:
+            flags.append(Flag(story_id, texts, found))
+    return flags
 
 
 def story_card(card: Card) -> rules.StoryCard:
@@ -126,8 +193,10 @@ def draft(unit: Unit | None, month: date, actor=None) -> Issue:
         for card in eligible:
             if card.id not in present:
                 position += 1
+                # A flagged card was published by a coordinator who ticked "I checked" for this very text.
                 issue.stories.append(IssueStory(card_id=card.id, position=position, practice=card.practice,
-                                                story=card.story))
+                                                story=card.story, checked_digest=digest(card.practice, card.story)
+                                                if card.flagged else None))
         record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
                detail="drafted")
     return issue
@@ -151,10 +220,17 @@ def _locked_draft(session, issue_id: int) -> Issue:
     return issue
 
 
-def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor) -> None:
+def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor, checked: bool = False) -> None:
+    """Save the title, introduction and grouping. Raises Unchecked when the screen flags the title or introduction
+    and the editor did not tick "I checked" (nothing is saved)."""
+    title, intro = title.strip()[:200], intro.strip()
+    mark = _checked({"title": title, "intro": intro}, issue.checked_digest, checked)
     with write_transaction() as session:
         issue = _locked_draft(session, issue.id)
-        issue.title, issue.intro = title.strip()[:200], intro.strip()
+        if mark is not None and mark != issue.checked_digest:
+            record("newsletter_text_checked", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
+                   detail="title or introduction")
+        issue.title, issue.intro, issue.checked_digest = title, intro, mark
         issue.grouping = grouping if grouping in rules.GROUPINGS else "dimension"
         record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
                detail="title, introduction or grouping")
@@ -177,33 +253,48 @@ def set_excluded(issue: Issue, story_id: int, excluded: bool) -> None:
             story.excluded = excluded
 
 
-def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor) -> bool:
+def edit_story(issue: Issue, story_id: int, *, practice: str, text: str, actor, checked: bool = False) -> bool:
     """Lightly edit a story for this issue; the card keeps its original, and the edit is audited. Whether the
-    story changed."""
+    story changed (its words, or a tick for them). Raises Unchecked when the screen flags the story as edited and the
+    editor did not tick "I checked" (nothing is saved)."""
+    edited = {"practice": practice.strip()[:200], "story": text.strip()}
+    before = next((s for s in issue.stories if s.id == story_id), None)
+    mark = _checked(edited, before.checked_digest if before else None, checked, story_id)
     with write_transaction() as session:
         story = next((s for s in _locked_draft(session, issue.id).stories if s.id == story_id), None)
-        edited = (practice.strip()[:200], text.strip())
-        if story is None or (story.practice, story.story) == edited:
+        if story is None:
             return False
-        story.practice, story.story = edited
-        record("newsletter_story_edited", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
-               detail=f"card {story.card_id}")
+        same = _story_texts(story) == edited
+        if same and mark in (None, story.checked_digest):
+            return False
+        if mark is not None and mark != story.checked_digest:
+            record("newsletter_text_checked", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
+                   detail=f"card {story.card_id}")
+        story.practice, story.story, story.checked_digest = edited["practice"], edited["story"], mark
+        if not same:
+            record("newsletter_story_edited", actor=actor, unit_id=issue.unit_id, subject=f"issue {issue.id}",
+                   detail=f"card {story.card_id}")
     return True
 
 
 def _content(issue: Issue) -> tuple:
     """What an editor changes in an issue."""
-    return issue.title, issue.intro, issue.grouping, tuple(
-        (s.id, s.position, s.excluded, s.practice, s.story) for s in issue.stories)
+    return issue.title, issue.intro, issue.checked_digest, issue.grouping, tuple(
+        (s.id, s.position, s.excluded, s.practice, s.story, s.checked_digest) for s in issue.stories)
 
 
 def publish(issue: Issue, actor) -> None:
-    """Freeze the issue as it reads now: later changes to cards or rosters cannot alter it."""
+    """Freeze the issue as it reads now: later changes to cards or rosters cannot alter it. Raises Unchecked when the
+    screen flags a text of the issue that no one checked as it reads now."""
     _draft_only(issue)  # before making it (the lock checks again)
+    if flags := unchecked(issue):
+        raise Unchecked(flags)
     rendered, html = _content(issue), render(issue, for_email=False)  # made before the lock: it takes a while
     with write_transaction() as session:
         issue = _locked_draft(session, issue.id)
-        if _content(issue) != rendered:  # edited while it was being made: freeze what it says now
+        if _content(issue) != rendered:  # edited while it was being made: screen and freeze what it says now
+            if flags := unchecked(issue):
+                raise Unchecked(flags)
             html = render(issue, for_email=False)
         issue.state, issue.published_at, issue.published_by_id = IssueState.PUBLISHED, utcnow(), actor.id
         issue.frozen_html = html
@@ -221,9 +312,10 @@ def correct(issue: Issue, actor) -> Issue:
             if latest.state is IssueState.DRAFT:
                 return latest
             fresh = Issue(unit_id=issue.unit_id, month=issue.month, version=latest.version + 1, title=issue.title,
-                          intro=issue.intro, grouping=issue.grouping)
+                          intro=issue.intro, grouping=issue.grouping, checked_digest=issue.checked_digest)
             fresh.stories = [IssueStory(card_id=s.card_id, position=s.position, excluded=s.excluded,
-                                        practice=s.practice, story=s.story) for s in issue.stories]
+                                        practice=s.practice, story=s.story, checked_digest=s.checked_digest)
+                             for s in issue.stories]
             session.add(fresh)
             session.flush()
             record("newsletter_changed", actor=actor, unit_id=issue.unit_id, subject=f"issue {fresh.id}",

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..database import utcnow
@@ -11,6 +12,7 @@ from ..extensions import db
 from ..i18n import translated
 from ..org.access import can, unit_role
 from ..org.models import RoleName
+from ..privacy.highlight import segments
 from ..web import attachment, db_id
 from . import service
 from .forms import IssueForm, MonthForm, StoryForm
@@ -66,17 +68,48 @@ def organization_archive():
 def edit(issue_id):
     """Arrange an issue: title, introduction, grouping, order; leave stories out; edit them lightly."""
     issue = _editable(issue_id)
-    form = IssueForm(obj=issue)
+    # The issue's form shows what was typed in it only when it was sent (a story's buttons send their own form).
+    form = IssueForm(obj=issue) if request.form.get("action") == "save" else IssueForm(formdata=None, obj=issue)
+    flags = {}
     if request.method == "POST":
         try:
             target = _apply(issue, form)
+        except service.Unchecked as refused:
+            flags, target = {flag.story_id or "issue": flag for flag in refused.flags}, None
+            flash(_refusal(issue, refused.flags, request.form.get("action") == "publish"), "problem")
         except service.IssueError as error:
             flash(translated(str(error)), "problem")
             target = issue
         if target is not None:
             return redirect(url_for("newsletter.edit", issue_id=target.id))
-    return render_template("newsletter/edit.html", issue=issue, form=form, story_form=StoryForm(),
-                           archive_url=_archive_url(issue.unit)), 422 if form.errors else 200
+    return render_template("newsletter/edit.html", issue=issue, form=form, story_form=StoryForm(), flags=flags,
+                           marks={key: _marks(flag) for key, flag in flags.items()},
+                           archive_url=_archive_url(issue.unit)), 422 if form.errors or flags else 200
+
+
+FIELDS = {"title": _l("Title"), "intro": _l("Introduction"), "practice": _l("Which practice impressed you most"),
+          "story": _l("Story")}
+
+
+def _marks(flag: service.Flag) -> list:
+    """Where the screen marked a refused text, for the page: [(field, pieces)]."""
+    return [(FIELDS[field], segments(text, flag.screened.found[field])) for field, text in flag.texts.items()
+            if flag.screened.found[field]]
+
+
+def _refusal(issue: Issue, flags: list, publishing: bool) -> str:
+    """Why an edit or a publication was refused, and where, in plain words."""
+    if not publishing:
+        return _("Not saved: the screen marked possible patient information (see below). Reword it, or tick that "
+                 "you checked it is not about a patient, and save again.")
+    numbers = {story.id: (number, story) for number, story in enumerate(issue.stories, 1)}
+    places = [_("the title or introduction") if flag.story_id is None else _(
+        "story %(number)s (%(names)s)", number=numbers[flag.story_id][0],
+        names=", ".join(n.name for n in numbers[flag.story_id][1].card.nominees))
+        for flag in flags if flag.story_id in numbers or flag.story_id is None]  # (a story just left: not shown)
+    return _("Not published: the screen marked possible patient information that no one has checked in %(places)s. "
+             "Reword it, or tick that you checked it is not about a patient and save it; then publish.",
+             places="; ".join(places))
 
 
 def _apply(issue: Issue, form: IssueForm) -> Issue | None:
@@ -86,7 +119,7 @@ def _apply(issue: Issue, form: IssueForm) -> Issue | None:
         if not form.validate():
             return None
         service.update_issue(issue, title=form.title.data, intro=form.intro.data or "", grouping=form.grouping.data,
-                             actor=current_user)
+                             actor=current_user, checked=form.checked.data)
         flash(_("Saved."))
     elif action in ("up", "down"):
         service.move_story(issue, story_id, -1 if action == "up" else 1)
@@ -98,7 +131,8 @@ def _apply(issue: Issue, form: IssueForm) -> Issue | None:
             flash(" ".join(str(e) for errors in story_form.errors.values() for e in errors), "problem")
         else:
             edited = service.edit_story(issue, story_id, practice=story_form.practice.data or "",
-                                        text=story_form.story.data, actor=current_user)
+                                        text=story_form.story.data, actor=current_user,
+                                        checked=story_form.checked.data)
             flash(_("Story edited for this issue; the card keeps its original.") if edited else
                   _("Nothing changed in that story."))
     elif action == "refresh":
