@@ -300,3 +300,18 @@ def coordinator_account():
 
     fresh()
     return db.session.scalar(select(Account).where(Account.email == COORDINATOR))
+
+
+def test_the_nurse_whose_card_completed_a_board_hears_that_a_coordinator_will_confirm_it(app, game, client):
+    from .conftest import filled_card
+
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    publish([PHARMACIST], [d for d in DIMENSION_KEYS if d not in ("timely", "accurate")])
+    thanks = client.post("/u/icu/card", data=filled_card(client), headers={"HX-Request": "true"})
+    assert "Your card completed the board of Pharmacists! A coordinator checks the cards and will confirm the " \
+           "bingo soon." in thanks.get_data(as_text=True)
+    # The next card completes nothing: its writer reads the ordinary thank-you.
+    assert "completed the board" not in client.post("/u/icu/card", data=filled_card(client),
+                                                    headers={"HX-Request": "true"}).get_data(as_text=True)
+    wall = client.get(f"/wall/{token}").get_data(as_text=True)
+    assert "Bingo! Being checked" in wall and "will confirm the bingo soon" in wall

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import pages
 from ..audit.service import record
-from ..cards.events import card_edited, card_published, card_unpublished
+from ..cards.events import Completed, card_edited, card_published, card_unpublished
 from ..cards.models import Card, CardStatus, Nominee
 from ..cards.rules import credited_workgroups
 from ..cards.service import published_cards
@@ -47,7 +47,7 @@ def counting_game(session, unit_id: int, at: datetime) -> Game | None:
 
 
 @card_published.connect
-def count_card(card: Card, *, session, **_) -> None:
+def count_card(card: Card, *, session, **_) -> Completed | None:
     """Credit a just-published card in its unit's running game and declare any win it completes.
 
     Runs inside the publishing transaction, holding the game's row lock (SQLite: the write lock),
@@ -55,7 +55,8 @@ def count_card(card: Card, *, session, **_) -> None:
     Every writer takes the game's lock before the unit's board version, so they never deadlock. Under the lock the
     card costs a handful of statements, whatever the number of cards already counted: the first one finds the game,
     takes its lock and reserves the card's places in the game's order of credits (the most it can need: a gap is
-    harmless), as every round trip made while holding it makes the next card wait.
+    harmless), as every round trip made while holding it makes the next card wait. Answers the workgroups whose
+    board the card completed, if any (the writer's thank-you says so).
     """
     at = card.published_at or utcnow()
     named = credited_workgroups(card.nominator_workgroup_id, [n.workgroup_id for n in card.nominees])
@@ -93,7 +94,8 @@ def count_card(card: Card, *, session, **_) -> None:
     counted = connection.execute(upsert, params).all()
     live.bump(session, card.unit_id, bumped=credits is None and any(bumped for *_row, bumped in counted))
     if any(cards == 1 for _w, cards, _bumped in counted):  # only a newly covered square can complete a board
-        _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards, _bumped in counted}))
+        return _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards, _bumped in counted}))
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -148,7 +150,8 @@ def _counting_statements(dialect: str, squares: int):
         Square.workgroup_id, Square.cards, exists(select(bumped.c[0])).label("bumped"))
 
 
-def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, credited: list[int]) -> None:
+def _declare_wins(session, game_id: int, state: GameState, card_id: int | None,
+                  credited: list[int]) -> Completed | None:
     """Declare a win for each credited workgroup that now has all seven squares and had none, at the next place (the
     caller holds the game's lock). Where the unit confirms wins, it waits for a coordinator (confirm_win) before any
     board announces it, and the game stays running until then."""
@@ -156,11 +159,11 @@ def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, 
         Square.game_id == game_id, Square.workgroup_id.in_(credited), Square.cards > 0)).all()
     done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in covered], credited)
     if not done:
-        return
+        return None
     already = set(session.scalars(select(Win.workgroup_id).where(Win.game_id == game_id)))
     new = sorted(done - already)
     if not new:
-        return
+        return None
     place = (session.scalar(select(func.max(Win.place)).where(Win.game_id == game_id)) or 0) + 1
     checked = session.scalar(select(Unit.confirm_wins).join(Game, Game.unit_id == Unit.id).where(Game.id == game_id))
     now = utcnow()
@@ -169,6 +172,8 @@ def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, 
     session.flush()
     if not checked:
         _settle_state(session, game_id)
+    names = session.scalars(select(Workgroup.name).where(Workgroup.id.in_(new)).order_by(Workgroup.name))
+    return Completed(tuple(names), bool(checked))
 
 
 def _settle_state(session, game_id: int) -> None:
