@@ -137,6 +137,15 @@ def fill_card(page) -> None:
 
 
 PHONE = {"width": 390, "height": 844}
+# A board's workgroup names running under its squares, and count badges sitting on their stars.
+BOARD_OVERLAPS = """() => [...document.querySelectorAll('.grid tbody tr')].flatMap(row => {
+    const name = row.querySelector('.wg');
+    const clash = [...row.querySelectorAll('.times')].filter(t => {
+        const star = t.parentElement.querySelector('.stamp').getBoundingClientRect(), n = t.getBoundingClientRect();
+        return star.width && n.left < star.right && star.left < n.right && n.top < star.bottom && star.top < n.bottom;
+    });
+    return (name.scrollWidth > name.clientWidth + 1 ? [name.textContent] : []).concat(
+        clash.map(() => 'count on star: ' + name.textContent)); })"""
 
 
 @pytest.mark.parametrize("size", [PHONE, *SIZES[:1], {"width": 1366, "height": 768}],
@@ -163,16 +172,10 @@ def test_a_coordinator_confirms_a_bingo_on_a_phone_without_panning(browser, live
                         page.get_by_role("button", name="Decline")):
             box = control.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= width, control
-        overlaps = page.evaluate("""() => [...document.querySelectorAll('.grid tbody tr')].flatMap(row => {
-            const name = row.querySelector('.wg');
-            const clash = [...row.querySelectorAll('.times')].filter(t => {
-                const star = t.parentElement.querySelector('.stamp').getBoundingClientRect();
-                const n = t.getBoundingClientRect();
-                return star.width && n.left < star.right && star.left < n.right && n.top < star.bottom
-                    && star.top < n.bottom; });
-            return (name.scrollWidth > name.clientWidth + 1 ? [name.textContent] : []).concat(
-                clash.map(() => 'count on star: ' + row.querySelector('.wg').textContent)); })""")
-        assert overlaps == []
+        assert page.evaluate(BOARD_OVERLAPS) == []
         assert violations(page) == []
+        page.goto(seeded["board"])  # the same grid on the board page
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(BOARD_OVERLAPS) == []
     finally:
         context.close()
