@@ -134,3 +134,48 @@ def fill_card(page) -> None:
     page.get_by_label("Your story").fill("Phil double-checked every dose on a hard night.")
     page.get_by_label("Yes, share it").check()
     page.get_by_role("button", name="Send recognition").click()
+
+
+PHONE = {"width": 390, "height": 844}
+# A board's workgroup names running under its squares, and count badges sitting on their stars.
+BOARD_OVERLAPS = """() => [...document.querySelectorAll('.grid tbody tr')].flatMap(row => {
+    const name = row.querySelector('.wg');
+    const clash = [...row.querySelectorAll('.times')].filter(t => {
+        const star = t.parentElement.querySelector('.stamp').getBoundingClientRect(), n = t.getBoundingClientRect();
+        return star.width && n.left < star.right && star.left < n.right && n.top < star.bottom && star.top < n.bottom;
+    });
+    return (name.scrollWidth > name.clientWidth + 1 ? [name.textContent] : []).concat(
+        clash.map(() => 'count on star: ' + name.textContent)); })"""
+
+
+@pytest.mark.parametrize("size", [PHONE, *SIZES[:1], {"width": 1366, "height": 768}],
+                         ids=lambda s: f"{s['width']}x{s['height']}")
+def test_a_coordinator_confirms_a_bingo_on_a_phone_without_panning(browser, live_server, seeded, size):
+    """The game page fits the screen: each finisher's reason, Confirm and Decline are under it, the board's names
+    and squares side by side, each square's count beside its star, nothing wider than the page."""
+    cards.submit(Draft(nominator=Entry("Nora Nurse", "nurses", "icu"), nominees=(Entry("Phil Pharma", "pharmacists",
+                                                                                        "icu"),),
+                       dimensions=frozenset(DIMENSION_KEYS[:2]), story="A second card on two squares."),
+                 unit_by_key("icu"), uuid.uuid4().hex)
+    context = browser.new_context(viewport=size, base_url=live_server)
+    page = context.new_page()
+    try:
+        page.goto("/sign-in")
+        page.get_by_label("Email").fill("admin@example.org")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        page.goto(seeded["game"])
+        width = size["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for control in (page.get_by_role("button", name="Confirm the bingo"), page.get_by_label("Reason"),
+                        page.get_by_role("button", name="Decline")):
+            box = control.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, control
+        assert page.evaluate(BOARD_OVERLAPS) == []
+        assert violations(page) == []
+        page.goto(seeded["board"])  # the same grid on the board page
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(BOARD_OVERLAPS) == []
+    finally:
+        context.close()

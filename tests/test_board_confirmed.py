@@ -170,7 +170,7 @@ def test_newsletter_and_organization_view_name_only_confirmed_winners(app, game,
     assert {r.unit.key: r for r in spread.activity()}["icu"].winners == []
     act(client, coordinator, game, "confirm", win_of("pharmacists"))
     fresh()
-    assert [w.workgroup.key for w in newsletter.context(issue)["wins"]] == ["pharmacists"]
+    assert [(rank, w.workgroup.key) for rank, w in newsletter.context(issue)["wins"]] == [(1, "pharmacists")]
     assert {r.unit.key: r for r in spread.activity()}["icu"].winners == ["Pharmacists"]
 
 
@@ -197,3 +197,121 @@ def test_a_bingo_to_confirm_comes_first_on_a_coordinators_desk_and_not_on_an_edi
     assert [line.kind for line in desk.lines(facts, now, desk.kinds_for(True, False))][:2] == ["confirm_win", "held"]
     assert desk.lines(facts, now, desk.kinds_for(True, False))[0] == desk.Line("confirm_win", game=7, workgroup=2)
     assert "confirm_win" not in [line.kind for line in desk.lines(facts, now, desk.kinds_for(False, True))]
+
+
+# --- one announcement, read by every surface --------------------------------------------------------------------------
+
+FINISHERS = {"nurse-managers": "Nurse managers", "chaplains": "Chaplains", "dietitians": "Dietitians"}
+
+
+@pytest.fixture
+def four_finishers(app, roster, make_account):
+    """A game of four workgroups; the newsletter's month is this one."""
+    from rcbingo.org.service import load_roster
+
+    from .conftest import ROSTER
+
+    added = [{"key": k, "name": n} for k, n in FINISHERS.items()]
+    load_roster({**ROSTER, "workgroups": [*ROSTER["workgroups"], *added],
+                 "staff": [*ROSTER["staff"], *({"name": f"{n} One", "workgroup": k, "unit": "icu"}
+                                               for k, n in FINISHERS.items())]})
+    save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
+    make_account("admin@example.org", is_admin=True)
+    return board.create_game(unit_by_key("icu"), title="Round 1", prize="Pizza", start_now=True,
+                             workgroup_ids=[workgroup_id(k) for k in ("pharmacists", *FINISHERS)])
+
+
+def finisher(key):
+    from rcbingo.cards.rules import Entry
+
+    return Entry(f"{FINISHERS[key]} One", key, "icu")
+
+
+def every_surface(client, auth, game, token):
+    """What each surface says: the board, the API, the board page, the wall, the games pages, the newsletter's issue
+    (as `flask newsletter-draft` renders it) and the organization view."""
+    from rcbingo import zones
+    from rcbingo.database import utcnow
+    from rcbingo.newsletter import service as newsletter
+
+    view = snapshot()
+    data = api.board_json(view)
+    icu = unit_by_key("icu")
+    issue = newsletter.draft(icu, zones.today(utcnow(), icu.timezone).replace(day=1))
+    fresh()
+    letter = newsletter.render(db.session.get(type(issue), issue.id))
+    auth.sign_in("admin@example.org")
+    organization = client.get("/admin/organization").get_data(as_text=True)
+    auth.sign_in()
+    return {"board": ([w.workgroup.name for w in view.winners], [w.workgroup.name for w in view.runners_up],
+                      view.game.state.value),
+            "api": ([(w["workgroup"], w["rank"]) for w in data["winners"]], data["game"]["state"]),
+            "board page": client.get("/u/icu/board").get_data(as_text=True),
+            "wall": client.get(f"/wall/{token}").get_data(as_text=True),
+            "games": client.get("/u/icu/games").get_data(as_text=True),
+            "game": client.get(f"/u/icu/games/{game.id}").get_data(as_text=True),
+            "newsletter": re.search(r'<div class="winners".*?</div>', letter, re.S),
+            "organization": organization}
+
+
+def test_every_surface_announces_the_same_winners_in_the_same_ranks(app, four_finishers, client, coordinator):
+    """Place 1's card is withdrawn, place 2 confirmed, place 3 being checked, place 4 confirmed: every surface names
+    place 2 as the winner (first, not "place 2") and withholds place 4 while place 3 is checked."""
+    game = four_finishers
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    publish([PHARMACIST], DIMENSION_KEYS[:6])
+    forged = publish([PHARMACIST], [DIMENSION_KEYS[6]])
+    publish([finisher("nurse-managers")], DIMENSION_KEYS)
+    act(client, coordinator, game, "confirm", win_of("nurse-managers"))
+
+    # A later place confirmed while the first is checked: nobody has won yet, anywhere.
+    said = every_surface(client, coordinator, game, token)
+    assert said["board"] == ([], [], "running") and said["api"] == ([], "running")
+    assert "won, still running" not in said["games"] + said["game"] + said["board page"]
+    assert said["newsletter"] is None
+    assert "Nurse managers" not in said["organization"]
+
+    publish([finisher("chaplains")], DIMENSION_KEYS)
+    publish([finisher("dietitians")], DIMENSION_KEYS)
+    act(client, coordinator, game, "confirm", win_of("dietitians"))
+    cards.withdraw(forged, "Not a genuine card", actor=coordinator_account())
+
+    said = every_surface(client, coordinator, game, token)
+    assert said["board"] == (["Nurse managers"], [], "won") and said["api"] == ([("nurse-managers", 1)], "won")
+    for page in ("board page", "wall"):
+        assert "winner-banner" in said[page] and "Bingo! Being checked" in said[page], page
+        assert "Place 2" not in said[page] and "Place 4" not in said[page], page
+    assert "won, still running" in said["games"] and "won, still running" in said["game"]
+    assert "Nurse managers" in said["games"]
+    assert "Nurse managers" in said["newsletter"].group() and "Dietitians" not in said["newsletter"].group()
+    assert "place" not in said["newsletter"].group()
+    assert re.search(r"<td>\s*Nurse managers\s*</td>", said["organization"])
+
+    # Chaplains confirmed: the places announced are ranked 1, 2, 3 over what is announced, with no gap.
+    act(client, coordinator, game, "confirm", win_of("chaplains"))
+    said = every_surface(client, coordinator, game, token)
+    assert said["api"] == ([("nurse-managers", 1), ("chaplains", 2), ("dietitians", 3)], "won")
+    assert "Place 2: <bdi>Chaplains</bdi> · Place 3: <bdi>Dietitians</bdi>" in said["wall"]
+    assert "Dietitians (place 3)" in said["newsletter"].group() and "Chaplains (place 2)" in said["newsletter"].group()
+
+
+def coordinator_account():
+    from rcbingo.org.models import Account
+
+    fresh()
+    return db.session.scalar(select(Account).where(Account.email == COORDINATOR))
+
+
+def test_the_nurse_whose_card_completed_a_board_hears_that_a_coordinator_will_confirm_it(app, game, client):
+    from .conftest import filled_card
+
+    _display, token = board.create_display(unit_by_key("icu"), "Break room")
+    publish([PHARMACIST], [d for d in DIMENSION_KEYS if d not in ("timely", "accurate")])
+    thanks = client.post("/u/icu/card", data=filled_card(client), headers={"HX-Request": "true"})
+    assert "Your card completed the board of Pharmacists! A coordinator checks the cards and will confirm the " \
+           "bingo soon." in thanks.get_data(as_text=True)
+    # The next card completes nothing: its writer reads the ordinary thank-you.
+    assert "completed the board" not in client.post("/u/icu/card", data=filled_card(client),
+                                                    headers={"HX-Request": "true"}).get_data(as_text=True)
+    wall = client.get(f"/wall/{token}").get_data(as_text=True)
+    assert "Bingo! Being checked" in wall and "will confirm the bingo soon" in wall

@@ -122,3 +122,17 @@ def said(wins: str):
 ])
 def test_a_place_is_announced_once_confirmed_and_every_earlier_place_is_decided(wins, winners, runners_up, checking):
     assert said(wins) == (winners, runners_up, checking)
+
+
+@pytest.mark.parametrize(("wins", "ranks", "won"), [
+    ("", "", False),
+    ("1P- 2R+", "", False),                       # a later finisher confirmed alone: the game is not won yet
+    ("1Px 2R+ 3N- 4C+", "R1", True),              # the first withdrawn: the next is first (rank 1, not place 2)
+    ("1Px 2R+ 3N+ 4C+", "R1 N2 C3", True),        # ranks count announced places, without gaps
+    ("1P+ 1R+ 2N+", "P1 R1 N2", True),            # a joint win shares its rank
+])
+def test_announced_places_are_ranked_without_gaps_and_the_game_is_won_once_one_is(wins, ranks, won):
+    result = announced([W(t) for t in wins.split()])
+    assert " ".join(f"{w.workgroup}{place.rank}" for place in result.ranked for w in place.wins) == ranks
+    assert result.won is won
+    assert [result.rank_of(w) for w in result.winners] == [1] * len(result.winners)

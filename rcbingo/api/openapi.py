@@ -97,8 +97,10 @@ def document(version: str, server: str = "/") -> dict:
                 "summary": "The unit's board: its game, each workgroup's squares and progress, winners, focus",
                 "description": "A change made through another server process shows within 0.2 seconds; "
                                "`version` grows with every change. `winners` lists the places announced (a "
-                               "coordinator confirmed them where the unit confirms wins); `being_checked`, the "
-                               "wins still waiting for that confirmation.",
+                               "coordinator confirmed them where the unit confirms wins, and every earlier place "
+                               "is decided), each with its `rank` (1 the winner, counted over announced places) and "
+                               "its `place` in the order cards completed boards; `being_checked`, the wins still "
+                               "waiting for that confirmation. `game.state` is `won` once a place is announced.",
                 "parameters": [UNIT],
                 "responses": {"200": {"description": "The board"}, "401": _error("No valid token"),
                               "403": _error("Not allowed for this token"), "404": _error("No such unit")}}},

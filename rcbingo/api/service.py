@@ -147,8 +147,9 @@ def board_json(board: Board) -> dict:
             "key": w.key, "name": w.name, "progress": board.progress.get(w.id, 0),
             "squares": {d: board.cards_per_square.get((w.id, d), 0) for d in DIMENSION_KEYS}}
             for w in board.ranked],
-        "winners": [{"workgroup": w.workgroup.key, "place": w.place, "card": w.card_id,
-                     "declared_at": w.declared_at.isoformat()} for w in board.winners + board.runners_up],
+        "winners": [{"workgroup": w.workgroup.key, "rank": place.rank, "place": w.place, "card": w.card_id,
+                     "declared_at": w.declared_at.isoformat()}
+                    for place in board.announcement.ranked for w in place.wins],
         "being_checked": [{"workgroup": w.workgroup.key, "place": w.place, "card": w.card_id,
                            "declared_at": w.declared_at.isoformat()} for w in board.checking],
     }

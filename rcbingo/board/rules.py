@@ -81,31 +81,57 @@ class Decided(Protocol):
 
 
 @dataclass(frozen=True)
-class Announcement:
-    """What a board says of a game's wins: `winners` (the first place announced), `runners_up` (later places
-    announced), `checking` (wins being checked by a coordinator: "Bingo! Being checked")."""
+class Ranked:
+    """An announced place: `rank` counts announced places only (1 is the winner, 2 the next announced…), so a
+    withdrawn or declined finisher leaves no gap; `wins` are the workgroups one card completed together."""
 
-    winners: list
-    runners_up: list
+    rank: int
+    wins: list
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """What every surface says of a game's wins (board, wall, games pages, API, newsletter, organization view):
+    `ranked` (the places announced, in rank order), `checking` (wins being checked by a coordinator: "Bingo! Being
+    checked"), and from them `winners` (rank 1), `runners_up` (later ranks) and whether the game is `won`."""
+
+    ranked: list[Ranked]
     checking: list
+
+    @property
+    def winners(self) -> list:
+        return self.ranked[0].wins if self.ranked else []
+
+    @property
+    def runners_up(self) -> list:
+        return [w for place in self.ranked[1:] for w in place.wins]
+
+    @property
+    def won(self) -> bool:
+        """A game is won once a place is announced, never because a later finisher was confirmed alone."""
+        return bool(self.ranked)
+
+    def rank_of(self, win) -> int | None:
+        """The announced rank of one win, or None when it is not announced."""
+        return next((place.rank for place in self.ranked if any(w is win for w in place.wins)), None)
 
 
 def announced(wins: list[Decided]) -> Announcement:
-    """Which declared wins a board announces.
+    """Which declared wins are announced, in what rank: the one rule every surface reads (nothing else interprets a
+    win's `place` or `confirmed_at` for display).
 
     Places stay as they were counted (the order credits counted, places(), under the game's lock): confirming a
     later finisher never moves it ahead of an earlier one. A revoked win is gone (a later place can then be first).
     A place is announced once it is confirmed and every earlier place is decided: while an earlier finisher is being
     checked, a later one, even confirmed, waits, so it is never shown as the winner because the first is unconfirmed.
+    Announced places are ranked 1, 2… in their order, without the gaps that revoked or dropped places leave.
     Every unconfirmed win is shown as being checked.
     """
     live = sorted((w for w in wins if not w.revoked), key=lambda w: w.place)
-    shown: list[list[Decided]] = []
+    ranked: list[Ranked] = []
     for _place, group in groupby(live, key=lambda w: w.place):
         group = list(group)
         if not all(w.confirmed for w in group):
             break
-        shown.append(group)
-    return Announcement(winners=shown[0] if shown else [],
-                        runners_up=[w for group in shown[1:] for w in group],
-                        checking=[w for w in live if not w.confirmed])
+        ranked.append(Ranked(len(ranked) + 1, group))
+    return Announcement(ranked=ranked, checking=[w for w in live if not w.confirmed])

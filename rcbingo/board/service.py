@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
+from itertools import groupby
 
 from sqlalchemy import Integer, String, bindparam, delete, exists, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,7 +12,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from .. import pages
 from ..audit.service import record
-from ..cards.events import card_edited, card_published, card_unpublished
+from ..cards.events import Completed, card_edited, card_published, card_unpublished
 from ..cards.models import Card, CardStatus, Nominee
 from ..cards.rules import credited_workgroups
 from ..cards.service import published_cards
@@ -46,7 +47,7 @@ def counting_game(session, unit_id: int, at: datetime) -> Game | None:
 
 
 @card_published.connect
-def count_card(card: Card, *, session, **_) -> None:
+def count_card(card: Card, *, session, **_) -> Completed | None:
     """Credit a just-published card in its unit's running game and declare any win it completes.
 
     Runs inside the publishing transaction, holding the game's row lock (SQLite: the write lock),
@@ -54,7 +55,8 @@ def count_card(card: Card, *, session, **_) -> None:
     Every writer takes the game's lock before the unit's board version, so they never deadlock. Under the lock the
     card costs a handful of statements, whatever the number of cards already counted: the first one finds the game,
     takes its lock and reserves the card's places in the game's order of credits (the most it can need: a gap is
-    harmless), as every round trip made while holding it makes the next card wait.
+    harmless), as every round trip made while holding it makes the next card wait. Answers the workgroups whose
+    board the card completed, if any (the writer's thank-you says so).
     """
     at = card.published_at or utcnow()
     named = credited_workgroups(card.nominator_workgroup_id, [n.workgroup_id for n in card.nominees])
@@ -92,7 +94,8 @@ def count_card(card: Card, *, session, **_) -> None:
     counted = connection.execute(upsert, params).all()
     live.bump(session, card.unit_id, bumped=credits is None and any(bumped for *_row, bumped in counted))
     if any(cards == 1 for _w, cards, _bumped in counted):  # only a newly covered square can complete a board
-        _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards, _bumped in counted}))
+        return _declare_wins(session, game.id, game.state, card.id, sorted({w for w, _cards, _bumped in counted}))
+    return None
 
 
 @lru_cache(maxsize=4)
@@ -147,7 +150,8 @@ def _counting_statements(dialect: str, squares: int):
         Square.workgroup_id, Square.cards, exists(select(bumped.c[0])).label("bumped"))
 
 
-def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, credited: list[int]) -> None:
+def _declare_wins(session, game_id: int, state: GameState, card_id: int | None,
+                  credited: list[int]) -> Completed | None:
     """Declare a win for each credited workgroup that now has all seven squares and had none, at the next place (the
     caller holds the game's lock). Where the unit confirms wins, it waits for a coordinator (confirm_win) before any
     board announces it, and the game stays running until then."""
@@ -155,19 +159,29 @@ def _declare_wins(session, game_id: int, state: GameState, card_id: int | None, 
         Square.game_id == game_id, Square.workgroup_id.in_(credited), Square.cards > 0)).all()
     done = rules.completed([rules.CreditRow(0, 0, w, d) for w, d in covered], credited)
     if not done:
-        return
+        return None
     already = set(session.scalars(select(Win.workgroup_id).where(Win.game_id == game_id)))
     new = sorted(done - already)
     if not new:
-        return
+        return None
     place = (session.scalar(select(func.max(Win.place)).where(Win.game_id == game_id)) or 0) + 1
     checked = session.scalar(select(Unit.confirm_wins).join(Game, Game.unit_id == Unit.id).where(Game.id == game_id))
     now = utcnow()
     session.add_all(Win(game_id=game_id, workgroup_id=w, card_id=card_id, place=place, declared_at=now,
                         confirmed_at=None if checked else now) for w in new)
-    if state is GameState.RUNNING and not checked:
-        session.execute(update(Game).where(Game.id == game_id).values(state=GameState.WON))
     session.flush()
+    if not checked:
+        _settle_state(session, game_id)
+    names = session.scalars(select(Workgroup.name).where(Workgroup.id.in_(new)).order_by(Workgroup.name))
+    return Completed(tuple(names), bool(checked))
+
+
+def _settle_state(session, game_id: int) -> None:
+    """A counting game is won exactly when rules.announced announces a place, else running: called whenever its wins
+    change (declared, confirmed, revoked, dropped), so no later finisher confirmed alone makes it "won"."""
+    won = rules.announced(session.scalars(select(Win).where(Win.game_id == game_id)).all()).won
+    session.execute(update(Game).where(Game.id == game_id, Game.state.in_(COUNTING)).values(
+        state=GameState.WON if won else GameState.RUNNING).execution_options(synchronize_session="fetch"))
 
 
 def _drop_unfinished_wins(session, game_id: int) -> None:
@@ -187,6 +201,7 @@ def _drop_unfinished_wins(session, game_id: int) -> None:
                    subject=f"game {game_id}", detail=f"workgroup {win.workgroup_id}: squares no longer all covered")
             session.delete(win)
     session.flush()
+    _settle_state(session, game_id)
 
 
 def _take_from_square(session, game_id: int, workgroup_id: int, dimension: str) -> None:
@@ -294,7 +309,7 @@ class Board:
 
     @property
     def runners_up(self) -> list[Win]:
-        """The places announced after the first (place 2, 3…)."""
+        """The places announced after the first (ranks 2, 3…: `announcement.ranked`)."""
         return self.announcement.runners_up
 
     @property
@@ -305,7 +320,7 @@ class Board:
     @cached_property
     def moments(self) -> list["Moment"]:
         """Each place announced, as the wall celebrates it (read only when a template asks: the wall's)."""
-        return win_moments(self.game, self.winners + self.runners_up)
+        return win_moments(self.game, self.announcement.ranked)
 
     @property
     def ranked(self) -> list[Workgroup]:
@@ -315,24 +330,25 @@ class Board:
 
 @dataclass
 class Moment:
-    """One place of a game won (place 1, then the runners-up), as the wall celebrates it: the workgroups that reached
-    it with the same card, and the shareable stories that covered their squares, each with the squares it covered."""
+    """One place of a game announced (rank 1, then the runners-up), as the wall celebrates it: the workgroups that
+    reached it with the same card, and the shareable stories that covered their squares, each with the squares it
+    covered."""
 
     key: str
-    place: int
+    rank: int
     declared_at: datetime  # when it was announced: its confirmation, where the unit confirms wins
     workgroups: list[Workgroup]
     stories: list[tuple[Card, list[str]]]
 
 
-def win_moments(game: Game | None, wins: list[Win], per_moment: int = 4) -> list[Moment]:
+def win_moments(game: Game | None, ranked: list[rules.Ranked], per_moment: int = 4) -> list[Moment]:
     """The moments of a game's wins, with the cards that covered each winner's squares: for each square the card
     that covers it first (a withdrawn card's credits are gone, so these cover it now). Two queries however long the
     game; only shareable stories (published, consent given); per moment the last `per_moment`, the winning card's
     among them."""
-    if game is None or not wins:
+    if game is None or not ranked:
         return []
-    winners = {w.workgroup_id for w in wins}
+    winners = {w.workgroup_id for place in ranked for w in place.wins}
     first = (select(Credit.workgroup_id, Credit.dimension, func.min(Credit.seq).label("seq"))
              .where(Credit.game_id == game.id, Credit.workgroup_id.in_(winners))
              .group_by(Credit.workgroup_id, Credit.dimension).subquery())
@@ -343,15 +359,16 @@ def win_moments(game: Game | None, wins: list[Win], per_moment: int = 4) -> list
         Card.id.in_({r.card_id for r in rows}), Card.consent_publish.is_(True)).options(
         joinedload(Card.nominator_workgroup), selectinload(Card.nominees).joinedload(Nominee.workgroup)))}
     moments = []
-    for place in sorted({w.place for w in wins}):
-        placed = [w for w in wins if w.place == place]
+    for place in ranked:
+        placed = place.wins
         ids = {w.workgroup_id for w in placed}
         covered: dict[int, list[str]] = {}  # card id -> squares, in the order the cards came
         for row in rows:
             if row.workgroup_id in ids and row.card_id in cards:
                 covered.setdefault(row.card_id, []).append(row.dimension)
         stories = [(cards[c], [d for d in DIMENSION_KEYS if d in dims]) for c, dims in covered.items()]
-        moments.append(Moment(key=f"{game.id}-{place}-" + "-".join(str(w.id) for w in placed), place=place,
+        key = f"{game.id}-{placed[0].place}-" + "-".join(str(w.id) for w in placed)
+        moments.append(Moment(key=key, rank=place.rank,
                               declared_at=max(w.confirmed_at or w.declared_at for w in placed),
                               workgroups=[w.workgroup for w in placed], stories=stories[-per_moment:]))
     return moments
@@ -402,6 +419,20 @@ def races(unit_ids, at: datetime) -> dict[int, tuple[Game, dict[int, int], set[i
             Win.game_id.in_(ids), Win.revoked_at.is_(None))):
         won[game_id].add(workgroup_id)
     return {unit_id: (game, covered[game.id], won[game.id]) for unit_id, game in games.items()}
+
+
+def announced_wins(unit_ids, start: datetime | None = None, end: datetime | None = None) -> list[tuple[int, Win]]:
+    """The wins rules.announced announces in these units' games, each with its rank (1 the winner), in the order they
+    were declared; with `start`/`end`, those declared in that time only (a month's newsletter). Two queries."""
+    games = select(Win.game_id).join(Game, Game.id == Win.game_id).where(Game.unit_id.in_(unit_ids))
+    if start is not None:
+        games = games.where(Win.declared_at >= start, Win.declared_at < end)
+    wins = db.session.scalars(select(Win).where(Win.game_id.in_(games)).order_by(Win.game_id, Win.place, Win.id)
+                              .options(joinedload(Win.workgroup), joinedload(Win.game))).all()
+    found = [(place.rank, win) for _game, of_game in groupby(wins, key=lambda w: w.game_id)
+             for place in rules.announced(list(of_game)).ranked for win in place.wins
+             if start is None or start <= win.declared_at < end]
+    return sorted(found, key=lambda found: (found[1].declared_at, found[1].id))
 
 
 def wins_to_confirm(unit_ids) -> dict[int, list[Win]]:
@@ -515,8 +546,8 @@ def confirm_win(win: Win, actor) -> None:
             joint.confirmed_at, joint.confirmed_by_id = now, actor.id
             record("win_confirmed", actor=actor, unit_id=game.unit_id, subject=f"game {game.id}",
                    detail=f"workgroup {joint.workgroup_id}, place {joint.place}, card {joint.card_id}")
-        if game.state is GameState.RUNNING:
-            game.state = GameState.WON
+        session.flush()
+        _settle_state(session, game.id)
         live.bump(session, game.unit_id)
 
 
@@ -525,9 +556,13 @@ def revoke_win(win: Win, reason: str, actor) -> None:
     who and why; a later finisher keeps its place and may become the first announced."""
     with write_transaction() as session:
         win = session.merge(win)
+        _take_turn(session, win.game.unit_id)
+        session.get(Game, win.game_id, with_for_update=True, populate_existing=True)
         win.revoked_at, win.revoked_by_id, win.revoke_reason = utcnow(), actor.id, reason.strip()[:300]
         record("win_revoked", actor=actor, unit_id=win.game.unit_id, subject=f"game {win.game_id}",
                detail=f"workgroup {win.workgroup_id}")
+        session.flush()
+        _settle_state(session, win.game_id)
         live.bump(session, win.game.unit_id)
 
 

@@ -19,7 +19,7 @@ from ..privacy.language import unreadable_language
 from ..privacy.screen import Finding, screen, screen_name
 from ..rc import N_
 from . import rules
-from .events import card_edited, card_published, card_unpublished
+from .events import Completed, card_edited, card_published, card_unpublished
 from .models import Card, CardDimension, CardRevision, CardStatus, Nominee
 
 
@@ -165,7 +165,10 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
             if transcribed_by is not None:
                 record("card_transcribed", actor=transcribed_by, unit_id=unit.id, subject=f"card {card.id}")
             if status is CardStatus.PUBLISHED:
-                card_published.send(card, session=session)
+                # What publishing did elsewhere that the writer should hear of (a board it completed), as the
+                # receivers answer it: read by the thank-you.
+                card.completed = [answer for _receiver, answer in card_published.send(card, session=session)
+                                  if isinstance(answer, Completed)]
     except IntegrityError:
         # The same submission id sent twice at the same instant: the other request stored it.
         existing = card_by_submission(submission_id)

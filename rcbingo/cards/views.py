@@ -107,7 +107,7 @@ def submit_card(unit_key):
     if stored:
         budget.spend()
     template = "cards/_thanks.html" if htmx else "cards/thanks.html"
-    return render_template(template, unit=unit, card=card)
+    return render_template(template, unit=unit, card=card, completed=getattr(card, "completed", []))
 
 
 class _CardBudget:

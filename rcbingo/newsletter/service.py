@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.service import record
 from ..board import service as board
-from ..board.models import Win
 from ..cards.models import Card
 from ..cards.service import Screened, published_cards
 from ..database import utcnow, write_transaction
@@ -358,11 +357,8 @@ def context(issue: Issue) -> dict:
     figures = rules.figures([story_card(c) for c in cards], [w.id for w in workgroups])
     names = {w.id: w.name for w in workgroups}
     start, end = _bounds(issue.unit, issue.month)
-    # Only announced wins: confirmed (where the unit confirms them), not revoked.
-    wins = list(db.session.scalars(select(Win).where(Win.declared_at >= start, Win.declared_at < end,
-                                                     Win.revoked_at.is_(None), Win.confirmed_at.is_not(None))
-                                   .order_by(Win.declared_at)))
-    wins = [w for w in wins if w.game.unit_id in {u.id for u in units}]
+    # The wins the boards announce (board.rules.announced), with their rank: (rank, win).
+    wins = board.announced_wins([u.id for u in units], start, end)
     boards = [b for b in (board.board(u) for u in units) if b.game is not None]
     per_unit = dict(db.session.execute(select(Card.unit_id, func.count()).where(
         Card.id.in_([c.id for c in cards])).group_by(Card.unit_id)).all()) if not issue.unit else {}

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..board.models import Game, GameState, Win
+from ..board.models import Game, GameState
+from ..board.service import announced_wins
 from ..cards.models import Card
 from ..cards.service import published_cards
 from ..database import utcnow
@@ -51,10 +52,7 @@ def activity(now: datetime | None = None) -> list[UnitActivity]:
         games = list(db.session.scalars(select(Game).where(Game.unit_id == unit.id).order_by(Game.id)))
         row.games = len(games)
         row.running = next((g.title for g in reversed(games) if g.state in (GameState.RUNNING, GameState.WON)), None)
-        row.winners = [w.workgroup.name for w in db.session.scalars(
-            select(Win).join(Game).where(Game.unit_id == unit.id, Win.revoked_at.is_(None),
-                                         Win.confirmed_at.is_not(None), Win.place == 1)
-            .order_by(Win.declared_at))]
+        row.winners = [w.workgroup.name for rank, w in announced_wins([unit.id]) if rank == 1]
         released = latest_release(unit)
         if released is not None:
             row.rc_index, row.rc_suspect = released.figures.overall, released.suspect
