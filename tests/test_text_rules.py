@@ -79,6 +79,46 @@ def test_invisible_characters_outside_an_emoji_sequence_go(typed):
     assert not IGNORABLE.search(normalise(typed))
 
 
+def _tags(letters: str) -> str:
+    return "".join(chr(0xE0000 + ord(c)) for c in letters)
+
+
+# Characters drawn as nothing (or as a blank) that the normalisation once kept: each hid "Alvarez" and "room 14"
+# from the screen while the wall showed them whole.
+NEVER_DRAWN = {
+    "interlinear annotation": "\ufff9", "annotation separator": "\ufffa", "annotation terminator": "\ufffb",
+    "Egyptian format control": "\U00013430", "Kaithi number sign": "\U000110bd", "Arabic number sign": "\u0600",
+    "private use": "\ue000", "private use, plane 15": "\U000f0000", "unassigned": "\U00050000",
+    "unassigned, plane 0": "\u0378", "object replacement": "\ufffc",
+}
+
+
+@pytest.mark.parametrize("kind", NEVER_DRAWN)
+def test_format_private_use_and_unassigned_characters_are_removed(kind):
+    mark = NEVER_DRAWN[kind]
+    typed = f"Stayed late with M{mark}r. Alva{mark}rez in ro{mark}om 14"
+    assert normalise(typed) == "Stayed late with Mr. Alvarez in room 14"
+    assert {f.kind for f in screen(normalise(typed))} == {"patient_name", "room"}
+
+
+@pytest.mark.parametrize("blank", ["\u2800", "\U0001d159"])
+def test_a_character_drawn_as_a_blank_is_stored_as_a_space(blank):
+    assert normalise(f"room{blank}14") == "room 14"
+    assert normalise(f"the{blank}lady{blank}in{blank}bed{blank}7") == "the lady in bed 7"
+
+
+def test_only_the_recommended_subdivision_flags_keep_their_tags():
+    england, scotland = "\U0001f3f4" + _tags("gbeng") + "\U000e007f", "\U0001f3f4" + _tags("gbsct") + "\U000e007f"
+    assert normalise(f"go {england}{scotland}!") == f"go {england}{scotland}!"
+    chained = "\U0001f3f4" + _tags("alvrez") + "\U0001f3f4" + _tags("room14") + "\U000e007f"
+    assert normalise(chained) == "\U0001f3f4\U0001f3f4"
+    assert normalise("\U0001f3f4" + _tags("usca") + "\U000e007f") == "\U0001f3f4"  # (not recommended: dropped)
+
+
+def test_an_emoji_newer_than_this_pythons_unicode_is_kept():
+    assert normalise("love \U0001fa77\u200d\U0001f525") == "love \U0001fa77\u200d\U0001f525"
+
+
 @given(st.text())
 def test_normalising_twice_changes_nothing(text):
     once = normalise(text)
