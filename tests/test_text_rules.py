@@ -156,6 +156,37 @@ def test_a_skeleton_maps_each_character_back_to_the_stored_text():
     assert skeleton("plain ascii") == ("plain ascii", list(range(11)))
 
 
+# Look-alikes outside Unicode's confusables, or whose prototype is not plain Latin: each was published on the wall.
+LOOK_ALIKES = {
+    "small capitals": ("Phil sat with the man in \u0280\u1d0f\u1d0f\u1d0d 14.", "room"),
+    "small capital bed": ("Phil sat with the man in \u0299\u1d07\u1d05 7.", "bed"),
+    "negative squared letters": ("Phil sat with the man in \U0001f181\U0001f17e\U0001f17e\U0001f17c 14.", "room"),
+    "stroked letter": ("Phil sat with the man in \u024doom 14.", "room"),
+    "dingbat negative circled digits": ("Phil sat with the man in room \u2776\u2779.", "room"),
+    "dingbat circled digits": ("Phil sat with the man in room \u2780\u2783.", "room"),
+    "double circled digits": ("Phil sat with the man in room \u24f5\u24f8.", "room"),
+    "keycap ten": ("Phil sat with the man in room \U0001f51f.", "room"),
+    "fraction slash": ("Phil checked the DOB 03\u204414\u20441952 twice.", "dob"),
+    "division slash": ("Phil checked the DOB 03\u221514\u22151952 twice.", "dob"),
+    "big solidus": ("Phil checked the DOB 03\u29f814\u29f81952 twice.", "dob"),
+    "middle dot": ("Phil called the son at 617\u00b7555\u00b70142.", "phone"),
+    "em dash": ("Phil called the son at 617\u2014555\u20140142.", "phone"),
+    "Hebrew maqaf": ("Phil called the son at 617\u05be555\u05be0142.", "phone"),
+    "minus sign": ("Phil called the son at 617\u2212555\u22120142.", "phone"),
+}
+
+
+@pytest.mark.parametrize("attack", LOOK_ALIKES)
+def test_look_alike_letters_digits_and_separators_are_read_as_what_they_look_like(attack):
+    text, kind = LOOK_ALIKES[attack]
+    stored = normalise(text)
+    assert kind in {f.kind for f in screen(stored)}, attack
+
+
+def test_each_character_with_a_digit_value_is_read_as_that_digit():
+    assert skeleton("\u2776\u2779 \u2780\u2783 \u24f5\u24f8 \u0967\u096a \U0001f51f \u277f")[0] == "14 14 14 14 10 10"
+
+
 def test_ascii_look_alikes_are_left_to_the_detectors():
     assert skeleton("b0x 1l")[0] == "b0x 1l"
     assert not screen("Rita gave 10 minutes of her break")

@@ -3,9 +3,12 @@
 The screen's detectors read Latin letters and ASCII digits. A text can look like "John Smith in room 12" while
 holding Cyrillic or Greek letters that imitate Latin ones ("rооm" with two Cyrillic o), accents or other combining
 marks stacked on letters, other scripts' digits, or invisible characters. The skeleton replaces each character by
-the plain Latin letters or digits it looks like, from Unicode's confusables data (`confusable-homoglyphs`' copy of
-confusables.txt): a word that mixes scripts is read as the word it imitates. Only characters outside ASCII are
-mapped: ASCII's own look-alikes (0 and O, 1 and l) stay as they are, for the detectors tell them apart themselves.
+the plain Latin letters, digits or separators it looks like, from Unicode's confusables data (`confusable-homoglyphs`'
+copy of confusables.txt), every character with a digit value (❶, ➀, ⓵, 🔟), and what a character's Unicode name says
+for look-alikes the confusables leave out (small capitals ʀᴏᴏᴍ, negative squared 🆁, stroked ɍ; dashes, slashes and
+dots such as the em dash, the Hebrew maqaf, the fraction slash, the middle dot): a word that mixes scripts is read
+as the word it imitates. Only characters outside ASCII are mapped: ASCII's own look-alikes (0 and O, 1 and l) stay
+as they are, for the detectors tell them apart themselves.
 
 Each character of the skeleton remembers the character of the text it came from, so a finding in the skeleton is a
 span of the stored text (the one pages show and coordinators see highlighted).
@@ -14,50 +17,97 @@ span of the stored text (the one pages show and coordinators see highlighted).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
-from ..text import IGNORABLE
+from ..text import BLANKS, IGNORABLE
+
+# What the detectors read as ASCII punctuation: Unicode's confusables of these, and by kind below.
+_PUNCTUATION = "-/.:,()[]#@+%&"
+# The name of a Latin letter in any dress that Unicode's confusables leave to their own: small capitals (ʀᴏᴏᴍ),
+# negative squared and circled letters (🆁🅾🅾🅼), letters with a stroke, hook or belt (ɍ), regional indicators.
+_LATIN_LETTER = re.compile(r"\b(?:LATIN|REGIONAL INDICATOR SYMBOL)\b.*?\bLETTER (?:SMALL CAPITAL |CAPITAL |SMALL )?"
+                           r"([A-Z])(?: WITH .*)?$")
+_KEYCAP_TEN = "\U0001f51f"
+
+
+def _by_name(char: str) -> str | None:
+    """The Latin letter or the ASCII digit or separator a character's Unicode name says it is, if any."""
+    name = unicodedata.name(char, "")
+    letter = _LATIN_LETTER.search(name)
+    if letter:
+        return letter.group(1).lower() if "SMALL" in name else letter.group(1)
+    category = unicodedata.category(char)
+    if category == "Pd":
+        return "-"
+    if category[0] in "PS" and ("MIDDLE DOT" in name or "DOT OPERATOR" in name or "FULL STOP" in name
+                                or name.endswith("BULLET") or "DOT LEADER" in name or "HYPHENATION POINT" in name):
+        return "."
+    if category[0] in "PS" and ("MINUS" in name or "HYPHEN" in name):
+        return "-"
+    if category[0] in "PS" and ("SOLIDUS" in name or "SLASH" in name) and "REVERSE" not in name:
+        return "/"
+    return None
 
 
 @lru_cache(maxsize=1)
 def _prototypes() -> dict[str, str]:
-    """Each non-ASCII character that Unicode lists as confusable with an ASCII letter or digit, and that one: a
-    letter for a letter (Cyrillic О is O, not 0), a digit for a digit."""
+    """Each non-ASCII character and the plain Latin letter, ASCII digit or separator it looks like, after Unicode's
+    confusables (`confusable-homoglyphs`' copy of confusables.txt: each prototype with the characters confusable
+    with it): a letter for a letter (Cyrillic О is O, not 0), a digit for a digit. A group whose prototype is not
+    plain reads as the plain character in it (𑣣 is "rn" like m: read m), the prototype without its marks (r̵ is r),
+    or what the prototype's name says (Cherokee ꭱ looks like ʀ, a small capital R: read r)."""
     data = json.loads(files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8"))
     table: dict[str, str] = {}
-    for plain, homoglyphs in data.items():
-        if not (len(plain) == 1 and plain.isascii() and plain.isalnum()):
+    for prototype, homoglyphs in data.items():
+        members = [entry["c"] for entry in homoglyphs]
+        bare = "".join(c for c in unicodedata.normalize("NFKD", prototype) if not unicodedata.combining(c))
+        plain = [c for c in [prototype, *members] if len(c) == 1 and c.isascii() and c.isalnum()]
+        if len(bare) == 1 and bare.isascii() and (bare.isalnum() or bare in _PUNCTUATION):
+            plain = [bare]
+        elif not plain and len(prototype) == 1:
+            plain = [found] if (found := _by_name(prototype)) else []
+            if not prototype.isascii() and plain:
+                table.setdefault(prototype, plain[0])
+        if not plain:
             continue
-        for entry in homoglyphs:
-            char = entry["c"]
+        for char in members:
             if len(char) != 1 or char.isascii():
                 continue
-            fits = char.isdigit() == plain.isdigit()
-            if char not in table or (fits and table[char].isdigit() != char.isdigit()):
-                table[char] = plain
+            look = next((c for c in plain if c.isdigit() == char.isdigit()), plain[0])
+            if char not in table or (look.isdigit() == char.isdigit() and table[char].isdigit() != char.isdigit()):
+                table[char] = look
     return table
 
 
 def _mapped(char: str) -> str:
-    """What one character of a text looks like in plain Latin letters and ASCII digits (itself when nothing)."""
+    """What one character of a text looks like in plain Latin letters, ASCII digits and separators (itself when
+    nothing: a Chinese character, an emoji)."""
     if char.isascii():
         return char
     if IGNORABLE.fullmatch(char):
         return ""
+    if char.isspace() or char in BLANKS:
+        return " "
     prototypes, out = _prototypes(), []
     for part in unicodedata.normalize("NFKD", char):
-        if unicodedata.combining(part) or unicodedata.category(part) in ("Mn", "Me"):
+        category = unicodedata.category(part)
+        if unicodedata.combining(part) or category in ("Mn", "Me"):
             continue
         if part.isascii():
             out.append(part)
+        elif category[0] in "NS" and unicodedata.digit(part, None) is not None:  # ❶, ➀, ⓵, Bengali 3 …
+            out.append(str(unicodedata.digit(part)))
+        elif category == "No" and "NUMBER" in unicodedata.name(part, "") and unicodedata.numeric(part, 0.5) % 1 == 0:
+            out.append(str(int(unicodedata.numeric(part))))  # ❿, ⓫
+        elif part == _KEYCAP_TEN:
+            out.append("10")
         elif part in prototypes:
             out.append(prototypes[part])
-        elif unicodedata.category(part) == "Nd":
-            out.append(str(unicodedata.decimal(part)))
         else:
-            out.append(part)
+            out.append(_by_name(part) or part)
     return "".join(out)
 
 
