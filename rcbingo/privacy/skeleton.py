@@ -136,3 +136,43 @@ def looks_like(text: str) -> str:
 def span_back(origins: list[int], start: int, end: int) -> tuple[int, int]:
     """The span of the text that a span of its skeleton came from (a non-empty span gives a non-empty span)."""
     return origins[start], origins[end - 1] + 1
+
+
+# Decoration a number can be dressed in: brackets, quotes, underscores, stars; and outside ASCII any punctuation or
+# symbol the skeleton left as it is (an emoji, a bullet).
+_DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
+# Digits typed one by one with spaces between ("0 0 4 8 2 9 1 3"), or in pairs ("00 48 29 13").
+_SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
+
+
+def undressed(read: str) -> tuple[str, list[int]]:
+    """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
+    'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
+    "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913". A run of
+    decoration between a letter and a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it
+    goes. Each character remembers the skeleton's character it comes from (the origins)."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    at = 0
+    for match in _DECORATION.finditer(read):
+        pieces.append(read[at:match.start()])
+        origins.extend(range(at, match.start()))
+        before, after = read[match.start() - 1:match.start()], read[match.end():match.end() + 1]
+        if before.isalnum() and after.isalnum() and not (before.isdigit() and after.isdigit()):
+            pieces.append(" ")
+            origins.append(match.start())
+        at = match.end()
+    pieces.append(read[at:])
+    origins.extend(range(at, len(read)))
+    text = "".join(pieces)
+    joined, kept = [], []
+    at = 0
+    for match in _SPACED_DIGITS.finditer(text):
+        joined.append(text[at:match.start()])
+        kept.extend(origins[at:match.start()])
+        joined.append(match.group().replace(" ", ""))
+        kept.extend(origins[match.start() + offset] for offset, char in enumerate(match.group()) if char != " ")
+        at = match.end()
+    joined.append(text[at:])
+    kept.extend(origins[at:])
+    return "".join(joined), kept
