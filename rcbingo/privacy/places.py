@@ -80,8 +80,8 @@ def _county(match: re.Match) -> bool:
 def _as_read(*spellings: str) -> str:
     """Words as the screen reads them (their skeleton: "phòng" is "phong", Cyrillic "палата" is "пaлata"), in lower
     case and capitalised, as alternatives of a pattern."""
-    forms = {looks_like(form) for word in spellings for form in (word, word.capitalize(), word.upper())}
-    return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    forms = {looks_like(form).lower() for word in spellings for form in (word, word.capitalize(), word.upper())}
+    return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))  # (patterns ignore case)
 
 
 # A room and a bed in the languages staff are likely to write a word of (privacy/language.py's LIKELY, and Russian):

@@ -145,16 +145,29 @@ _DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
 _SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
 
 
+def _by_a_number(text: str, start: int, end: int) -> bool:
+    """Whether the first character other than a space before or after text[start:end] is a digit."""
+    before, after = start - 1, end
+    while before >= 0 and text[before] == " ":
+        before -= 1
+    while after < len(text) and text[after] == " ":
+        after += 1
+    return (before >= 0 and text[before].isdigit()) or (after < len(text) and text[after].isdigit())
+
+
 def undressed(read: str) -> tuple[str, list[int]]:
     """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
     'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
     "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913". A run of
-    decoration between a letter and a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it
-    goes. Each character remembers the skeleton's character it comes from (the origins)."""
+    decoration next to a number (spaces aside) between a letter and a letter or digit becomes a space (so "room😀14"
+    stays two words); elsewhere it goes; decoration away from numbers ("Walter's", "(RT)") stays. Each character
+    remembers the skeleton's character it comes from (the origins)."""
     pieces: list[str] = []
     origins: list[int] = []
     at = 0
     for match in _DECORATION.finditer(read):
+        if not _by_a_number(read, match.start(), match.end()):
+            continue
         pieces.append(read[at:match.start()])
         origins.extend(range(at, match.start()))
         before, after = read[match.start() - 1:match.start()], read[match.end():match.end() + 1]
