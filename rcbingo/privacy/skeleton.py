@@ -143,6 +143,8 @@ def span_back(origins: list[int], start: int, end: int) -> tuple[int, int]:
 _DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
 # Digits typed one by one with spaces between ("0 0 4 8 2 9 1 3"), or in pairs ("00 48 29 13").
 _SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
+# Spaces around a separator inside a number: "03 . 14 . 1952", "617 · 555 · 0142" (the middle dot read as a dot).
+_SPACED_SEPARATOR = re.compile(r"(?<=\d) *[./-] *(?=\d)")
 
 
 def _by_a_number(text: str, start: int, end: int) -> bool:
@@ -158,10 +160,10 @@ def _by_a_number(text: str, start: int, end: int) -> bool:
 def undressed(read: str) -> tuple[str, list[int]]:
     """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
     'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
-    "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913". A run of
-    decoration next to a number (spaces aside) between a letter and a letter or digit becomes a space (so "room😀14"
-    stays two words); elsewhere it goes; decoration away from numbers ("Walter's", "(RT)") stays. Each character
-    remembers the skeleton's character it comes from (the origins)."""
+    "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913" (and
+    "617 . 555 . 0142" as "617.555.0142"). A run of decoration next to a number (spaces aside) between a letter and
+    a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it goes; decoration away from
+    numbers ("Walter's", "(RT)") stays. Each character remembers the skeleton's character it comes from."""
     pieces: list[str] = []
     origins: list[int] = []
     at = 0
@@ -178,9 +180,16 @@ def undressed(read: str) -> tuple[str, list[int]]:
     pieces.append(read[at:])
     origins.extend(range(at, len(read)))
     text = "".join(pieces)
+    for spaced in (_SPACED_DIGITS, _SPACED_SEPARATOR):
+        text, origins = _without_spaces(text, origins, spaced)
+    return text, origins
+
+
+def _without_spaces(text: str, origins: list[int], spaced: re.Pattern) -> tuple[str, list[int]]:
+    """The text without the spaces inside each match of `spaced`, and the origins of what is left."""
     joined, kept = [], []
     at = 0
-    for match in _SPACED_DIGITS.finditer(text):
+    for match in spaced.finditer(text):
         joined.append(text[at:match.start()])
         kept.extend(origins[at:match.start()])
         joined.append(match.group().replace(" ", ""))
