@@ -143,6 +143,8 @@ def span_back(origins: list[int], start: int, end: int) -> tuple[int, int]:
 _DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
 # Digits typed one by one with spaces between ("0 0 4 8 2 9 1 3"), or in pairs ("00 48 29 13").
 _SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
+# Letters typed one by one with spaces between: "r o o m 14", "M R N 0 0 4 8 2 9 1 3".
+_SPACED_LETTERS = re.compile(r"(?<![\w.])[A-Za-z](?: [A-Za-z]){2,}(?![\w.])")
 # Spaces around a separator inside a number: "03 . 14 . 1952", "617 · 555 · 0142" (the middle dot read as a dot).
 _SPACED_SEPARATOR = re.compile(r"(?<=\d) *[./-] *(?=\d)")
 
@@ -161,9 +163,10 @@ def undressed(read: str) -> tuple[str, list[int]]:
     """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
     'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
     "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913" (and
-    "617 . 555 . 0142" as "617.555.0142"). A run of decoration next to a number (spaces aside) between a letter and
-    a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it goes; decoration away from
-    numbers ("Walter's", "(RT)") stays. Each character remembers the skeleton's character it comes from."""
+    "617 . 555 . 0142" as "617.555.0142", "r o o m 14" as "room 14"). A run of decoration next to a number (spaces
+    aside) between a letter and a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it
+    goes; decoration away from numbers ("Walter's", "(RT)") stays. Each character remembers the skeleton's
+    character it comes from."""
     pieces: list[str] = []
     origins: list[int] = []
     at = 0
@@ -180,7 +183,7 @@ def undressed(read: str) -> tuple[str, list[int]]:
     pieces.append(read[at:])
     origins.extend(range(at, len(read)))
     text = "".join(pieces)
-    for spaced in (_SPACED_DIGITS, _SPACED_SEPARATOR):
+    for spaced in (_SPACED_LETTERS, _SPACED_DIGITS, _SPACED_SEPARATOR):
         text, origins = _without_spaces(text, origins, spaced)
     return text, origins
 
