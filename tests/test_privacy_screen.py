@@ -290,6 +290,7 @@ def test_a_room_number_is_flagged(text, span):
     ("Phil called the son at 617 \u00b7 555 \u00b7 0142.", "phone"),
     ("Phil caught the DOB (04) / (12) / (1951) on the band.", "dob"),
     ("Phil sat with him in r o o m 14 all night.", "room"),
+    ("Phil sat with him in bed (#7) all night.", "bed"),
     ("Phil fixed M R N 0 0 4 8 2 9 1 3 in the chart.", "mrn"),
 ])
 def test_a_number_dressed_in_brackets_quotes_underscores_or_emoji_is_flagged(text, kind):

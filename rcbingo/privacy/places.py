@@ -76,10 +76,9 @@ def _county(match: re.Match) -> bool:
     return not all(word.lower() in STOP or word == "and" for word in match.group(2).split())
 
 
-
 def _as_read(*spellings: str) -> str:
-    """Words as the screen reads them (their skeleton: "phòng" is "phong", Cyrillic "палата" is "пaлata"), in lower
-    case and capitalised, as alternatives of a pattern."""
+    """Words as the screen reads them, in any case (their skeleton: "phòng" is "phong", Cyrillic "палата" is
+    "пaлata", "Палата" is "Пaлata"), as alternatives of a pattern."""
     forms = {looks_like(form).lower() for word in spellings for form in (word, word.capitalize(), word.upper())}
     return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))  # (patterns ignore case)
 

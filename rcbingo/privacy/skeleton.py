@@ -150,11 +150,11 @@ _SPACED_SEPARATOR = re.compile(r"(?<=\d) *[./-] *(?=\d)")
 
 
 def _by_a_number(text: str, start: int, end: int) -> bool:
-    """Whether the first character other than a space before or after text[start:end] is a digit."""
+    """Whether the first character other than a space (or "#", ":") before or after text[start:end] is a digit."""
     before, after = start - 1, end
-    while before >= 0 and text[before] == " ":
+    while before >= 0 and text[before] in " #:":
         before -= 1
-    while after < len(text) and text[after] == " ":
+    while after < len(text) and text[after] in " #:":
         after += 1
     return (before >= 0 and text[before].isdigit()) or (after < len(text) and text[after].isdigit())
 
