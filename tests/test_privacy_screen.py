@@ -1,6 +1,7 @@
 """The privacy screen: what is held back for a coordinator before a story reaches a wall screen, and what passes."""
 
 import json
+import re
 from itertools import pairwise
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rcbingo.privacy import evaluate
 from rcbingo.privacy.kinds import LABELS
 from rcbingo.privacy.screen import KINDS, Finding, screen
 from rcbingo.rc import MARKED
+from rcbingo.text import normalise
 
 ROSTER = ("Maya Okafor", "Dr. Samuel Adeyemi", "Jess Moreau", "Tom Lindqvist", "Grace Whitfield", "Wei Chen",
           "Olivia Park", "Dr. Helen Brandt", "Kofi Mensah")
@@ -267,6 +269,72 @@ def test_a_patient_named_once_is_flagged_at_every_mention():
 ])
 def test_a_room_number_is_flagged(text, span):
     flagged(text, "room", span)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Phil sat with him in room (14) all night.", "room"),
+    ('Phil sat with him in room "14" all night.', "room"),
+    ("Phil sat with him in bed [7] all night.", "bed"),
+    ("Phil sat with him in room/14 all night.", "room"),
+    ("Phil sat with him in room_14 all night.", "room"),
+    ("Phil sat with him in room\u201414 all night.", "room"),
+    ("Phil sat with him in room \U0001f6cf\ufe0f 14 all night.", "room"),
+    ("Phil sat with him in room\U0001f60014 all night.", "room"),
+    ("Phil sat with him in bed (7) all night.", "bed"),
+    ("Phil caught the DOB (04)/(12)/(1951) on the band.", "dob"),
+    ("Phil called the son at (406)-(555)-(0182).", "phone"),
+    ("Phil fixed MRN: 0 0 4 8 2 9 1 3 in the chart.", "mrn"),
+    ("Phil fixed MRN 00 48 29 13 in the chart.", "mrn"),
+    ("Phil caught the DOB: 03 . 14 . 1952 on the band.", "dob"),
+    ("Phil called the son at 617 \u00b7 555 \u00b7 0142.", "phone"),
+    ("Phil caught the DOB (04) / (12) / (1951) on the band.", "dob"),
+    ("Phil sat with him in r o o m 14 all night.", "room"),
+    ("Phil sat with him in bed (#7) all night.", "bed"),
+    ("Phil fixed M R N 0 0 4 8 2 9 1 3 in the chart.", "mrn"),
+])
+def test_a_number_dressed_in_brackets_quotes_underscores_or_emoji_is_flagged(text, kind):
+    findings = screen(text, ROSTER)
+    assert_well_formed(text, findings)
+    assert kind in {f.kind for f in findings}, found(text)
+
+
+@pytest.mark.parametrize("dress", ["brackets", "braille blanks"])
+def test_the_labelled_examples_rewritten_with_digits_in_brackets_or_braille_blanks_are_still_found(dress):
+    missed = []
+    for line in (DATA / "phi_examples.jsonl").read_text(encoding="utf-8").splitlines():
+        example = json.loads(line)
+        if not example["phi"]:
+            continue
+        text = (re.sub(r"\d+", lambda digits: f"({digits.group()})", example["text"]) if dress == "brackets"
+                else example["text"].replace(" ", "\u2800"))
+        if not {f.kind for f in screen(normalise(text), STAFF)} >= set(example["kinds"]):
+            missed.append(text)
+    assert missed == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Phil stayed late with our patient in chambre 12.", "room"), ("Phil stayed in Zimmer 12 all night.", "room"),
+    ("Phil stayed in quarto 12 all night.", "room"), ("Phil stayed in cuarto 12 all night.", "room"),
+    ("Phil stayed in habitaci\u00f3n 12 all night.", "room"), ("Phil stayed by cama 4 all night.", "bed"),
+    ("Phil stayed by Bett 12 all night.", "bed"), ("Phil stayed by the lit 4 all night.", "bed"),
+    ("Phil stayed in ph\u00f2ng 12 all night.", "room"), ("Phil stayed by gi\u01b0\u1eddng 4 all night.", "bed"),
+    ("Phil stayed by letto 3 all night.", "bed"), ("Phil stayed in stanza 12 all night.", "room"),
+    ("Phil stayed in \u043f\u0430\u043b\u0430\u0442\u0430 12 all night.", "room"),
+    ("Phil stayed in \u5341\u4e8c\u53f7\u623f\u95f4 all night.", "room"),
+    ("Phil stayed in 12\u53f7\u623f all night.", "room"), ("Phil stayed by \u5e8a 4 all night.", "bed"),
+    ("Phil stayed in 12\u53f7\u5ba4 all night.", "room"), ("Phil stayed in 302\ud638\uc2e4 all night.", "room"),
+])
+def test_a_room_or_bed_written_in_another_language_is_flagged(text, kind):
+    findings = screen(normalise(text), ROSTER)
+    assert kind in {f.kind for f in findings}, found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We lit 4 candles for the vigil.", "Phil (RT) and Jess (RN) ran 3 codes.", "Thanks \U0001f64f 2 nights in a row!",
+    "\u540c\u4e00\u75c5\u623f", "\u4e00\u5e8a\u88ab\u5b50", "Scores went from 3 (fair) to 4 (good).",
+])
+def test_words_and_numbers_that_only_look_like_a_foreign_room_or_dressed_number_are_not_findings(text):
+    assert found(text) == []
 
 
 @pytest.mark.parametrize(("text", "span"), [

@@ -51,6 +51,34 @@ def test_a_story_hiding_a_patient_behind_look_alike_characters_is_held(client, a
     assert "all night" not in wall_text(client)
 
 
+# One story a class of hole the second attack found: each was published at once and seen on the wall.
+SECOND_ATTACK = {
+    "format characters": "Stayed late with M\ufff9r. Alva\ufff9rez in ro\ufff9om 14 all night.",
+    "braille blanks": "Stayed late with the man in room\u280014 all night.",
+    "tags chained after flags": "Stayed late " + "".join(
+        "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in word) + "\U000e007f" for word in ("alvrez", "room14"))
+    + " all night.",
+    "small capitals": "Stayed late with the man in \u0280\u1d0f\u1d0f\u1d0d 14 all night.",
+    "dingbat digits": "Stayed late with the man in room \u2776\u2779 all night.",
+    "fraction slashes": "Stayed late checking the DOB 03\u204414\u20441952 all night.",
+    "digits in brackets": "Stayed late with the man in room (14) all night.",
+    "spaced digits": "Stayed late fixing MRN: 0 0 4 8 2 9 1 3 all night.",
+    "another language": "Stayed late with our patient in chambre 12 all night.",
+}
+
+
+@pytest.mark.parametrize("attack", SECOND_ATTACK)
+def test_a_story_hiding_a_patient_in_the_second_attacks_ways_is_held(client, at_once, card_form, attack):
+    client.post("/u/icu/card", data=card_form(story=SECOND_ATTACK[attack]))
+    card = last_card()
+    if attack == "tags chained after flags":  # nothing hidden is left to screen: the tags are gone
+        assert card.story == "Stayed late \U0001f3f4\U0001f3f4 all night."
+        return
+    assert card.status is CardStatus.SUBMITTED and card.flagged, attack
+    assert card.story == normalise(card.story)
+    assert "all night" not in wall_text(client)
+
+
 def test_a_clean_story_is_still_published_at_once(client, at_once, card_form):
     client.post("/u/icu/card", data=card_form(story=f"{CLEAN_STORY} \U0001f469\U0001f3fd\u200d\u2695\ufe0f"))
     card = last_card()

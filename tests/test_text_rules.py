@@ -79,6 +79,46 @@ def test_invisible_characters_outside_an_emoji_sequence_go(typed):
     assert not IGNORABLE.search(normalise(typed))
 
 
+def _tags(letters: str) -> str:
+    return "".join(chr(0xE0000 + ord(c)) for c in letters)
+
+
+# Characters drawn as nothing (or as a blank) that the normalisation once kept: each hid "Alvarez" and "room 14"
+# from the screen while the wall showed them whole.
+NEVER_DRAWN = {
+    "interlinear annotation": "\ufff9", "annotation separator": "\ufffa", "annotation terminator": "\ufffb",
+    "Egyptian format control": "\U00013430", "Kaithi number sign": "\U000110bd", "Arabic number sign": "\u0600",
+    "private use": "\ue000", "private use, plane 15": "\U000f0000", "unassigned": "\U00050000",
+    "unassigned, plane 0": "\u0378", "object replacement": "\ufffc",
+}
+
+
+@pytest.mark.parametrize("kind", NEVER_DRAWN)
+def test_format_private_use_and_unassigned_characters_are_removed(kind):
+    mark = NEVER_DRAWN[kind]
+    typed = f"Stayed late with M{mark}r. Alva{mark}rez in ro{mark}om 14"
+    assert normalise(typed) == "Stayed late with Mr. Alvarez in room 14"
+    assert {f.kind for f in screen(normalise(typed))} == {"patient_name", "room"}
+
+
+@pytest.mark.parametrize("blank", ["\u2800", "\U0001d159"])
+def test_a_character_drawn_as_a_blank_is_stored_as_a_space(blank):
+    assert normalise(f"room{blank}14") == "room 14"
+    assert normalise(f"the{blank}lady{blank}in{blank}bed{blank}7") == "the lady in bed 7"
+
+
+def test_only_the_recommended_subdivision_flags_keep_their_tags():
+    england, scotland = "\U0001f3f4" + _tags("gbeng") + "\U000e007f", "\U0001f3f4" + _tags("gbsct") + "\U000e007f"
+    assert normalise(f"go {england}{scotland}!") == f"go {england}{scotland}!"
+    chained = "\U0001f3f4" + _tags("alvrez") + "\U0001f3f4" + _tags("room14") + "\U000e007f"
+    assert normalise(chained) == "\U0001f3f4\U0001f3f4"
+    assert normalise("\U0001f3f4" + _tags("usca") + "\U000e007f") == "\U0001f3f4"  # (not recommended: dropped)
+
+
+def test_an_emoji_newer_than_this_pythons_unicode_is_kept():
+    assert normalise("love \U0001fa77\u200d\U0001f525") == "love \U0001fa77\u200d\U0001f525"
+
+
 @given(st.text())
 def test_normalising_twice_changes_nothing(text):
     once = normalise(text)
@@ -114,6 +154,37 @@ def test_a_skeleton_maps_each_character_back_to_the_stored_text():
     assert read == "room 12 Jose"
     assert [text[at] for at in origins] == list(text)
     assert skeleton("plain ascii") == ("plain ascii", list(range(11)))
+
+
+# Look-alikes outside Unicode's confusables, or whose prototype is not plain Latin: each was published on the wall.
+LOOK_ALIKES = {
+    "small capitals": ("Phil sat with the man in \u0280\u1d0f\u1d0f\u1d0d 14.", "room"),
+    "small capital bed": ("Phil sat with the man in \u0299\u1d07\u1d05 7.", "bed"),
+    "negative squared letters": ("Phil sat with the man in \U0001f181\U0001f17e\U0001f17e\U0001f17c 14.", "room"),
+    "stroked letter": ("Phil sat with the man in \u024doom 14.", "room"),
+    "dingbat negative circled digits": ("Phil sat with the man in room \u2776\u2779.", "room"),
+    "dingbat circled digits": ("Phil sat with the man in room \u2780\u2783.", "room"),
+    "double circled digits": ("Phil sat with the man in room \u24f5\u24f8.", "room"),
+    "keycap ten": ("Phil sat with the man in room \U0001f51f.", "room"),
+    "fraction slash": ("Phil checked the DOB 03\u204414\u20441952 twice.", "dob"),
+    "division slash": ("Phil checked the DOB 03\u221514\u22151952 twice.", "dob"),
+    "big solidus": ("Phil checked the DOB 03\u29f814\u29f81952 twice.", "dob"),
+    "middle dot": ("Phil called the son at 617\u00b7555\u00b70142.", "phone"),
+    "em dash": ("Phil called the son at 617\u2014555\u20140142.", "phone"),
+    "Hebrew maqaf": ("Phil called the son at 617\u05be555\u05be0142.", "phone"),
+    "minus sign": ("Phil called the son at 617\u2212555\u22120142.", "phone"),
+}
+
+
+@pytest.mark.parametrize("attack", LOOK_ALIKES)
+def test_look_alike_letters_digits_and_separators_are_read_as_what_they_look_like(attack):
+    text, kind = LOOK_ALIKES[attack]
+    stored = normalise(text)
+    assert kind in {f.kind for f in screen(stored)}, attack
+
+
+def test_each_character_with_a_digit_value_is_read_as_that_digit():
+    assert skeleton("\u2776\u2779 \u2780\u2783 \u24f5\u24f8 \u0967\u096a \U0001f51f \u277f")[0] == "14 14 14 14 10 10"
 
 
 def test_ascii_look_alikes_are_left_to_the_detectors():

@@ -7,6 +7,7 @@ import re
 
 from .kinds import Pattern
 from .lexicon import NUMBER_WORDS, ORG, STOP, words
+from .skeleton import looks_like
 
 _PLACE_NO = r"[A-Z]?\d{1,4}[A-Z]?\b"
 _TIME_UNITS = r"(?!\s*(?:%|percent|min|minutes?|hours?|hrs?|days?|weeks?|months?|years?|times?|x\b))"
@@ -75,6 +76,33 @@ def _county(match: re.Match) -> bool:
     return not all(word.lower() in STOP or word == "and" for word in match.group(2).split())
 
 
+def _as_read(*spellings: str) -> str:
+    """Words as the screen reads them, in any case (their skeleton: "phòng" is "phong", Cyrillic "палата" is
+    "пaлata", "Палата" is "Пaлata"), as alternatives of a pattern."""
+    forms = {looks_like(form).lower() for word in spellings for form in (word, word.capitalize(), word.upper())}
+    return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))  # (patterns ignore case)
+
+
+# A room and a bed in the languages staff are likely to write a word of (privacy/language.py's LIKELY, and Russian):
+# "our patient in chambre 12" is an English story the language check lets through. French "lit" is an English word
+# too: not after a subject ("we lit 4 candles").
+_ROOM_WORDS = _as_read("cuarto", "habitación", "chambre", "zimmer", "quarto", "stanza", "phòng", "kwarto", "kuwarto",
+                       "silid", "палата", "палате", "палату", "палаты", "палатой", "комната", "комнате", "комнату",
+                       "комнаты")
+_NOT_BEFORE_LIT = "".join(rf"(?<!\b{subject}\s)" for subject in
+                          words("i we he she they you who and then just had have has was were"))
+_BED_WORDS = (_as_read("cama", "camilla", "bett", "leito", "letto", "giường", "kama", "койка", "койке", "койку",
+                       "койки", "кровать", "кровати") + f"|{_NOT_BEFORE_LIT}lit")
+# What may stand between a room or bed word and its number: "#", ":", "/", a dash, "number", "no.", "Nr.", "numéro".
+_CUE_GAP = r"[\s#:./-]*(?:(?:number|numero|n[uú]mero|nr|no)\.?\s*)?#?\s*"
+_CJK_DIGITS = looks_like("零〇一二两三四五六七八九十百")
+_CJK_NO = rf"(?:\d{{1,4}}|[{_CJK_DIGITS}]{{1,4}})"
+_CJK_NUMBER_MARK = _as_read("号", "號", "번", "第")
+# Before the word, a number in Chinese numerals needs its mark: "同一病房" is "the same ward", "一床被子" a quilt.
+_CJK_NO_BEFORE = rf"(?:\d{{1,4}}\s*(?:{_CJK_NUMBER_MARK})?|[{_CJK_DIGITS}]{{1,4}}\s*(?:{_CJK_NUMBER_MARK}))"
+_CJK_ROOMS = _as_read("房间", "房間", "病房", "号房", "房", "号室", "病室", "部屋", "室", "호실", "병실", "호")
+_CJK_BEDS = _as_read("床位", "床", "ベッド", "침대", "병상", "침상")
+
 NEEDS: dict[str, str] = {}  # a room in words, a street without a number: no kind here needs a digit
 
 PATTERNS: list[Pattern] = [
@@ -102,10 +130,16 @@ PATTERNS: list[Pattern] = [
     ("location", rf"\b(({_PLACE_NAME})\s+(?-i:County|Parish|Township|Borough|Reservation))\b"
                  r"(?!\s+(?:hospital|medical|health|general|memorial|regional|clinic)\b)",
      1, _county),
-    ("room", rf"\b(?:room|rm|bay|cubicle|cuarto|habitaci[óo]n|cuarto)s?\.?[\s#:.-]*(?:number\s*|no\.?\s*)?#?\s*"
-             rf"{_ROOM_NO}{_TIME_UNITS}(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, _patient_room),
-    ("bed", rf"\b(?:bed|bed\s*space|stretcher|crib|cama|camilla)s?\.?[\s#:.-]*(?:number\s*|no\.?\s*)?#?\s*"
-            rf"{_ROOM_NO}{_TIME_UNITS}(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, None),
+    ("room", rf"\b(?:room|rm|bay|cubicle|{_ROOM_WORDS})s?\.?{_CUE_GAP}{_ROOM_NO}{_TIME_UNITS}"
+             rf"(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, _patient_room),
+    ("bed", rf"\b(?:bed|bed\s*space|stretcher|crib|{_BED_WORDS})s?\.?{_CUE_GAP}{_ROOM_NO}{_TIME_UNITS}"
+            rf"(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, None),
+    # Chinese, Japanese and Korean, written without spaces: "十二号房间", "12号房", "房间12", "12号室", "302호실",
+    # "병실 5", "床 4", "4号床", "ベッド 3", "4번 침대"
+    ("room", rf"(?<![\d{_CJK_DIGITS}]){_CJK_NO_BEFORE}\s*(?:{_CJK_ROOMS})", 0, None),
+    ("room", rf"(?:{_CJK_ROOMS})\s*(?:{_CJK_NUMBER_MARK})?\s*{_CJK_NO}(?![\d{_CJK_DIGITS}])", 0, None),
+    ("bed", rf"(?<![\d{_CJK_DIGITS}]){_CJK_NO_BEFORE}\s*(?:{_CJK_BEDS})", 0, None),
+    ("bed", rf"(?:{_CJK_BEDS})\s*(?:{_CJK_NUMBER_MARK})?\s*{_CJK_NO}(?![\d{_CJK_DIGITS}])", 0, None),
 ]
 
 # The hospital's programs, events and places, in any case: never a patient's name. A program's own name (a unit

@@ -9,7 +9,8 @@ precision (a missed identifier reaches a wall screen; a false alarm costs a coor
 
 The detectors read the text's confusable skeleton (`skeleton`): Cyrillic or Greek letters that look Latin, accents,
 other scripts' digits and invisible characters are read as what they look like, and each finding is given back as a
-span of the text itself.
+span of the text itself. The detectors of numbers read the skeleton twice: as it is, and without the brackets,
+quotes, underscores, emoji and symbols around and inside its numbers (`skeleton.undressed`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable
 from . import contact, dates, names, numbers, places, traits
 from .kinds import KINDS, PRIORITY, Finding, Span
 from .name_field import beyond_a_name
-from .skeleton import skeleton, span_back
+from .skeleton import skeleton, span_back, undressed
 
 # The person a name field names: its first capitalised words (a title, initials, hyphens and apostrophes included).
 _LEADING_NAME = re.compile(r"\s*(?:[A-Z][\w'’.-]*\s*){1,4}")
@@ -45,8 +46,8 @@ _COMPILED = [(kind, _compiled(pattern), group, check,
              for module in _MODULES for kind, pattern, group, check in module.PATTERNS]
 
 
-def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
-    """Every span some detector proposes, overlapping or not."""
+def _patterns(text: str) -> list[Span]:
+    """Every span the pattern detectors (all but names) propose, overlapping or not."""
     found = []
     present: dict[re.Pattern, bool] = {}
     for kind, pattern, group, check, needs in _COMPILED:
@@ -58,7 +59,17 @@ def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
         for match in pattern.finditer(text):
             if match.end(group) > match.start(group) and (check is None or check(match)):
                 found.append((match.start(group), match.end(group), kind))
-    return found + names.find(text, names.roster(staff_names), places.protected(text))
+    return found
+
+
+def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
+    """Every span some detector proposes, overlapping or not: in the text, and the pattern detectors' again in the
+    text without the decoration of its numbers ("room (14)", "(406)-(555)-(0182)", "MRN 0 0 4 8 2 9 1 3")."""
+    found = _patterns(text) + names.find(text, names.roster(staff_names), places.protected(text))
+    bare, origins = undressed(text)
+    if bare != text:
+        found += [(*span_back(origins, start, end), kind) for start, end, kind in _patterns(bare)]
+    return found
 
 
 def screen(text: str, staff_names: Iterable[str] = ()) -> list[Finding]:

@@ -3,9 +3,12 @@
 The screen's detectors read Latin letters and ASCII digits. A text can look like "John Smith in room 12" while
 holding Cyrillic or Greek letters that imitate Latin ones ("rооm" with two Cyrillic o), accents or other combining
 marks stacked on letters, other scripts' digits, or invisible characters. The skeleton replaces each character by
-the plain Latin letters or digits it looks like, from Unicode's confusables data (`confusable-homoglyphs`' copy of
-confusables.txt): a word that mixes scripts is read as the word it imitates. Only characters outside ASCII are
-mapped: ASCII's own look-alikes (0 and O, 1 and l) stay as they are, for the detectors tell them apart themselves.
+the plain Latin letters, digits or separators it looks like, from Unicode's confusables data (`confusable-homoglyphs`'
+copy of confusables.txt), every character with a digit value (❶, ➀, ⓵, 🔟), and what a character's Unicode name says
+for look-alikes the confusables leave out (small capitals ʀᴏᴏᴍ, negative squared 🆁, stroked ɍ; dashes, slashes and
+dots such as the em dash, the Hebrew maqaf, the fraction slash, the middle dot): a word that mixes scripts is read
+as the word it imitates. Only characters outside ASCII are mapped: ASCII's own look-alikes (0 and O, 1 and l) stay
+as they are, for the detectors tell them apart themselves.
 
 Each character of the skeleton remembers the character of the text it came from, so a finding in the skeleton is a
 span of the stored text (the one pages show and coordinators see highlighted).
@@ -14,50 +17,97 @@ span of the stored text (the one pages show and coordinators see highlighted).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
-from ..text import IGNORABLE
+from ..text import BLANKS, IGNORABLE
+
+# What the detectors read as ASCII punctuation: Unicode's confusables of these, and by kind below.
+_PUNCTUATION = "-/.:,()[]#@+%&"
+# The name of a Latin letter in any dress that Unicode's confusables leave to their own: small capitals (ʀᴏᴏᴍ),
+# negative squared and circled letters (🆁🅾🅾🅼), letters with a stroke, hook or belt (ɍ), regional indicators.
+_LATIN_LETTER = re.compile(r"\b(?:LATIN|REGIONAL INDICATOR SYMBOL)\b.*?\bLETTER (?:SMALL CAPITAL |CAPITAL |SMALL )?"
+                           r"([A-Z])(?: WITH .*)?$")
+_KEYCAP_TEN = "\U0001f51f"
+
+
+def _by_name(char: str) -> str | None:
+    """The Latin letter or the ASCII digit or separator a character's Unicode name says it is, if any."""
+    name = unicodedata.name(char, "")
+    letter = _LATIN_LETTER.search(name)
+    if letter:
+        return letter.group(1).lower() if "SMALL" in name else letter.group(1)
+    category = unicodedata.category(char)
+    if category == "Pd":
+        return "-"
+    if category[0] in "PS" and ("MIDDLE DOT" in name or "DOT OPERATOR" in name or "FULL STOP" in name
+                                or name.endswith("BULLET") or "DOT LEADER" in name or "HYPHENATION POINT" in name):
+        return "."
+    if category[0] in "PS" and ("MINUS" in name or "HYPHEN" in name):
+        return "-"
+    if category[0] in "PS" and ("SOLIDUS" in name or "SLASH" in name) and "REVERSE" not in name:
+        return "/"
+    return None
 
 
 @lru_cache(maxsize=1)
 def _prototypes() -> dict[str, str]:
-    """Each non-ASCII character that Unicode lists as confusable with an ASCII letter or digit, and that one: a
-    letter for a letter (Cyrillic О is O, not 0), a digit for a digit."""
+    """Each non-ASCII character and the plain Latin letter, ASCII digit or separator it looks like, after Unicode's
+    confusables (`confusable-homoglyphs`' copy of confusables.txt: each prototype with the characters confusable
+    with it): a letter for a letter (Cyrillic О is O, not 0), a digit for a digit. A group whose prototype is not
+    plain reads as the plain character in it (𑣣 is "rn" like m: read m), the prototype without its marks (r̵ is r),
+    or what the prototype's name says (Cherokee ꭱ looks like ʀ, a small capital R: read r)."""
     data = json.loads(files("confusable_homoglyphs").joinpath("confusables.json").read_text(encoding="utf-8"))
     table: dict[str, str] = {}
-    for plain, homoglyphs in data.items():
-        if not (len(plain) == 1 and plain.isascii() and plain.isalnum()):
+    for prototype, homoglyphs in data.items():
+        members = [entry["c"] for entry in homoglyphs]
+        bare = "".join(c for c in unicodedata.normalize("NFKD", prototype) if not unicodedata.combining(c))
+        plain = [c for c in [prototype, *members] if len(c) == 1 and c.isascii() and c.isalnum()]
+        if len(bare) == 1 and bare.isascii() and (bare.isalnum() or bare in _PUNCTUATION):
+            plain = [bare]
+        elif not plain and len(prototype) == 1:
+            plain = [found] if (found := _by_name(prototype)) else []
+            if not prototype.isascii() and plain:
+                table.setdefault(prototype, plain[0])
+        if not plain:
             continue
-        for entry in homoglyphs:
-            char = entry["c"]
+        for char in members:
             if len(char) != 1 or char.isascii():
                 continue
-            fits = char.isdigit() == plain.isdigit()
-            if char not in table or (fits and table[char].isdigit() != char.isdigit()):
-                table[char] = plain
+            look = next((c for c in plain if c.isdigit() == char.isdigit()), plain[0])
+            if char not in table or (look.isdigit() == char.isdigit() and table[char].isdigit() != char.isdigit()):
+                table[char] = look
     return table
 
 
 def _mapped(char: str) -> str:
-    """What one character of a text looks like in plain Latin letters and ASCII digits (itself when nothing)."""
+    """What one character of a text looks like in plain Latin letters, ASCII digits and separators (itself when
+    nothing: a Chinese character, an emoji)."""
     if char.isascii():
         return char
     if IGNORABLE.fullmatch(char):
         return ""
+    if char.isspace() or char in BLANKS:
+        return " "
     prototypes, out = _prototypes(), []
     for part in unicodedata.normalize("NFKD", char):
-        if unicodedata.combining(part) or unicodedata.category(part) in ("Mn", "Me"):
+        category = unicodedata.category(part)
+        if unicodedata.combining(part) or category in ("Mn", "Me"):
             continue
         if part.isascii():
             out.append(part)
+        elif category[0] in "NS" and unicodedata.digit(part, None) is not None:  # ❶, ➀, ⓵, Bengali 3 …
+            out.append(str(unicodedata.digit(part)))
+        elif category == "No" and "NUMBER" in unicodedata.name(part, "") and unicodedata.numeric(part, 0.5) % 1 == 0:
+            out.append(str(int(unicodedata.numeric(part))))  # ❿, ⓫
+        elif part == _KEYCAP_TEN:
+            out.append("10")
         elif part in prototypes:
             out.append(prototypes[part])
-        elif unicodedata.category(part) == "Nd":
-            out.append(str(unicodedata.decimal(part)))
         else:
-            out.append(part)
+            out.append(_by_name(part) or part)
     return "".join(out)
 
 
@@ -86,3 +136,68 @@ def looks_like(text: str) -> str:
 def span_back(origins: list[int], start: int, end: int) -> tuple[int, int]:
     """The span of the text that a span of its skeleton came from (a non-empty span gives a non-empty span)."""
     return origins[start], origins[end - 1] + 1
+
+
+# Decoration a number can be dressed in: brackets, quotes, underscores, stars; and outside ASCII any punctuation or
+# symbol the skeleton left as it is (an emoji, a bullet).
+_DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
+# Digits typed one by one with spaces between ("0 0 4 8 2 9 1 3"), or in pairs ("00 48 29 13").
+_SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
+# Letters typed one by one with spaces between: "r o o m 14", "M R N 0 0 4 8 2 9 1 3".
+_SPACED_LETTERS = re.compile(r"(?<![\w.])[A-Za-z](?: [A-Za-z]){2,}(?![\w.])")
+# Spaces around a separator inside a number: "03 . 14 . 1952", "617 · 555 · 0142" (the middle dot read as a dot).
+_SPACED_SEPARATOR = re.compile(r"(?<=\d) *[./-] *(?=\d)")
+
+
+def _by_a_number(text: str, start: int, end: int) -> bool:
+    """Whether the first character other than a space (or "#", ":") before or after text[start:end] is a digit."""
+    before, after = start - 1, end
+    while before >= 0 and text[before] in " #:":
+        before -= 1
+    while after < len(text) and text[after] in " #:":
+        after += 1
+    return (before >= 0 and text[before].isdigit()) or (after < len(text) and text[after].isdigit())
+
+
+def undressed(read: str) -> tuple[str, list[int]]:
+    """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
+    'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
+    "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913" (and
+    "617 . 555 . 0142" as "617.555.0142", "r o o m 14" as "room 14"). A run of decoration next to a number (spaces
+    aside) between a letter and a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it
+    goes; decoration away from numbers ("Walter's", "(RT)") stays. Each character remembers the skeleton's
+    character it comes from."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    at = 0
+    for match in _DECORATION.finditer(read):
+        if not _by_a_number(read, match.start(), match.end()):
+            continue
+        pieces.append(read[at:match.start()])
+        origins.extend(range(at, match.start()))
+        before, after = read[match.start() - 1:match.start()], read[match.end():match.end() + 1]
+        if before.isalnum() and after.isalnum() and not (before.isdigit() and after.isdigit()):
+            pieces.append(" ")
+            origins.append(match.start())
+        at = match.end()
+    pieces.append(read[at:])
+    origins.extend(range(at, len(read)))
+    text = "".join(pieces)
+    for spaced in (_SPACED_LETTERS, _SPACED_DIGITS, _SPACED_SEPARATOR):
+        text, origins = _without_spaces(text, origins, spaced)
+    return text, origins
+
+
+def _without_spaces(text: str, origins: list[int], spaced: re.Pattern) -> tuple[str, list[int]]:
+    """The text without the spaces inside each match of `spaced`, and the origins of what is left."""
+    joined, kept = [], []
+    at = 0
+    for match in spaced.finditer(text):
+        joined.append(text[at:match.start()])
+        kept.extend(origins[at:match.start()])
+        joined.append(match.group().replace(" ", ""))
+        kept.extend(origins[match.start() + offset] for offset, char in enumerate(match.group()) if char != " ")
+        at = match.end()
+    joined.append(text[at:])
+    kept.extend(origins[at:])
+    return "".join(joined), kept
