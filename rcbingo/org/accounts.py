@@ -41,7 +41,11 @@ def authenticate(email: str, password: str) -> Account | None:
     """The active account with this email and password, or None (and the failure is audited). An unknown email
     costs a hash too. Raises passwords.Busy when no turn to hash comes within the wait."""
     account = account_by_email(email)
-    ok = passwords.check(account.password_hash if account else passwords.dummy(), password)
+    stored = account.password_hash if account else None
+    # The connection goes back to the pool while the hash waits for its turn and runs: a burst of sign-ins must not
+    # hold every connection the worker's other requests need (a kiosk card waited seconds for one).
+    db.session.commit()
+    ok = passwords.check(stored or passwords.dummy(), password)
     if account is not None and ok and account.is_active:
         return account
     with write_transaction():
