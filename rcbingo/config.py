@@ -21,8 +21,10 @@ WTF_CSRF_TIME_LIMIT = 12 * 3600
 USE_SESSION_FOR_NEXT = True
 SESSION_IDLE_MINUTES = 30
 SESSION_MAX_HOURS = 12
-# Failed sign-ins per device address and account; memory:// counts per process: use
-# redis:// (RATELIMIT_STORAGE_URI) when several workers or hosts serve the app.
+# Sign-in attempts per device address and account (a device that signed in to the account before: its own count),
+# counted before the password is checked, right ones too (org/account_views.py); memory:// counts per process: use
+# redis:// (RATELIMIT_STORAGE_URI) when several workers or hosts serve the app, and RATELIMIT_KEY_PREFIX when several
+# apps share one Redis.
 SIGN_IN_LIMIT = "5 per minute; 20 per hour"
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
@@ -88,10 +90,21 @@ WALL_STREAM_RETRY_SECONDS = 15
 # one NAT: enrol them.
 CARDS_PER_TABLET = "10 per minute"
 CARDS_PER_ADDRESS = "20 per minute"
+#
+# Sign-in attempts per address (IPv6: one /64), whatever the email, counted with SIGN_IN_LIMIT before any password is
+# hashed (org/account_views.py); a device that signed in to the account typed before is not counted here (it has its
+# own allowance: org/devices.py), so a flood from a hospital's NAT locks no coordinator's own device out. Password
+# hashes (some 0.1 s of CPU and 32 MB each) run at most SIGN_IN_HASHES_AT_ONCE at a time per process, off a gevent
+# worker's event loop (org/passwords.py); one that finds no turn within SIGN_IN_HASH_WAIT_SECONDS gets a 503 with
+# Retry-After.
+SIGN_INS_PER_ADDRESS = "30 per minute"
+SIGN_IN_HASHES_AT_ONCE = 2
+SIGN_IN_HASH_WAIT_SECONDS = 3
 # Each may also be set in the environment (read as this type).
 PUBLIC_EDGE_BUDGETS = {"PDF_RENDERS_AT_ONCE": int, "PDF_RENDER_WAIT_SECONDS": float, "WALL_STREAMS_PER_LINK": int,
                        "WALL_STREAMS_PER_ADDRESS": int, "WALL_STREAM_RETRY_SECONDS": int,
-                       "CARDS_PER_TABLET": str, "CARDS_PER_ADDRESS": str}
+                       "CARDS_PER_TABLET": str, "CARDS_PER_ADDRESS": str, "SIGN_INS_PER_ADDRESS": str,
+                       "SIGN_IN_HASHES_AT_ONCE": int, "SIGN_IN_HASH_WAIT_SECONDS": float}
 
 
 TIMEOUTS = ("REQUEST_TIMEOUT_SECONDS", "LONG_REQUEST_TIMEOUT_SECONDS", "DATABASE_CONNECT_TIMEOUT_SECONDS",
@@ -112,6 +125,8 @@ def from_environment() -> dict:
         settings["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("RATELIMIT_KEY_PREFIX"):
+        settings["RATELIMIT_KEY_PREFIX"] = os.environ["RATELIMIT_KEY_PREFIX"]
     if os.environ.get("DATABASE_POOL_SIZE"):
         settings["DATABASE_POOL_SIZE"] = int(os.environ["DATABASE_POOL_SIZE"])
     for name in TIMEOUTS:

@@ -1,9 +1,13 @@
 """Signing in and out, sessions that end, passwords, the first administrator."""
 
+import threading
+import time
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from werkzeug import security
 
 from rcbingo.audit.models import AuditEvent
 from rcbingo.extensions import db
@@ -228,7 +232,7 @@ def test_a_device_that_signed_in_before_is_not_locked_out_by_others_failures(app
     cookie = next(c for c in first.headers.getlist("Set-Cookie") if c.startswith("rcbingo_device="))
     assert all(part in cookie for part in ("HttpOnly", "Path=/sign-in", "SameSite=Strict", "Expires="))
     coordinator.post("/sign-out", data={"csrf_token": csrf_from(coordinator.get("/manage").get_data(as_text=True))})
-    for _ in range(5):
+    for _ in range(4):  # (the coordinator's first sign-in, from that address without a cookie, counted one)
         assert sign_in(attacker, "wrong password").status_code == 401
     assert sign_in(attacker).status_code == 429  # locked out on that address, the right password too
     assert sign_in(app.test_client()).status_code == 429  # so is any other device without a cookie there
@@ -254,3 +258,106 @@ def test_a_trusted_device_has_its_own_small_allowance(app, roster, make_account)
         assert sign_in(password="wrong password").status_code == 401
     assert sign_in().status_code == 429  # its own failures count, against its own allowance
     assert sign_in("other@example.org", "wrong password").status_code == 401  # not trusted for that one: the address's
+
+
+def _sign_ins_at_once(app, emails_and_passwords, address="10.2.2.2") -> list:
+    """The answers to sign-ins sent at the same instant, each from its own device at `address`."""
+    devices = [app.test_client() for _ in emails_and_passwords]
+    tokens = [csrf_from(device.get("/sign-in").get_data(as_text=True)) for device in devices]
+    answers, start = [], threading.Barrier(len(devices))
+
+    def send(device, token, email, password):
+        start.wait()
+        answers.append(device.post("/sign-in", data={"email": email, "password": password, "csrf_token": token},
+                                   environ_base={"REMOTE_ADDR": address}))
+
+    threads = [threading.Thread(target=send, args=(device, token, *pair))
+               for device, token, pair in zip(devices, tokens, emails_and_passwords, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def test_guesses_sent_at_once_are_each_counted_before_any_is_checked(app, roster, make_account, monkeypatch):
+    """20 wrong passwords for one account at the same instant: the limit (5 a minute) holds; the others are never
+    checked."""
+    make_account()
+    checked = []
+    real = security.check_password_hash
+    monkeypatch.setattr(security, "check_password_hash", lambda *args: checked.append(1) or real(*args))
+    answers = _sign_ins_at_once(app, [("coord@example.org", f"guess {n}") for n in range(20)])
+    assert sorted(a.status_code for a in answers) == [401] * 5 + [429] * 15
+    assert len(checked) == 5
+
+
+def test_one_address_trying_many_emails_is_slowed_before_any_hash(app, roster, make_account):
+    """Random emails are each a new account to the account's limit; the address's own budget holds them, while a
+    device that signed in before, and other addresses, still get in."""
+    make_account()
+    app.config["SIGN_INS_PER_ADDRESS"] = "5 per minute"
+    here = {"REMOTE_ADDR": "10.3.3.3"}
+
+    def sign_in(client, email, typed="any password", address=here):
+        token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+        return client.post("/sign-in", data={"email": email, "password": typed, "csrf_token": token},
+                           environ_base=address)
+
+    coordinator = app.test_client()
+    assert sign_in(coordinator, "coord@example.org", PASSWORD, {"REMOTE_ADDR": "10.4.4.4"}).status_code == 302
+    attacker = app.test_client()
+    answers = [sign_in(attacker, f"{uuid.uuid4().hex}@example.org") for _ in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5
+    refused = sign_in(attacker, f"{uuid.uuid4().hex}@example.org")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert "Many sign-ins were tried from this network in the last minute" in refused.get_data(as_text=True)
+    assert sign_in(app.test_client(), "coord@example.org", PASSWORD).status_code == 429
+    assert sign_in(coordinator, "coord@example.org", PASSWORD).status_code == 302  # its own device, same address
+    assert sign_in(app.test_client(), "coord@example.org", PASSWORD, {"REMOTE_ADDR": "10.5.5.5"}).status_code == 302
+
+
+def test_an_ipv6_network_counts_as_one_address_for_sign_ins(app, roster, make_account):
+    """As for cards: one /64 is one client, which could otherwise take a new address for every guess."""
+    make_account()
+
+    def sign_in(address, typed="wrong password"):
+        client = app.test_client()
+        token = csrf_from(client.get("/sign-in").get_data(as_text=True))
+        return client.post("/sign-in", data={"email": "coord@example.org", "password": typed,
+                                             "csrf_token": token}, environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [sign_in(f"2001:db8:1:2::{n}") for n in range(1, 6)] == [401] * 5
+    assert sign_in("2001:db8:1:2::99", PASSWORD) == 429
+    assert sign_in("2001:db8:1:3::1", PASSWORD) == 302
+
+
+def test_password_hashes_run_a_few_at_a_time_and_the_rest_wait_briefly(app, roster, make_account, monkeypatch):
+    """A burst of sign-ins cannot take every core of the server: past SIGN_IN_HASHES_AT_ONCE, a sign-in waits for
+    a turn, and gets a 503 with Retry-After if none comes within SIGN_IN_HASH_WAIT_SECONDS."""
+    make_account()
+    app.config.update(SIGN_IN_HASHES_AT_ONCE=1, SIGN_IN_HASH_WAIT_SECONDS=0.3)
+    real, at_once, most = security.check_password_hash, [], []
+
+    def slow(*args):
+        at_once.append(1)
+        most.append(len(at_once))
+        time.sleep(1)
+        at_once.pop()
+        return real(*args)
+
+    monkeypatch.setattr(security, "check_password_hash", slow)
+    answers = _sign_ins_at_once(app, [("coord@example.org", f"guess {n}") for n in range(3)], address="10.6.6.6")
+    assert sorted(a.status_code for a in answers) == [401, 503, 503] and max(most) == 1
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.headers["Retry-After"] == "5" and "Try again in a few seconds" in busy.get_data(as_text=True)
+
+
+def test_an_unknown_email_costs_a_password_hash_as_a_known_one_does(client, auth, roster, make_account, monkeypatch):
+    make_account()
+    checked = []
+    real = security.check_password_hash
+    monkeypatch.setattr(security, "check_password_hash", lambda *args: checked.append(args[0]) or real(*args))
+    assert auth.sign_in("nobody@example.org", "wrong password").status_code == 401
+    assert auth.sign_in("coord@example.org", "wrong password").status_code == 401
+    assert len(checked) == 2 and all(h.startswith("scrypt:") for h in checked) and checked[0] != checked[1]

@@ -351,6 +351,7 @@ def test_cards_past_the_budget_of_an_address_wait_with_everything_kept(app, clie
     limited = _sent(client, card_form(story="A third story, kept on screen."))
     page = limited.get_data(as_text=True)
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "60"
+    assert "Many cards were sent from this network in the last minute" in page  # (a NAT's, maybe: not "device")
     assert "wait a minute, then tap Send again" in page
     assert "A third story, kept on screen." in page and 'value="Phil Pharma"' in page
     assert len(stored_cards()) == 2
@@ -381,8 +382,31 @@ def test_an_enrolled_tablet_has_its_own_budget_and_a_made_up_cookie_has_none(app
             fields = card_form() | {
                 "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
                 "submission_id": re.search(r'name="submission_id" type="hidden" value="([^"]+)"', page).group(1)}
-            assert _sent(client, fields).status_code == (200 if n < budget else 429)
+            answer = _sent(client, fields)
+            assert answer.status_code == (200 if n < budget else 429)
+    assert "sent from this tablet in the last minute" in answer.get_data(as_text=True)
     assert len(stored_cards()) == 3
+
+
+def test_cards_sent_at_once_from_one_address_are_stored_within_its_budget(app, roster):
+    """Counted as they are stored, in one step with the check: 30 cards sent at the same instant cannot all pass a
+    check made before any of them was counted."""
+    app.config["CARDS_PER_ADDRESS"] = "5 per minute"
+    senders = [app.test_client() for _ in range(30)]
+    cards = [filled_card(client, story=f"Phil called back within minutes ({n}).") for n, client in enumerate(senders)]
+    answers, start = [], threading.Barrier(len(senders))
+
+    def send(client, fields):
+        start.wait()
+        answers.append(client.post("/u/icu/card", data=fields, headers=HTMX).status_code)
+
+    threads = [threading.Thread(target=send, args=pair) for pair in zip(senders, cards, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == [200] * 5 + [429] * 25
+    assert len(stored_cards()) == 5
 
 
 def test_a_limited_card_is_shown_by_the_tablet_not_sent_again():

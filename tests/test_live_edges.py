@@ -1,6 +1,6 @@
 """The public edges against the real server (gunicorn with gunicorn.conf.py, two gevent workers): a `SCRIPT_NAME`
-header from a trusted proxy's address poisons no page, the access log masks an address however it is spelled, and the
-PDF budget holds across worker processes."""
+header from a trusted proxy's address poisons no page, the access log masks an address however it is spelled, the
+PDF budget holds across worker processes, and a burst of sign-ins stalls no other request."""
 
 import http.client
 import os
@@ -27,8 +27,9 @@ REDIS = "redis://127.0.0.1:6379/9"
 
 
 @pytest.fixture
-def server(app, roster, database_uri, make_account, tmp_path):
-    """A seeded unit and an administrator; the server at 127.0.0.1 (gunicorn trusts forwarded headers from it)."""
+def server(request, app, roster, database_uri, make_account, tmp_path):
+    """A seeded unit and an administrator; the server at 127.0.0.1 (gunicorn trusts forwarded headers from it), with
+    its own counts in Redis, and settings a test may add (parametrize "server" indirectly with a dict)."""
     save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
     _display, wall = create_display(unit_by_key("icu"), "Break room")
     newsletter.draft(unit_by_key("icu"), date.today().replace(day=1))
@@ -37,7 +38,8 @@ def server(app, roster, database_uri, make_account, tmp_path):
     db.engine.dispose()
     port = free_port()
     env = dict(os.environ, DATABASE_URL=str(database_uri), SECRET_KEY="live", PYTHONPATH=str(ROOT),
-               PDF_RENDERS_AT_ONCE="1", PDF_RENDER_WAIT_SECONDS="0.5", RATELIMIT_STORAGE_URI=REDIS)
+               PDF_RENDERS_AT_ONCE="1", PDF_RENDER_WAIT_SECONDS="0.5", RATELIMIT_STORAGE_URI=REDIS,
+               RATELIMIT_KEY_PREFIX=f"live-{uuid4().hex}", **getattr(request, "param", {}))
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--worker-class",
                                 "gevent", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "error",
                                 "--access-logfile", str(tmp_path / "access.log"), "wsgi:app"],
@@ -142,3 +144,44 @@ def test_every_worker_counts_failed_sign_ins_together(server):
     email = f"nobody-{uuid4().hex}@example.org"
     answers = [sign_in(port, email, "wrong password") for _ in range(9)]
     assert answers == [401] * 5 + [429] * 4
+
+
+@pytest.mark.parametrize("server", [{"SIGN_INS_PER_ADDRESS": "1000 per minute"}], indirect=True)
+def test_a_burst_of_sign_ins_stalls_neither_health_nor_a_card(server):
+    """40 sign-ins sent at once (unknown emails, as an attacker's): each password hash once ran on its worker's event
+    loop, and the worker answered nothing else until all were done (a kiosk card waited 13 s, walls reconnected).
+    Hashed off the loop, a few at a time, the workers answer /health and a blank card within a second meanwhile."""
+    port, _wall = server
+    burst = 40
+    prepared = []
+    for _ in range(burst):
+        _status, page, headers = get(port, "/sign-in")
+        token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)[1]
+        prepared.append((headers["Set-Cookie"].split(";")[0], token))
+    start, answered = threading.Barrier(burst + 1), []
+
+    def attempt(cookie, token):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        body = urlencode({"email": f"nobody-{uuid4().hex}@example.org", "password": "any", "csrf_token": token})
+        start.wait()
+        connection.request("POST", "/sign-in", body=body, headers={
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        answered.append((connection.getresponse().status, time.monotonic()))
+        connection.close()
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in prepared]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(0.2)  # (the burst reaches the workers)
+    probes = []
+    for path in ("/health", "/u/icu/card") * 3:  # (each worker, by turns)
+        began = time.monotonic()
+        status = get(port, path)[0]
+        probes.append((path, status, round(time.monotonic() - began, 2)))
+    probed = time.monotonic()
+    for thread in threads:
+        thread.join(60)
+    assert all(status == 200 and took < 1 for _path, status, took in probes), probes
+    assert len(answered) == burst and {status for status, _at in answered} <= {401, 503}, answered
+    assert max(at for _status, at in answered) > probed, "the probes ran while the burst was being answered"

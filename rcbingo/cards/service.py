@@ -1,5 +1,6 @@
 """Storing, screening, reviewing and publishing cards: the rules decide, this module reads and writes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -29,6 +30,10 @@ class CardRefused(ValueError):
     def __init__(self, problems: dict[str, rules.Problem], resubmit: bool = False):
         super().__init__(", ".join(sorted(problems)))
         self.problems, self.resubmit = problems, resubmit
+
+
+class OverBudget(Exception):
+    """The sender's budget of cards (`within_budget`) refused this one: nothing was stored."""
 
 
 def published_cards() -> Select:
@@ -110,12 +115,14 @@ def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None,
 
 
 def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
-           written_at: datetime | None = None, request_hash: str | None = None) -> tuple[Card, bool]:
+           written_at: datetime | None = None, request_hash: str | None = None,
+           within_budget: Callable[[], bool] | None = None) -> tuple[Card, bool]:
     """Store a card written on `unit`'s kiosk (its row, or anything with its `id`) once, however often it is sent,
     and publish it when allowed.
 
     Returns the card and whether this call stored it (False for a repeat of a stored card).
-    Raises CardRefused when the rules refuse the draft.
+    Raises CardRefused when the rules refuse the draft, OverBudget when `within_budget` (called once the rules
+    accepted a card not stored before, so refusals and repeats cost nothing) says no.
     """
     existing, review_first = _stored_and_reviewed(submission_id, unit.id)
     if existing is not None:
@@ -126,6 +133,8 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
     workgroups, units = lookups.workgroups, lookups.units
     if found := rules.problems(draft, set(workgroups), set(units)):
         raise CardRefused(found)
+    if within_budget is not None and not within_budget():
+        raise OverBudget
     practice, story = draft.practice.strip(), draft.story.strip()
     flagged = screened(draft.nominator.name.strip(), [entry.name.strip() for entry in draft.named], practice, story,
                        lookups.staff).held

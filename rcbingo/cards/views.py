@@ -1,19 +1,17 @@
 """The kiosk card: shown, filled, sent, thanked; type-ahead and rows for the people involved."""
 
-import ipaddress
 import logging
 import uuid
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from limits import parse
 from markupsafe import Markup
 
-from .. import pages
-from ..extensions import csrf, htmx, limiter
+from .. import budgets, pages
+from ..budgets import client_network
+from ..extensions import csrf, htmx
 from ..org.access import can
 from ..org.models import RoleName
 from ..org.service import active_units, active_workgroups, known_unit, person, search_people, unit_by_key
@@ -92,62 +90,48 @@ def submit_card(unit_key):
         form.problems["form"] = _("This card was open for a long time. Check it and tap Send again.")
         return _render_card(unit, form, 400)
     budget = _CardBudget(unit)
-    if not budget.allows() and service.card_by_submission(form.submission_id.data) is None:
-        form.problems["form"] = _("Many cards were sent from this device in the last minute. "
-                                  "Your card is kept here: wait a minute, then tap Send again.")
+    try:
+        card, _stored = service.submit(form.draft(), unit, form.submission_id.data, within_budget=budget.spend)
+    except service.OverBudget:
+        form.problems["form"] = budget.message()
         page, status = _render_card(unit, form, 429)
         return page, status, {"Retry-After": "60"}
-    try:
-        card, stored = service.submit(form.draft(), unit, form.submission_id.data)
     except service.CardRefused as refused:
         form.problems.update(refused.problems)
         if refused.resubmit:
             form.submission_id.data = uuid.uuid4().hex
         return _render_card(unit, form, 422)
-    if stored:
-        budget.spend()
     template = "cards/_thanks.html" if htmx else "cards/thanks.html"
     return render_template(template, unit=unit, card=card, completed=getattr(card, "completed", []))
 
 
 class _CardBudget:
     """The cards a kiosk may store a minute (config: CARDS_PER_TABLET, CARDS_PER_ADDRESS): counted per enrolled
-    tablet, else per address (behind PROXY_HOPS proxies, the client's). A card is never lost because the counter's
-    storage is away: it is then let through."""
+    tablet, else per address (behind PROXY_HOPS proxies, the client's; IPv6: its /64). A card is counted as it is
+    about to be stored, after the rules accepted it (service.submit): a refused card, or a repeat of a stored one, costs
+    nothing; counting and checking are one step (budgets.spend), so cards sent at once cannot all pass. A card is never
+    lost because the counter's storage is away: it is then let through."""
 
     def __init__(self, unit):
         tablet = enrolled_tablet(unit, request.cookies.get(TABLET_COOKIE))
-        setting, self.key = (("CARDS_PER_TABLET", f"tablet:{tablet.id}") if tablet is not None
-                             else ("CARDS_PER_ADDRESS", f"address:{_network(request.remote_addr)}"))
-        self.limit = _parsed(current_app.config[setting])
+        self.tablet = tablet is not None
+        self.setting, self.key = (("CARDS_PER_TABLET", f"tablet:{tablet.id}") if self.tablet
+                                  else ("CARDS_PER_ADDRESS", f"address:{client_network()}"))
 
-    def allows(self) -> bool:
+    def spend(self) -> bool:
         try:
-            return limiter.limiter.test(self.limit, "cards", self.key)
+            return budgets.spend(current_app.config[self.setting], "cards", self.key)
         except Exception:
-            log.warning("The card budget could not be read: the card is let through", exc_info=True)
+            log.warning("The card budget could not be counted: the card is let through", exc_info=True)
             return True
 
-    def spend(self) -> None:
-        try:
-            limiter.limiter.hit(self.limit, "cards", self.key)
-        except Exception:
-            log.warning("The card budget could not be counted", exc_info=True)
-
-
-@lru_cache(maxsize=8)
-def _parsed(limit: str):
-    return parse(limit)
-
-
-def _network(address: str | None) -> str:
-    """An IPv6 client counts by its /64, which one household or hospital network holds whole (it could otherwise
-    take a new address for every card); an IPv4 client by its address."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return address or ""
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    def message(self) -> str:
+        """Which budget refused, in the words of the person at the tablet (an address may be a whole hospital's)."""
+        if self.tablet:
+            return _("Many cards were sent from this tablet in the last minute. "
+                     "Your card is kept here: wait a minute, then tap Send again.")
+        return _("Many cards were sent from this network in the last minute. "
+                 "Your card is kept here: wait a minute, then tap Send again.")
 
 
 @bp.get("/u/<unit_key>/card/people")

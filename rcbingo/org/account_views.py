@@ -2,14 +2,16 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from .. import budgets
 from ..audit.service import ACTIONS, recent
-from ..extensions import db, limiter
+from ..extensions import db
 from ..i18n import translated
 from ..web import safe_next
-from . import accounts, devices
+from . import accounts, devices, passwords
 from .access import admin_only
 from .forms import AccountForm, PasswordForm, SignInForm
 from .models import Account, RoleName, Unit
@@ -19,22 +21,44 @@ from .service import active_units
 bp = Blueprint("accounts", __name__)
 
 
-def _sign_in_key() -> str:
-    # Per device address *and* account: tablets sharing one address cannot lock each other out. A device that signed
-    # in to the account before has its own count (org/devices.py): others' failures do not lock it out.
-    email = request.form.get("email", "").strip().lower()
-    nonce = devices.trusted_nonce(email)
-    return f"device|{nonce}" if nonce else f"{request.remote_addr}|{email}"
+def _attempt_refused(email: str) -> str | None:
+    """Count this attempt, before its password is hashed, and say why it must wait (None: it may go on).
+
+    Counted first, checked in the same step (budgets.spend), so guesses sent at once are counted before any is
+    checked; a right password counts too. Per device address and account (SIGN_IN_LIMIT): tablets sharing one address
+    cannot lock each other out. A device that signed in to the account before counts against its own allowance
+    (org/devices.py): others' failures, from its address or any other, do not lock it out. Every other attempt also
+    counts per address whatever the email (SIGN_INS_PER_ADDRESS, config.py "Budgets of public edges"), so random
+    emails cannot make one address a stream of hashes. Addresses count as the card budget counts them (IPv6: a /64).
+    """
+    email = email.strip().lower()
+    limit = current_app.config["SIGN_IN_LIMIT"]
+    if nonce := devices.trusted_nonce(email):
+        return None if budgets.spend(limit, "sign-in", f"device|{nonce}") else _ACCOUNT_WAITS
+    network = budgets.client_network()
+    if not budgets.spend(current_app.config["SIGN_INS_PER_ADDRESS"], "sign-in-address", network):
+        return _ADDRESS_WAITS
+    return None if budgets.spend(limit, "sign-in", f"{network}|{email}") else _ACCOUNT_WAITS
+
+
+_ACCOUNT_WAITS = _l("Too many failed sign-ins for this account from this device. Wait a minute and try again.")
+_ADDRESS_WAITS = _l("Many sign-ins were tried from this network in the last minute. Wait a minute and try again.")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], key_func=_sign_in_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 401)
 def sign_in():
     """The sign-in page; a right password opens a fresh session."""
     form = SignInForm()
     if form.validate_on_submit():
-        account = accounts.authenticate(form.email.data, form.password.data)
+        if refused := _attempt_refused(form.email.data):
+            form.password.errors = [str(refused)]
+            return render_template("org/sign_in.html", form=form), 429, {"Retry-After": "60"}
+        try:
+            account = accounts.authenticate(form.email.data, form.password.data)
+        except passwords.Busy:
+            form.password.errors = [_("Many people are signing in right now. Try again in a few seconds.")]
+            retry = str(max(1, round(current_app.config["RETRY_AFTER_SECONDS"])))
+            return render_template("org/sign_in.html", form=form), 503, {"Retry-After": retry}
         if account is not None:
             target = safe_next(session.get("next") or request.args.get("next"))
             session.clear()  # a fresh session: nothing from before sign-in carries over

@@ -2,28 +2,20 @@
 
 import secrets
 from datetime import timedelta
-from functools import cache
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.service import record
 from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..tokens import token_hash
+from . import passwords
 from .models import Account, Role, RoleName, SignIn
 from .rules import sign_in_expired
 
 # A session's "last seen" is written at most this often, not on every request.
 _SEEN_EVERY = timedelta(seconds=60)
-
-
-@cache
-def _dummy_hash() -> str:
-    """Checked when no account matches, so a wrong email takes as long as a wrong password (made on first
-    use: a scrypt hash costs a tenth of a second at every process start otherwise)."""
-    return generate_password_hash("not a real password")
 
 
 def account_by_email(email: str) -> Account | None:
@@ -37,7 +29,7 @@ def all_accounts() -> list[Account]:
 def create_account(email: str, name: str, password: str, *, is_admin: bool = False, actor=None) -> Account:
     with write_transaction() as session:
         account = Account(email=email.strip().lower(), name=name.strip(), is_admin=is_admin,
-                          password_hash=generate_password_hash(password))
+                          password_hash=passwords.make(password))
         session.add(account)
         session.flush()
         record("account_created", actor=actor, subject=f"account {account.id}",
@@ -46,9 +38,14 @@ def create_account(email: str, name: str, password: str, *, is_admin: bool = Fal
 
 
 def authenticate(email: str, password: str) -> Account | None:
-    """The active account with this email and password, or None (and the failure is audited)."""
+    """The active account with this email and password, or None (and the failure is audited). An unknown email
+    costs a hash too. Raises passwords.Busy when no turn to hash comes within the wait."""
     account = account_by_email(email)
-    ok = check_password_hash(account.password_hash if account else _dummy_hash(), password)
+    stored = account.password_hash if account else None
+    # The connection goes back to the pool while the hash waits for its turn and runs: a burst of sign-ins must not
+    # hold every connection the worker's other requests need (a kiosk card waited seconds for one).
+    db.session.commit()
+    ok = passwords.check(stored or passwords.dummy(), password)
     if account is not None and ok and account.is_active:
         return account
     with write_transaction():
@@ -111,7 +108,7 @@ def change_password(account: Account, new_password: str) -> None:
     """Set a new password and end the account's other sessions."""
     with write_transaction() as session:
         session.execute(update(Account).where(Account.id == account.id).values(
-            password_hash=generate_password_hash(new_password)))
+            password_hash=passwords.make(new_password)))
         session.execute(update(SignIn).where(
             SignIn.account_id == account.id, SignIn.ended_at.is_(None),
             SignIn.id != (account.sign_in.id if account.sign_in else -1)).values(ended_at=utcnow()))
@@ -147,4 +144,4 @@ def set_roles(account: Account, roles: set[tuple[int, str]], is_admin: bool, act
 
 
 def check_password(account: Account, password: str) -> bool:
-    return check_password_hash(account.password_hash, password)
+    return passwords.check(account.password_hash, password)
