@@ -21,7 +21,7 @@ from .database import end_session_quietly, rollback_quietly, unavailable_reason
 from .database import engine_options as database_engine_options
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import translated
-from .logs import mask_development_log
+from .logs import mask_logs
 from .rc import BY_KEY
 from .slots import NoSlot
 
@@ -129,7 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                       api_bp, desk_bp, printing_bp):
         app.register_blueprint(blueprint)
     register_cli(app)
-    mask_development_log(app)
+    mask_logs(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
     health.init_app(app)  # /ready, and a 503 without the database while it is away

@@ -13,7 +13,6 @@
 
 import base64
 import hashlib
-import sys
 import threading
 from urllib.parse import quote
 
@@ -202,7 +201,12 @@ def unavailable_response(reason: str) -> Response:
 class RequestBudget:
     """WSGI middleware: a request still running after REQUEST_TIMEOUT_SECONDS is cut short with a 503 (gevent
     workers only: elsewhere there is nothing that could interrupt it). A streamed body (the wall) runs after this
-    returns, so it is not cut; the stream bounds its own reads."""
+    returns, so it is not cut; the stream bounds its own reads.
+
+    The server gets exactly one status and one set of headers: the app's are held until it has made its answer, so
+    that a budget running out after the app started its response (in its teardown, say) replaces them whole. (A
+    second start_response with exc_info adds its headers to the first's in gunicorn: two Content-Lengths, a
+    desync behind a proxy.) Once the server has sent bytes of the app's answer, the connection ends instead."""
 
     def __init__(self, wsgi_app, app):
         self.wsgi_app, self.app = wsgi_app, app
@@ -214,18 +218,47 @@ class RequestBudget:
         import gevent
 
         environ[_BUDGET] = timer = gevent.Timeout(seconds, OutOfTime(f"request took longer than {seconds:g} s"))
+        held = HeldStart(start_response)
         timer.start()
         try:
-            return self.wsgi_app(environ, start_response)
+            body = self.wsgi_app(environ, held)
         except OutOfTime:
+            if held.sent:  # bytes of the app's answer may be out: gunicorn ends the connection on an error
+                raise RuntimeError(f"request took longer than {seconds:g} s after its answer began") from None
             outage.failed(TIMED_OUT)
             with self.app.request_context(environ):
                 response = unavailable_response(TIMED_OUT)
-            # (with the error: the 503 replaces a response already started, as WSGI allows, rather than failing)
-            error = sys.exc_info()
-            return response(environ, lambda status, headers: start_response(status, headers, error))
+            return response(environ, start_response)
         finally:
             environ[_BUDGET].close()
+        held.send()
+        return body
+
+
+class HeldStart:
+    """A start_response that holds the app's status and headers until `send()` or the app's first write; after
+    that, the app's calls go straight to the server."""
+
+    def __init__(self, start_response):
+        self.start_response, self.started, self.sent, self.server_write = start_response, None, False, None
+
+    def __call__(self, status, headers, exc_info=None):
+        if self.sent:
+            return self.start_response(status, headers, exc_info)
+        if self.started and not exc_info:
+            raise AssertionError("start_response called twice without exc_info")
+        self.started = (status, headers)
+        return self.write
+
+    def send(self) -> None:
+        if not self.sent:
+            self.sent = True
+            if self.started:
+                self.server_write = self.start_response(*self.started)
+
+    def write(self, data: bytes) -> None:
+        self.send()
+        self.server_write(data)
 
 
 def _long_budget():

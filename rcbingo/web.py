@@ -141,10 +141,86 @@ def csv_download(header, rows, filename: str):
 
 def markdown_html(text: str, tags: set[str]) -> Markup:
     """Markdown as HTML with anything but `tags` and plain links removed: the one place typed Markdown becomes
-    markup (a newsletter's introduction, the API's descriptions)."""
+    markup (a newsletter's introduction, the API's descriptions). Headings take the nearest level `tags` allow,
+    nothing nests more than MAX_NESTING deep, and a link whose address was removed is its text alone."""
     # cmark (CommonMark's reference parser, in C) takes time in proportion to the text, whatever it holds: the
     # pure-Python renderer before it spent over a second on a 5,000-character line of links. Its safe default also
     # leaves out raw HTML and javascript: links before the sanitiser sees them. (Lone surrogates cannot be UTF-8.)
     html = cmarkgfm.markdown_to_html((text or "").encode("utf-8", "replace").decode())
-    return Markup(nh3.clean(html, tags=tags, attributes={"a": {"href"}},  # noqa: S704 - sanitized
-                            url_schemes={"http", "https", "mailto"}))
+    html = nh3.clean(_shaped(html, tags), tags=tags, attributes={"a": {"href"}},
+                     url_schemes={"http", "https", "mailto"})
+    return Markup(_without_empty_links(html))  # noqa: S704 - sanitized
+
+
+# How deep quotes and lists may nest in each other, and inline formatting in itself: WeasyPrint lays out every
+# level by recursion (">" * 5000 or "1. " * 1666 failed the PDF; 70 nested lists took 14 s), and no reader
+# follows a ninth level anyway.
+MAX_NESTING = 8
+_NESTS = {"blockquote", "ul", "ol"}
+_HEADINGS = {f"h{level}" for level in range(1, 7)}
+_VOID = {"br", "hr", "img"}
+# A tag as cmark and nh3 write them: lower case, attribute values in double quotes (text never holds a raw "<").
+_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[^\s"\'<>/=]+(?:="[^"]*")?)*)\s*/?>')
+
+
+def _shaped(html: str, tags: set[str]) -> str:
+    """cmark's HTML with headings renamed to the nearest level `tags` allow (a paragraph if none) and every quote,
+    list or inline element deeper than MAX_NESTING of its kind unwrapped (its text kept, in its parent)."""
+    levels = sorted(int(tag[1]) for tag in tags & _HEADINGS)
+    out, position, stack, depth = [], 0, [], {True: 0, False: 0}
+    for tag in _TAG.finditer(html):
+        out.append(html[position:tag.start()])
+        position = tag.end()
+        closing, name = tag[1], tag[2]
+        if name in _VOID:
+            out.append(tag[0])
+        elif closing:
+            kept, nest = stack.pop() if stack else (name, None)
+            if kept:
+                out.append(f"</{kept}>")
+                if nest is not None:
+                    depth[nest] -= 1
+        elif name == "li":  # an item goes where its list goes
+            kept = "li" if stack and stack[-1][0] in ("ul", "ol") else None
+            stack.append((kept, None))
+            out.append(tag[0] if kept else " ")
+        else:
+            nest = name in _NESTS
+            kept = _heading(int(name[1]), levels, tags) if name in _HEADINGS else name
+            if depth[nest] >= MAX_NESTING:
+                kept = None
+            stack.append((kept, nest))
+            if kept:
+                depth[nest] += 1
+                out.append(f"<{kept}{tag[3]}>")
+    out.append(html[position:])
+    return "".join(out)
+
+
+def _heading(level: int, levels: list[int], tags: set[str]) -> str:
+    """The heading tag for a heading of `level`: the first allowed level at or below it in rank, else the smallest
+    allowed, else a paragraph."""
+    if not levels:
+        return "p" if "p" in tags else ""
+    return f"h{next((allowed for allowed in levels if allowed >= level), levels[-1])}"
+
+
+def _without_empty_links(html: str) -> str:
+    """nh3's HTML with each link whose address was removed (cmark's for `javascript:`, nh3's for another scheme)
+    replaced by its text: an anchor without an address looks like a link and goes nowhere."""
+    out, position, anchors = [], 0, []
+    for tag in _TAG.finditer(html):
+        if tag[2] != "a":
+            continue
+        out.append(html[position:tag.start()])
+        position = tag.end()
+        if tag[1]:
+            if anchors.pop() if anchors else True:
+                out.append(tag[0])
+        else:
+            kept = bool(re.search(r'\shref="[^"]', tag[3]))
+            anchors.append(kept)
+            if kept:
+                out.append(tag[0])
+    out.append(html[position:])
+    return "".join(out)

@@ -206,3 +206,12 @@ def test_the_cursor_pages_through_every_card_while_new_ones_arrive(client, token
     assert seen == sorted(written, reverse=True) and pages == 3
     assert client.get("/api/v1/units/icu/cards?cursor=bm9wZQ", headers=headers).status_code == 400
     assert client.get("/api/v1/units/icu/cards?cursor=%5B%5D", headers=headers).status_code == 400
+
+
+@pytest.mark.parametrize("document", [b"[" * 2000, b"[" * 60, b'["2026-11-05T10:00:00+00:00",' + b"9" * 5000 + b"]"])
+def test_a_crafted_cursor_is_a_clear_400(client, token, document):
+    import base64
+
+    cursor = base64.urlsafe_b64encode(document).decode().rstrip("=")
+    answer = client.get(f"/api/v1/units/icu/cards?cursor={cursor}", headers=bearer(token))
+    assert answer.status_code == 400 and answer.json["error"] == "cursor must be a next_cursor this API gave."

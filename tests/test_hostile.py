@@ -329,7 +329,9 @@ def exercise(app, visitor: Visitor, rule, found: hostile.Offered, spec: dict) ->
             if method == "GET":
                 every = [(k, line) for k in args]
                 deeper = [(k, examples.get(k, line)) for k in args]
-                for pairs in (every, deeper):
+                # Each parameter alone too: one read after the others are checked is reached only when they pass.
+                alone = [[(k, line)] for k in args] if len(args) > 1 else []
+                for pairs in (every, deeper, *alone):
                     key = (method, tuple(pairs))
                     if key in sent or not (where or index == 0):
                         continue

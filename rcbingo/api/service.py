@@ -108,13 +108,15 @@ def cursor_after(card: Card) -> str:
 
 def cursor_place(cursor: str) -> tuple[datetime, int] | None:
     """The (published at, id) a cursor of cursor_after stands for; None for anything it did not make."""
+    if len(cursor) > 100:  # one of ours is about 65 characters
+        return None
     try:
         when, card_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         moment = datetime.fromisoformat(when)
         if moment.tzinfo is None or not isinstance(card_id, int) or isinstance(card_id, bool):
             return None
         return moment.astimezone(UTC), db_id(str(card_id))
-    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError, RecursionError):
         return None
 
 
