@@ -349,12 +349,8 @@ def story_edit_form(page: str, practice: str, text: str) -> list[tuple[str, str]
     return [*parser.fields, ("action", "edit-story")]
 
 
-def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(icu, client, make_account, auth):
-    publish("Phil rang back.", practice="A call")
-    make_account("ed@example.org", roles=[("icu", "editor")])
-    auth.sign_in("ed@example.org")
-    url = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"),
-                                                  "month": THIS_MONTH.strftime("%Y-%m")}).headers["Location"]
+def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(editing, client, auth):
+    url, _ = editing
     text = "Phil rang the ward within minutes with the corrected rate."
     fields = story_edit_form(client.get(url).get_data(as_text=True), "A call before rounds", text)
     saved = client.post(url, data=MultiDict(fields), follow_redirects=True).get_data(as_text=True)

@@ -14,7 +14,7 @@ from rcbingo.newsletter import service as newsletter
 from rcbingo.newsletter.models import IssueStory
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
-from .conftest import PASSWORD, fresh
+from .conftest import PASSWORD, fresh, sign_in_on
 
 EDITED = "Phil rang back in minutes."
 
@@ -72,10 +72,7 @@ def test_an_editor_loses_no_unsaved_introduction_and_publishes_only_when_sure(ta
     issue = newsletter.draft(icu, date.today().replace(day=1))
     make_account("ed@example.org", roles=[("icu", "editor")])
     page = tablet
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill("ed@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, "ed@example.org")
     page.goto(f"/newsletter/{issue.id}")
 
     intro = page.get_by_label("Introduction")
@@ -151,10 +148,7 @@ def test_a_story_edit_the_screen_flags_is_refused_keeping_the_words_until_the_ed
     issue = newsletter.draft(icu, date.today().replace(day=1))
     make_account("ed@example.org", roles=[("icu", "editor")])
     page = tablet
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill("ed@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, "ed@example.org")
     page.goto(f"/newsletter/{issue.id}")
 
     typed = "Phil sat with Mr. Alvarez in room 14, MRN 00482913."

@@ -10,7 +10,7 @@ from rcbingo.org.service import active_workgroups, unit_by_key
 from rcbingo.survey import service as survey
 from rcbingo.survey.models import WaveAnswer
 
-from .conftest import PASSWORD, fresh
+from .conftest import fresh, sign_in_on
 from .test_survey import DIMS, answer
 
 PHONE = {"width": 390, "height": 844}
@@ -225,10 +225,7 @@ def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people_once_closed
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("heading", name="Thank you!")).to_be_visible()
 
-    phone.goto(live_server + "/sign-in")
-    phone.get_by_label("Email").fill("admin@example.org")
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
+    sign_in_on(phone, "admin@example.org", live_server)
     phone.goto(f"{live_server}/surveys/{wave.id}")
     expect(phone.locator("p.lede")).to_contain_text("The figures are published when the wave closes.")
     expect(phone.locator("p.answer-sources")).to_contain_text("Respondents: 5")
