@@ -11,7 +11,7 @@ from werkzeug import security
 
 from rcbingo.audit.models import AuditEvent
 from rcbingo.extensions import db
-from rcbingo.org import accounts
+from rcbingo.org import accounts, passwords
 from rcbingo.org.models import Account, SignIn
 from rcbingo.org.service import unit_by_key
 
@@ -361,3 +361,38 @@ def test_an_unknown_email_costs_a_password_hash_as_a_known_one_does(client, auth
     assert auth.sign_in("nobody@example.org", "wrong password").status_code == 401
     assert auth.sign_in("coord@example.org", "wrong password").status_code == 401
     assert len(checked) == 2 and all(h.startswith("scrypt:") for h in checked) and checked[0] != checked[1]
+
+
+def test_sign_in_waits_with_its_email_kept_while_the_sign_in_counts_cannot_be_kept(database_uri, roster, make_account):
+    """With Redis (where the attempts are counted) away, no attempt goes uncounted: the page says to try again in a
+    minute (503 with Retry-After), keeps the email typed, and never answers 500."""
+    make_account()
+    app = _make_app(database_uri, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1")
+    client = app.test_client()
+    answer = Auth(client).sign_in()
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert "Signing in is paused for a moment" in page and 'value="coord@example.org"' in page
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_changing_a_password_while_every_hash_turn_is_taken_asks_to_try_again(app, client, auth, roster, make_account):
+    """A password change that finds no turn to hash is answered on its own form (503), not with a server error,
+    and the password stays as it was."""
+    make_account()
+    auth.sign_in()
+    app.config.update(SIGN_IN_HASH_WAIT_SECONDS=0.1)
+    held = passwords._turns(app.config["SIGN_IN_HASHES_AT_ONCE"])
+    for _turn in range(app.config["SIGN_IN_HASHES_AT_ONCE"]):
+        held.acquire()
+    try:
+        answer = client.post("/account/password", data={
+            "csrf_token": auth.csrf("/account/password"), "current": PASSWORD,
+            "new": "a brand new passphrase here", "confirm": "a brand new passphrase here"})
+    finally:
+        for _turn in range(app.config["SIGN_IN_HASHES_AT_ONCE"]):
+            held.release()
+    assert answer.status_code == 503 and "Try again in a few seconds" in answer.get_data(as_text=True)
+    client.post("/sign-out", data={"csrf_token": auth.csrf()})
+    assert auth.sign_in().status_code == 302
