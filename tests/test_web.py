@@ -282,6 +282,32 @@ def test_gunicorn_writes_the_access_log_with_secrets_masked(app, tmp_path):
     assert "/wall/[hidden]/stream" in written and "TOPSECRET" not in written and "ENROLSECRET" not in written
 
 
+
+def test_gunicorn_masks_secrets_in_its_own_messages(app, tmp_path):
+    """An invalid request's line and "Error handling request <path>" name a link's secret too (percent-encoded or
+    not): gunicorn's error log masks them once the worker has made the app."""
+    import subprocess
+    import sys
+
+    script = ("import runpy, sys\n"
+              "from gunicorn.config import Config\n"
+              "MaskingLogger = runpy.run_path('gunicorn.conf.py')['logger_class']\n"
+              "cfg = Config(); cfg.set('errorlog', sys.argv[1])\n"
+              "log = MaskingLogger(cfg)\n"
+              "log.info('Booting worker with pid: 7')  # the master: no app made, nothing to mask\n"
+              "from rcbingo import create_app\n"
+              "create_app({'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+              "log.warning(\"Invalid request from ip=10.0.0.1: Invalid Request Line 'GET /w%61ll/WALLSECRET x'\")\n"
+              "try:\n"
+              "    raise ValueError('boom')\n"
+              "except ValueError:\n"
+              "    log.exception('Error handling request %s', '/s/code/CODESECRET?x=1')\n")
+    log = tmp_path / "error.log"
+    subprocess.run([sys.executable, "-c", script, str(log)], check=True, cwd=ROOT, timeout=60)
+    written = log.read_text()
+    assert "Booting worker with pid: 7" in written and "WALLSECRET" not in written and "Error handling request /s/" in written
+    assert "WALLSECRET" not in written and "CODESECRET" not in written and "ValueError: boom" in written
+
 # --- what an adversarial review found ------------------------------------------------------------------
 
 @pytest.mark.parametrize("url", [
