@@ -1,8 +1,8 @@
 """gunicorn's settings for RC Bingo (read from the working folder, or with --config gunicorn.conf.py).
 
 The access log, and gunicorn's own messages (an invalid request's line, "Error handling request <path>"), mask the
-secrets that wall displays, survey links and tablet enrolment carry in their addresses (rcbingo/logs.py). Workers, address, worker class and --access-logfile stay on the command line
-(README)."""
+secrets that wall displays, survey links and tablet enrolment carry in their addresses (rcbingo/logs.py). Workers,
+address, worker class and --access-logfile stay on the command line (README)."""
 
 import logging
 import sys
