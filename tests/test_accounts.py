@@ -397,3 +397,35 @@ def test_changing_a_password_while_every_hash_turn_is_taken_asks_to_try_again(ap
     assert answer.status_code == 503 and "Try again in a few seconds" in answer.get_data(as_text=True)
     client.post("/sign-out", data={"csrf_token": auth.csrf()})
     assert auth.sign_in().status_code == 302
+
+
+def test_a_password_hash_is_made_with_no_transaction_open(app, roster, make_account, monkeypatch):
+    """A hash may wait seconds for its turn: meanwhile it holds no connection and, on SQLite, no write lock, which
+    every card and sign-in of the server would otherwise wait for."""
+    account = make_account()
+    open_while_hashing = []
+
+    def watched(work):
+        return lambda *args: open_while_hashing.append(db.session().in_transaction()) or work(*args)
+
+    monkeypatch.setattr(security, "generate_password_hash", watched(security.generate_password_hash))
+    monkeypatch.setattr(security, "check_password_hash", watched(security.check_password_hash))
+    db.session.get(Account, account.id)  # a request has read before it hashes
+    assert accounts.check_password(db.session.get(Account, account.id), PASSWORD)
+    accounts.change_password(db.session.get(Account, account.id), "another long passphrase")
+    accounts.create_account("new@example.org", "New Person", "a third long passphrase")
+    assert open_while_hashing == [False, False, False]
+
+
+def test_an_email_another_administrator_just_took_is_refused_on_the_form(client, auth, roster, make_account,
+                                                                          monkeypatch):
+    make_account(is_admin=True)
+    make_account("taken@example.org")
+    auth.sign_in()
+    monkeypatch.setattr(accounts, "account_by_email", lambda email: None)  # the other's insert came after this check
+    answer = client.post("/admin/accounts", data={
+        "csrf_token": auth.csrf("/admin/accounts"), "email": "taken@example.org", "name": "Someone",
+        "password": "a long enough passphrase"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "An account with this email already exists." in page
+    assert 'value="Someone"' in page

@@ -128,19 +128,22 @@ def list_accounts():
     form = AccountForm()
     if form.validate_on_submit():
         problem = password_problem(form.password.data, form.email.data)
+        taken = [_("An account with this email already exists.")]
         if accounts.account_by_email(form.email.data):
-            form.email.errors = [_("An account with this email already exists.")]
+            form.email.errors = taken
         elif problem:
             form.password.errors = [translated(problem, min=PASSWORD_MIN)]
         else:
             try:
                 account = accounts.create_account(form.email.data, form.name.data, form.password.data,
                                                   is_admin=form.is_admin.data, actor=current_user)
+                flash(_("Account created for %(email)s. Now give it roles.", email=account.email))
+                return redirect(url_for("accounts.edit_account", account_id=account.id))
             except passwords.Busy:
                 return _come_back("org/accounts.html", form, form.password, str(_BUSY),
                                   accounts=accounts.all_accounts())
-            flash(_("Account created for %(email)s. Now give it roles.", email=account.email))
-            return redirect(url_for("accounts.edit_account", account_id=account.id))
+            except accounts.EmailTaken:  # another administrator added it meanwhile
+                form.email.errors = taken
     status = 422 if form.errors else 200
     return render_template("org/accounts.html", form=form, accounts=accounts.all_accounts()), status
 
