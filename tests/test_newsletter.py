@@ -120,7 +120,7 @@ MONTHS_EN = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar":
 
 @pytest.mark.parametrize("typed", ["11 2026", "11/2026", "2026-11", "2026/11", "Nov 2026", "November 2026",
                                    "nov. 2026", "NOV 2026", " november, 2026 ", "2026 November", "11.2026",
-                                   "noviembre de 2026", "novem 2026", "11-2026", "2026-11-01"[:7]])
+                                   "noviembre de 2026", "novem 2026", "11-2026"])
 def test_a_month_is_read_as_people_write_it(typed):
     assert rules.parse_month(typed, MONTHS_EN) == (2026, 11)
 
