@@ -132,6 +132,18 @@ def test_what_is_not_one_month_is_not_guessed(typed):
     assert rules.parse_month(typed, MONTHS_EN) is None
 
 
+def test_the_month_field_reads_english_names_and_those_of_the_pages_language(app):
+    from flask_babel import force_locale
+
+    from rcbingo.newsletter.forms import month_names
+
+    with app.test_request_context(), force_locale("es"):
+        names = month_names()
+    for typed, month in [("diciembre de 2026", 12), ("dic. 2026", 12), ("December 2026", 12), ("ene 2026", 1),
+                         ("Sept 2026", 9), ("sep. 2026", 9)]:
+        assert rules.parse_month(typed, names) == (2026, month), typed
+
+
 # --- over the database -----------------------------------------------------------------------
 
 NURSE, PHARMACIST = Entry("Nora Nurse", "nurses", "icu"), Entry("Phil Pharma", "pharmacists", "icu")
