@@ -84,6 +84,7 @@ def seeded(app, roster, make_account):
         "stories search": "/stories",
         "newsletter archive": "/u/icu/newsletter",
         "newsletter edit": f"/newsletter/{issue.id}",
+        "newsletter preview (its board as a picture)": f"/newsletter/{issue.id}/issue.html",
         "recognition map": "/u/icu/recognition",
     }
 
