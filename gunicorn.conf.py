@@ -42,6 +42,10 @@ class MaskingLogger(Logger):
 
 
 logger_class = MaskingLogger
+# No path prefix from a request's headers, even from a trusted proxy's address: the app takes its prefix from its
+# settings alone (BASE_URL, rcbingo/links.py). gunicorn's default trusts a SCRIPT_NAME header from 127.0.0.1, and a
+# request whose path does not start with it got gunicorn's own 500.
+forwarder_headers = ""
 
 
 def post_worker_init(worker):
