@@ -658,3 +658,25 @@ def test_every_text_an_editor_types_into_an_issue_is_screened(editing, client, f
     issue = the_issue(url)
     stored = [issue.title, issue.intro] + [text for s in issue.stories for text in (s.practice, s.story)]
     assert not any("00482913" in text for text in stored)
+
+
+@pytest.mark.parametrize(("left_out", "index", "step", "partner"), [
+    ([False, False, False], 1, -1, 0), ([False, False, False], 2, 1, None),
+    ([False, True, False], 2, -1, 0),  # past the left-out story between
+    ([True, False], 1, -1, None),  # nothing in the issue above it
+    ([True, False, True], 0, 1, 2),  # a left-out story moves among left-out ones
+])
+def test_a_story_moves_past_stories_left_out_to_the_next_one_in_the_issue(left_out, index, step, partner):
+    assert rules.swap_partner(left_out, index, step) == partner
+
+
+def test_moving_a_story_up_next_to_a_left_out_one_changes_the_issues_order(icu):
+    for text in ("First.", "Second.", "Third."):
+        publish(text)
+    issue = newsletter.draft(icu, THIS_MONTH)
+    ids = [s.id for s in issue.stories]
+    newsletter.set_excluded(issue, ids[1], True)
+    newsletter.move_story(issue, ids[2], -1)
+    fresh()
+    issue = newsletter.draft(icu, THIS_MONTH)
+    assert [s.story for s in issue.stories if not s.excluded] == ["Third.", "First."]

@@ -133,3 +133,12 @@ def figures(cards: list[StoryCard], workgroups: list[int]) -> Figures:
         workgroups_recognised=tuple(w for w in workgroups if w in recognised),
         workgroups_not_recognised=tuple(w for w in workgroups if w not in recognised),
         dimensions={d: per_dimension.get(d, 0) for d in DIMENSION_KEYS})
+
+
+def swap_partner(left_out: list[bool], index: int, step: int) -> int | None:
+    """Where a story in the editor's list moves (step -1: up, +1: down): the next story in that direction that is in
+    the issue as this one is (a story in the issue passes over left-out ones, whose place nobody sees), or None."""
+    other = index + step
+    while 0 <= other < len(left_out) and left_out[other] != left_out[index]:
+        other += step
+    return other if 0 <= other < len(left_out) else None

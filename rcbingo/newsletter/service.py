@@ -250,12 +250,12 @@ def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor, 
 
 
 def move_story(issue: Issue, story_id: int, step: int) -> None:
-    """Swap a story with its neighbour (step -1: earlier, +1: later)."""
+    """Swap a story with the next one like it (in the issue, or left out) in a direction (step -1: up, +1: down)."""
     with write_transaction() as session:
         stories = list(_locked_draft(session, issue.id).stories)
         index = next((i for i, s in enumerate(stories) if s.id == story_id), None)
-        other = None if index is None else index + step
-        if index is not None and 0 <= other < len(stories):
+        other = None if index is None else rules.swap_partner([s.excluded for s in stories], index, step)
+        if other is not None:
             stories[index].position, stories[other].position = stories[other].position, stories[index].position
 
 
