@@ -190,7 +190,8 @@ def edit_unit(unit_id):
     """Rename a unit: its links (card, board, wall displays, tablets) stay as they are."""
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = UnitForm(data={"name": unit.name})
-    if form.validate_on_submit() and _saved_unit(form, lambda name: service.rename_unit(unit, name, actor=current_user)):
+    rename = lambda name: service.rename_unit(unit, name, actor=current_user)  # noqa: E731
+    if form.validate_on_submit() and _saved_unit(form, rename):
         flash(_("Renamed to %(name)s.", name=form.name.data))
         return redirect(url_for("org.units"))
     return render_template("org/unit.html", form=form, unit=unit), 422 if form.errors else 200
