@@ -1,5 +1,7 @@
 """The home page and managing a unit: settings, roster, workgroups, tablets (the coordinators' home is desk/)."""
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -178,7 +180,7 @@ def edit_workgroup(workgroup_id):
 def units():
     """Every unit of the organization, with a form to add one."""
     form = UnitForm()
-    if form.validate_on_submit() and _saved_unit(form, lambda name: service.add_unit(name, actor=current_user)):
+    if form.validate_on_submit() and _saved_unit(form, service.add_unit):
         flash(_("Added the unit %(name)s: give it coordinators on the Accounts page.", name=form.name.data))
         return redirect(url_for("org.units"))
     return render_template("org/units.html", form=form, units=service.all_units()), 422 if form.errors else 200
@@ -190,8 +192,7 @@ def edit_unit(unit_id):
     """Rename a unit: its links (card, board, wall displays, tablets) stay as they are."""
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = UnitForm(data={"name": unit.name})
-    rename = lambda name: service.rename_unit(unit, name, actor=current_user)  # noqa: E731
-    if form.validate_on_submit() and _saved_unit(form, rename):
+    if form.validate_on_submit() and _saved_unit(form, partial(service.rename_unit, unit)):
         flash(_("Renamed to %(name)s.", name=form.name.data))
         return redirect(url_for("org.units"))
     return render_template("org/unit.html", form=form, unit=unit), 422 if form.errors else 200
@@ -201,7 +202,7 @@ def _saved_unit(form: UnitForm, save) -> bool:
     """Save the form's name, or keep what was typed and show why not (another unit has the name)."""
     form.name.data = " ".join(form.name.data.split())
     try:
-        save(form.name.data)
+        save(form.name.data, actor=current_user)
     except service.UnitNameTaken as taken:
         form.name.errors = [translated(taken.problem)]
         return False
