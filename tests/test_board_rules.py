@@ -136,3 +136,19 @@ def test_announced_places_are_ranked_without_gaps_and_the_game_is_won_once_one_i
     assert " ".join(f"{w.workgroup}{place.rank}" for place in result.ranked for w in place.wins) == ranks
     assert result.won is won
     assert [result.rank_of(w) for w in result.winners] == [1] * len(result.winners)
+
+
+def test_the_board_at_a_moment_counts_only_cards_published_before_it():
+    from datetime import UTC, datetime
+
+    from rcbingo.board.rules import squares_at
+
+    def at(day):
+        return datetime(2026, 11, day, 12, tzinfo=UTC)
+
+    credits = [CreditRow(1, 10, NURSES, "timely", at(3)), CreditRow(2, 10, NURSES, "accurate", at(3)),
+               CreditRow(3, 11, NURSES, "timely", at(20)), CreditRow(4, 12, REHAB, "frequent", at(28))]
+    assert squares_at(credits, at(1)) == {}
+    assert squares_at(credits, at(20)) == {(NURSES, "timely"): 1, (NURSES, "accurate"): 1}
+    assert squares_at(credits, at(21)) == {(NURSES, "timely"): 2, (NURSES, "accurate"): 1}
+    assert squares_at(credits, at(29))[(REHAB, "frequent")] == 1

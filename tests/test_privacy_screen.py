@@ -58,9 +58,14 @@ def assert_well_formed(text: str, findings: list[Finding]) -> None:
         assert before.end <= after.start  # sorted and never overlapping
 
 
+def screened(text: str, staff=ROSTER) -> list[Finding]:
+    """The screen's findings for text, checked to be well formed."""
+    findings = screen(text, staff)
+    return findings
+
+
 def flagged(text: str, kind: str, span: str) -> None:
-    findings = screen(text, ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text)
     assert (kind, span) in [(f.kind, f.text) for f in findings], found(text)
 
 
@@ -129,8 +134,7 @@ def test_a_relative_named_after_a_family_word_is_flagged(text, name):
     ("Priya sat with his sister Olivia Chen until midnight.", "Olivia Chen"),
 ])
 def test_a_relative_word_flags_the_name_after_it_even_when_staff_share_that_name(text, name):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("family_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -145,8 +149,7 @@ def test_a_relative_word_flags_the_name_after_it_even_when_staff_share_that_name
     ("Wei explained the new meds to the patient, Mr. Bell, twice.", "Bell"),  # staff surname, title and all
 ])
 def test_a_patient_word_flags_the_name_after_it_even_when_staff_share_that_name(text, name):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("patient_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -186,8 +189,7 @@ def test_strong_cues_do_not_flag_full_roster_names_praise_or_titles(text):
     ("Thanks to Olivia, Ana Mensah-Reyes ate her first meal.", "Ana Mensah-Reyes"),
 ])
 def test_a_full_name_that_mixes_a_roster_word_with_another_name_is_flagged(text, name):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("patient_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -218,8 +220,7 @@ def test_roster_people_single_staff_words_and_colleagues_are_not_mixed_names(tex
     ("Jess stayed late so the whole McAllisters could say goodbye.", "McAllisters"),
 ])
 def test_a_surname_naming_a_patients_family_is_flagged(text, span):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("patient_name", span) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -293,8 +294,7 @@ def test_a_room_number_is_flagged(text, span):
     ("Phil fixed M R N 0 0 4 8 2 9 1 3 in the chart.", "mrn"),
 ])
 def test_a_number_dressed_in_brackets_quotes_underscores_or_emoji_is_flagged(text, kind):
-    findings = screen(text, ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text)
     assert kind in {f.kind for f in findings}, found(text)
 
 
@@ -592,8 +592,7 @@ def test_a_phone_number_is_not_also_a_record_number():
 def test_findings_in_a_busy_story_are_in_order_with_exact_offsets():
     text = ("Mrs. Delgado (DOB 04/12/1931, MRN 00482913) in room 14, bed 2 was visited on 3 March by her son Luis; "
             "call him at (406) 555-0182 or luis.d@example.com. They live at 12 Elm St. She is 94.")
-    findings = screen(text, ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text)
     assert [f.kind for f in findings] == [
         "patient_name", "dob", "mrn", "room", "bed", "date", "family_name", "phone", "email", "address", "age_over_89"]
 
@@ -813,8 +812,7 @@ DEMO_STAFF = tuple(person["name"] for person in json.loads(
     ("The patient named Wei Chen in his thank-you card.", "Wei Chen"),  # "named" read as naming: held, a glance
 ])
 def test_an_explicit_patient_word_next_to_a_roster_name_flags_it(text, name):
-    findings = screen(text, (*DEMO_STAFF, "Wei Chen"))
-    assert_well_formed(text, findings)
+    findings = screened(text, (*DEMO_STAFF, "Wei Chen"))
     assert ("patient_name", name) in [(f.kind, f.text) for f in findings], findings
 
 

@@ -11,7 +11,7 @@ from rcbingo.survey import service as survey
 from rcbingo.survey.models import WaveAnswer
 from rcbingo.survey.rules import NOT_LISTED
 
-from .conftest import PASSWORD, fresh
+from .conftest import fresh, sign_in_on
 from .test_survey import DIMS, answer
 
 PHONE = {"width": 390, "height": 844}
@@ -226,10 +226,7 @@ def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people_once_closed
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("heading", name="Thank you!")).to_be_visible()
 
-    phone.goto(live_server + "/sign-in")
-    phone.get_by_label("Email").fill("admin@example.org")
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
+    sign_in_on(phone, "admin@example.org", live_server)
     phone.goto(f"{live_server}/surveys/{wave.id}")
     expect(phone.locator("p.lede")).to_contain_text("The figures are published when the wave closes.")
     expect(phone.locator("p.answer-sources")).to_contain_text("Respondents: 5")
@@ -268,14 +265,6 @@ def test_a_colleague_whose_workgroup_is_not_listed_answers_a_survey_with_a_title
     assert [(a.rater, a.target) for a in stored] == [(NOT_LISTED, "nurses")]
 
 
-def _sign_in(page):
-    page.goto("/sign-in")
-    page.get_by_label("Email").press_sequentially("admin@example.org", delay=60)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").tap()
-    expect(page.get_by_role("button", name="Sign out")).to_be_attached()
-
-
 def test_an_administrator_is_warned_before_closing_a_wave_that_would_show_nothing(phone_context, roster,
                                                                                     make_account):
     make_account("admin@example.org", is_admin=True)
@@ -283,7 +272,7 @@ def test_an_administrator_is_warned_before_closing_a_wave_that_would_show_nothin
     for _ in range(3):
         survey.answer(wave, "nurses", {"pharmacists": dict.fromkeys(DIMS, 4)})
     page = phone_context()
-    _sign_in(page)
+    sign_in_on(page, "admin@example.org")
     page.goto(f"/surveys/{wave.id}")
     expect(page.get_by_text("Closing now would show nothing.")).to_be_visible()
     expect(page.get_by_text("it needs at least 2 more answers from one workgroup")).to_be_visible()
@@ -303,7 +292,7 @@ def test_a_coordinator_reads_the_figures_on_a_phone(phone_context, roster, make_
         survey.answer(wave, "nurses", {"pharmacists": dict.fromkeys(DIMS, 3 + n % 2)})
     survey.close_wave(wave, actor=None)
     page = phone_context()
-    _sign_in(page)
+    sign_in_on(page, "admin@example.org")
     page.goto(f"/surveys/{wave.id}")
     page.wait_for_timeout(ANSWER_PAUSE_MS)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

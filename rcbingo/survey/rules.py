@@ -430,6 +430,22 @@ def answers_needed(answered_by_rater: Mapping[str, int], min_respondents: int) -
     return max(0, min_respondents - max(answered_by_rater.values(), default=0))
 
 
+def weakest(values: Mapping[str, Decimal], count: int = 2) -> list[str]:
+    """The dimensions to suggest as focus squares: the lowest, a tie taken whole, up to `count` (more only when the
+    lowest are tied), and only dimensions lower than some other: when every one scores the same, none is weakest.
+    Never one picked from a tie by its name."""
+    ordered = sorted(set(values.values()))
+    chosen: list[str] = []
+    for value in ordered[:-1]:  # the highest is no one's weakest
+        tied = sorted(k for k, v in values.items() if v == value)
+        if chosen and len(chosen) + len(tied) > count:
+            break
+        chosen += tied
+        if len(chosen) >= count:
+            break
+    return chosen
+
+
 def band(value: Decimal) -> str:
     """The band of a figure: "weak" below 3.50, "moderate" from 3.50 to 4.00 inclusive, "strong" above 4.00,
     judged on the reported 2-place figure (so 3.495, shown as 3.50, is moderate: the band matches the number

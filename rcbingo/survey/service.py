@@ -300,10 +300,9 @@ def _answered_by_rater(wave_id: int) -> dict[str, int]:
                                    .where(WaveAnswer.wave_id == wave_id).group_by(WaveAnswer.rater)).all())
 
 
-def weakest(result: rules.Figures, count: int = 2) -> list[str]:
-    """The lowest-scoring shown dimensions: suggested focus squares."""
-    shown = [(f.value, k) for k, f in result.dimensions.items() if not f.hidden]
-    return [k for _value, k in sorted(shown)[:count]]
+def weakest(result: rules.Figures) -> list[str]:
+    """The shown dimensions to suggest as focus squares (rules.weakest)."""
+    return rules.weakest({k: f.value for k, f in result.dimensions.items() if not f.hidden})
 
 
 @dataclass(frozen=True)
