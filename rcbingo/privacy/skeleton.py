@@ -8,7 +8,8 @@ copy of confusables.txt), every character with a digit value (❶, ➀, ⓵, �
 for look-alikes the confusables leave out (small capitals ʀᴏᴏᴍ, negative squared 🆁, stroked ɍ; dashes, slashes and
 dots such as the em dash, the Hebrew maqaf, the fraction slash, the middle dot): a word that mixes scripts is read
 as the word it imitates. Only characters outside ASCII are mapped: ASCII's own look-alikes (0 and O, 1 and l) stay
-as they are, for the detectors tell them apart themselves.
+as they are in the skeleton; `as_numbers` gives the detectors of numbers and places a second reading where the
+characters around say which one is meant ("6l7-555-0l42" is a phone number, "r00m 12" a room).
 
 Each character of the skeleton remembers the character of the text it came from, so a finding in the skeleton is a
 span of the stored text (the one pages show and coordinators see highlighted).
@@ -201,3 +202,55 @@ def _without_spaces(text: str, origins: list[int], spaced: re.Pattern) -> tuple[
     joined.append(text[at:])
     kept.extend(origins[at:])
     return "".join(joined), kept
+
+
+# ASCII's own look-alikes, read the other way where the characters around say which they imitate (`as_numbers`).
+_LOOK_DIGIT = str.maketrans("OolIi|", "001111")
+_LOOK_LETTER = str.maketrans("0134578", "oleastb")
+# A run of letters and digits, with the separators a number is written with inside it ("6l7-555-0l42", "O3/l4/l952").
+_NUMBER_RUN = re.compile(r"[A-Za-z0-9|]+(?:[-/.:,][A-Za-z0-9|]+)*")
+_ALNUM = re.compile(r"[A-Za-z0-9|]+")
+
+
+def _looked(token: str) -> str:
+    """A run of letters and digits as what it imitates: digits when its letters all look like digits ("6l7", "O3",
+    "l952"); letters when its digits all look like letters and letters outnumber them ("r00m", "b3d", "8ed")."""
+    letters = sum(c.isalpha() or c == "|" for c in token)
+    if not letters or letters == len(token):
+        return token
+    digit_look = token.translate(_LOOK_DIGIT)
+    if digit_look.isdigit():
+        return digit_look
+    letter_look = token.translate(_LOOK_LETTER)
+    if letter_look.isalpha() and letters >= len(token) - letters and len(token) >= 3:
+        return letter_look
+    return token
+
+
+def as_numbers(read: str) -> str:
+    """A skeleton with ASCII's look-alikes inside identifiers read as what they imitate, for the detectors of numbers
+    and places: "6l7-555-0l42" as "617-555-0142", "DOB O3/l4/lO52" as "DOB 03/14/1052", "SSN l23-45-6789", "r00m
+    12" and "ro0m 12" as "room 12", "b3d 4" as "bed 4". A run of letters and digits is read as digits when every
+    letter in it looks like a digit (O o → 0; l I i | → 1), across its separators too ("lO/l4/l952"); a word
+    whose digits look like letters (0 o, 1 l, 3 e, 4 a, 5 s, 7 t, 8 b) and that holds at least as many letters is
+    read as letters. The reading has the skeleton's length, character for character (a span of it is the same span
+    of the skeleton)."""
+    if not any(c.isdigit() for c in read):
+        return read
+    pieces, at = [], 0
+    for run in _NUMBER_RUN.finditer(read):
+        text = run.group()
+        if not any(c.isdigit() for c in text) or text.isdigit() or not any(c.isalpha() for c in text):
+            continue
+        whole = "".join(c for c in text if c.isalnum() or c == "|")
+        if whole.translate(_LOOK_DIGIT).isdigit():  # "lO/l4/l952": every letter of the run looks like a digit
+            looked = text.translate(_LOOK_DIGIT)
+        else:
+            looked = _ALNUM.sub(lambda token: _looked(token.group()), text)
+        if looked != text:
+            pieces += [read[at:run.start()], looked]
+            at = run.end()
+    if not pieces:
+        return read
+    pieces.append(read[at:])
+    return "".join(pieces)
