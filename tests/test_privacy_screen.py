@@ -882,3 +882,27 @@ def test_a_name_after_a_courtesy_title_without_a_space_is_flagged(text, span):
 ])
 def test_doses_times_scores_and_units_with_look_alikes_are_not_findings(text):
     assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("Ben kept everyone calm, la patiente de la chambre douze \u00e9tait ravie.", "room", "chambre douze"),
+    ("Ben kept everyone calm with the patient in chanm 12.", "room", "chanm 12"),
+    ("The lady in habitaci\u00f3n doce said gracias for everything Ben did.", "room", "habitaci\u00f3n doce"),
+    ("Ben was amazing all night with the lady in camera 12.", "room", "camera 12"),
+    ("Ben was amazing all night with the lady in quarto catorze.", "room", "quarto catorze"),
+    ("Ben stayed in chambre vingt-deux all night.", "room", "chambre vingt-deux"),
+    ("Ben stayed with him in cuarto treinta y dos.", "room", "cuarto treinta y dos"),
+    ("Ben turned the man in cama cinco every two hours.", "bed", "cama cinco"),
+    ("Ben sat by kabann twa all night.", "bed", "kabann twa"),
+])
+def test_a_foreign_room_or_bed_word_with_a_number_in_words_or_a_creole_room_word_is_flagged(text, kind, span):
+    flagged(normalise(text), kind, span)
+
+
+@pytest.mark.parametrize("text", [
+    "The hall was well lit due to the new lamps.", "The security camera 2 caught it.",
+    "The camera due to be fixed arrived.", "Ben set up the camera set for the family.",
+    "She said merci and gracias for everything Ben did.", "Ben fixed the camera angle in 2 minutes.",
+])
+def test_english_words_that_look_like_a_foreign_room_and_number_are_not_findings(text):
+    assert found(text) == []
