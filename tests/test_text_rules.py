@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rcbingo.cards.rules import shows
 from rcbingo.privacy.language import READABLE, unreadable_language
 from rcbingo.privacy.screen import screen, screen_name
-from rcbingo.privacy.skeleton import skeleton
+from rcbingo.privacy.skeleton import as_numbers, skeleton
 from rcbingo.text import IGNORABLE, normalise, strip_controls
 
 ROOT = Path(__file__).parent.parent
@@ -384,3 +384,8 @@ def test_a_clause_in_another_language_inside_an_english_story_is_held(language, 
 @pytest.mark.parametrize("text", ENGLISH_WITH_A_FOREIGN_WORD)
 def test_an_english_story_with_a_foreign_word_or_name_is_not_held(text):
     assert unreadable_language(normalise(text)) is None
+
+
+def test_the_look_alike_reading_leaves_short_codes_and_numbers_with_units_as_they_are():
+    assert as_numbers("O2 D3 1st 10pm q4h 2L 0.5 1:1") == ("O2 D3 1st 10pm q4h 2L 0.5 1:1", [])
+    assert as_numbers("call 6l7-555-0l42 in r00m 12") == ("call 617-555-0142 in room 12", [(5, 17), (21, 25)])

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from . import contact, dates, names, numbers, places, traits
 from .kinds import KINDS, PRIORITY, Finding, Span
 from .name_field import beyond_a_name
-from .skeleton import as_numbers, skeleton, span_back, undressed
+from .skeleton import around, as_numbers, skeleton, span_back, undressed
 
 # The person a name field names: its first capitalised words (a title, initials, hyphens and apostrophes included).
 _LEADING_NAME = re.compile(r"\s*(?:[A-Z][\w'’.-]*\s*){1,4}")
@@ -68,13 +68,20 @@ def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
     """Every span some detector proposes, overlapping or not: in the text, and the pattern detectors' again in the
     text without the decoration of its numbers ("room (14)", "(406)-(555)-(0182)", "MRN 0 0 4 8 2 9 1 3"), and both
     again with ASCII's look-alikes inside identifiers read as what they imitate ("6l7-555-0l42", "r00m 12")."""
-    found = names.find(text, names.roster(staff_names), places.protected(text))
-    looked = as_numbers(text)  # the same length as the text: its spans are the text's
-    for reading in (text, looked) if looked != text else (text,):
-        found += _patterns(reading)
-        bare, origins = undressed(reading)
-        if bare != reading:
-            found += [(*span_back(origins, start, end), kind) for start, end, kind in _patterns(bare)]
+    found = names.find(text, names.roster(staff_names), places.protected(text)) + _dressed_or_not(text)
+    looked, changed = as_numbers(text)  # the text's length: its spans are the text's
+    if changed:  # read near what changed, and keep what touches it (the rest is the text's own reading)
+        found += [(start, end, kind) for start, end, kind in _dressed_or_not(around(looked, changed))
+                  if any(start < high and low < end for low, high in changed)]
+    return found
+
+
+def _dressed_or_not(text: str) -> list[Span]:
+    """The pattern detectors' spans in a text, and in the text without the decoration of its numbers."""
+    found = _patterns(text)
+    bare, origins = undressed(text)
+    if bare != text:
+        found += [(*span_back(origins, start, end), kind) for start, end, kind in _patterns(bare)]
     return found
 
 

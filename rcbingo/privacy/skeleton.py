@@ -210,47 +210,63 @@ _LOOK_LETTER = str.maketrans("0134578", "oleastb")
 # A run of letters and digits, with the separators a number is written with inside it ("6l7-555-0l42", "O3/l4/l952").
 _NUMBER_RUN = re.compile(r"[A-Za-z0-9|]+(?:[-/.:,][A-Za-z0-9|]+)*")
 _ALNUM = re.compile(r"[A-Za-z0-9|]+")
+# A number with its ordinal or unit, or a dose's frequency, read as it is: "1st", "10pm", "5th", "8h", "3x", "q4h".
+_NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|[ap]m|hr?s?|x)|q\d+h?", re.IGNORECASE)
 
 
 def _looked(token: str) -> str:
     """A run of letters and digits as what it imitates: digits when its letters all look like digits ("6l7", "O3",
     "l952"); letters when its digits all look like letters and letters outnumber them ("r00m", "b3d", "8ed")."""
     letters = sum(c.isalpha() or c == "|" for c in token)
-    if not letters or letters == len(token):
+    if not letters or letters == len(token) or len(token) < 3 or _NUMBER_WITH_UNIT.fullmatch(token):
         return token
     digit_look = token.translate(_LOOK_DIGIT)
     if digit_look.isdigit():
         return digit_look
     letter_look = token.translate(_LOOK_LETTER)
-    if letter_look.isalpha() and letters >= len(token) - letters and len(token) >= 3:
+    if letter_look.isalpha() and letters >= len(token) - letters:
         return letter_look
     return token
 
 
-def as_numbers(read: str) -> str:
+def as_numbers(read: str) -> tuple[str, list[tuple[int, int]]]:
     """A skeleton with ASCII's look-alikes inside identifiers read as what they imitate, for the detectors of numbers
     and places: "6l7-555-0l42" as "617-555-0142", "DOB O3/l4/lO52" as "DOB 03/14/1052", "SSN l23-45-6789", "r00m
     12" and "ro0m 12" as "room 12", "b3d 4" as "bed 4". A run of letters and digits is read as digits when every
     letter in it looks like a digit (O o → 0; l I i | → 1), across its separators too ("lO/l4/l952"); a word
     whose digits look like letters (0 o, 1 l, 3 e, 4 a, 5 s, 7 t, 8 b) and that holds at least as many letters is
-    read as letters. The reading has the skeleton's length, character for character (a span of it is the same span
-    of the skeleton)."""
+    read as letters. Short runs ("O2", "D3": a number needs four characters, a word three) and numbers with their
+    unit ("1st", "10pm", "q4h") are read as they are. The reading has the skeleton's length, character for character
+    (a span of it is the same span of the skeleton); the spans it changed come with it."""
     if not any(c.isdigit() for c in read):
-        return read
-    pieces, at = [], 0
+        return read, []
+    pieces, changed, at = [], [], 0
     for run in _NUMBER_RUN.finditer(read):
         text = run.group()
         if not any(c.isdigit() for c in text) or text.isdigit() or not any(c.isalpha() for c in text):
             continue
         whole = "".join(c for c in text if c.isalnum() or c == "|")
-        if whole.translate(_LOOK_DIGIT).isdigit():  # "lO/l4/l952": every letter of the run looks like a digit
+        if len(whole) >= 4 and whole.translate(_LOOK_DIGIT).isdigit():  # "lO/l4/l952": every letter looks like one
             looked = text.translate(_LOOK_DIGIT)
         else:
             looked = _ALNUM.sub(lambda token: _looked(token.group()), text)
         if looked != text:
             pieces += [read[at:run.start()], looked]
+            changed.append(run.span())
             at = run.end()
-    if not pieces:
-        return read
     pieces.append(read[at:])
-    return "".join(pieces)
+    return "".join(pieces), changed
+
+
+def around(text: str, spans: list[tuple[int, int]], before: int = 100, after: int = 60) -> str:
+    """The text blanked (spaces, its length kept) but for whole words within `before` characters before and `after`
+    characters after each span: a second reading of a long story costs the detectors only what changed in it."""
+    kept = [" "] * len(text)
+    for start, end in spans:
+        low, high = max(0, start - before), min(len(text), end + after)
+        while low > 0 and not text[low - 1].isspace():
+            low -= 1
+        while high < len(text) and not text[high].isspace():
+            high += 1
+        kept[low:high] = text[low:high]
+    return "".join(kept)
