@@ -847,6 +847,9 @@ def test_roster_names_stay_unflagged_in_any_arrangement(names, title):
     ("Thanks for settling the patient in ro0m l2 so calmly.", "room", "ro0m l2"),
     ("Thanks for settling the patient in b3d 4 so calmly.", "bed", "b3d 4"),
     ("Thanks for settling the patient in 8ed 4 so calmly.", "bed", "8ed 4"),
+    ("Thanks for helping the patient in ro-om 12 today.", "room", "ro-om 12"),
+    ("Thanks for helping the patient in R.O.O.M. 12 today.", "room", "R.O.O.M. 12"),
+    ("Thanks for turning the patient in b-e-d 4 today.", "bed", "b-e-d 4"),
 ])
 def test_ascii_look_alikes_inside_an_identifier_are_read_as_what_they_imitate(text, kind, span):
     flagged(text, kind, span)
@@ -878,7 +881,8 @@ def test_a_name_after_a_courtesy_title_without_a_space_is_flagged(text, span):
     "Set up a 1:1 sitter in no time.", "Weaned from BiPAP to 2L NC overnight.", "SpO2 up to 92% on O2.",
     "Vitamin D3 and B12 given on time.", "q4h neuro checks all night.", "He did 1st and 2nd shift, 10pm to 7am.",
     "Score went from l0 to 9.", "Working 7p-7a with 4 pts.", "Our 5W team rocks.", "MRN 12 3 times was wrong.",
-    "We met at 5 p.m.Then Maya left.", "Ran the I/O totals at 0600.",
+    "We met at 5 p.m.Then Maya left.", "Ran the I/O totals at 0600.", "Follow-up 2 days later went well.",
+    "X-ray 2 views done fast.", "Sent to the I.C.U. 2 hours later.",
 ])
 def test_doses_times_scores_and_units_with_look_alikes_are_not_findings(text):
     assert found(text) == []

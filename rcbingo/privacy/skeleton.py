@@ -146,6 +146,10 @@ _DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
 _SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
 # Letters typed one by one with spaces between: "r o o m 14", "M R N 0 0 4 8 2 9 1 3".
 _SPACED_LETTERS = re.compile(r"(?<![\w.])[A-Za-z](?: [A-Za-z]){2,}(?![\w.])")
+# Before a number, letters one by one with dots or dashes between ("R.O.O.M. 12", "b-e-d 4"), and a word split by
+# a dash next to a piece of one or two letters ("ro-om 12", "b-ed 4").
+_DOTTED_LETTERS = re.compile(r"(?<![\w.-])[A-Za-z](?:[.-][A-Za-z]){2,}\.?(?=[\s#:]*\d)")
+_SPLIT_WORD = re.compile(r"(?<![\w.-])(?:[A-Za-z]{1,2}-[A-Za-z]+|[A-Za-z]+-[A-Za-z]{1,2})(?=[\s#:]*\d)")
 # Spaces around a separator inside a number: "03 . 14 . 1952", "617 · 555 · 0142" (the middle dot read as a dot).
 _SPACED_SEPARATOR = re.compile(r"(?<=\d) *[./-] *(?=\d)")
 
@@ -164,10 +168,10 @@ def undressed(read: str) -> tuple[str, list[int]]:
     """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
     'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
     "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913" (and
-    "617 . 555 . 0142" as "617.555.0142", "r o o m 14" as "room 14"). A run of decoration next to a number (spaces
-    aside) between a letter and a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it
-    goes; decoration away from numbers ("Walter's", "(RT)") stays. Each character remembers the skeleton's
-    character it comes from."""
+    "617 . 555 . 0142" as "617.555.0142", "r o o m 14", "R.O.O.M. 14" and "ro-om 14" as "room 14"). A run of
+    decoration next to a number (spaces aside) between a letter and a letter or digit becomes a space (so
+    "room😀14" stays two words); elsewhere it goes; decoration away from numbers ("Walter's", "(RT)") stays. Each
+    character remembers the skeleton's character it comes from."""
     pieces: list[str] = []
     origins: list[int] = []
     at = 0
@@ -184,20 +188,22 @@ def undressed(read: str) -> tuple[str, list[int]]:
     pieces.append(read[at:])
     origins.extend(range(at, len(read)))
     text = "".join(pieces)
-    for spaced in (_SPACED_LETTERS, _SPACED_DIGITS, _SPACED_SEPARATOR):
-        text, origins = _without_spaces(text, origins, spaced)
+    for spaced, gap in ((_DOTTED_LETTERS, ".-"), (_SPLIT_WORD, "-"), (_SPACED_LETTERS, " "), (_SPACED_DIGITS, " "),
+                        (_SPACED_SEPARATOR, " ")):
+        text, origins = _without_spaces(text, origins, spaced, gap)
     return text, origins
 
 
-def _without_spaces(text: str, origins: list[int], spaced: re.Pattern) -> tuple[str, list[int]]:
-    """The text without the spaces inside each match of `spaced`, and the origins of what is left."""
+def _without_spaces(text: str, origins: list[int], spaced: re.Pattern, gap: str = " ") -> tuple[str, list[int]]:
+    """The text without the spaces (or other `gap` characters) inside each match of `spaced`, and the origins of
+    what is left."""
     joined, kept = [], []
     at = 0
     for match in spaced.finditer(text):
         joined.append(text[at:match.start()])
         kept.extend(origins[at:match.start()])
-        joined.append(match.group().replace(" ", ""))
-        kept.extend(origins[match.start() + offset] for offset, char in enumerate(match.group()) if char != " ")
+        joined.append("".join(char for char in match.group() if char not in gap))
+        kept.extend(origins[match.start() + offset] for offset, char in enumerate(match.group()) if char not in gap)
         at = match.end()
     joined.append(text[at:])
     kept.extend(origins[at:])
