@@ -279,8 +279,11 @@ def last_published_by_unit(unit_ids) -> dict[int, datetime]:
 
 
 def recent_decisions(unit: Unit, limit: int = 30) -> list[Card]:
+    """The cards a coordinator decided on last (approved, rejected, withdrawn): a card the unit published at once
+    was no one's decision."""
     return list(db.session.scalars(select(Card).where(
-        Card.unit_id == unit.id, Card.status != CardStatus.SUBMITTED).order_by(Card.id.desc()).limit(limit)))
+        Card.unit_id == unit.id, Card.status != CardStatus.SUBMITTED, Card.reviewed_at.is_not(None))
+        .order_by(Card.reviewed_at.desc(), Card.id.desc()).limit(limit)))
 
 
 def unit_card(unit: Unit, card_id: int) -> Card | None:
