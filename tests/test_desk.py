@@ -367,6 +367,19 @@ def test_story_search_sets_case_and_accents_aside_as_the_name_search_does(app, m
     assert csv_ids(client, f"words={words}") == expected
 
 
+@pytest.mark.parametrize("words", ["josé", "JOSE", "Jose Núñez", "nunez"])
+def test_story_search_finds_a_card_by_the_name_of_a_person_it_recognises(app, roster, make_account, auth, words):
+    from rcbingo.cards.service import edit
+
+    found = write(nominees=(Entry("José Núñez", "pharmacists", "icu"),), story="Stayed late for the handover.")
+    write(story="Phil checked the dose.")
+    coordinator = make_account("both@example.org", roles=[("icu", "coordinator")])
+    edit(found, practice="", story="Stayed for the handover.", actor=coordinator)  # the names stay found
+    auth.sign_in("both@example.org")
+    assert found_ids(auth.client, f"words={words}") == {found.id}
+    assert found_ids(auth.client, "words=Nora") == set()  # the writer's name is not searched (editors may not see it)
+
+
 def test_a_coordinator_searches_only_their_own_units(stories, make_account, auth):
     client = signed_in(make_account, auth, "ward@example.org", roles=[("ward", "coordinator")])
     assert found_ids(client, "") == {stories["ward"]}
