@@ -198,8 +198,7 @@
     var problems = document.querySelector("main .form-problems");
     var invalid = document.querySelector("main [aria-invalid='true']");
     if (problems) {
-      problems.focus();
-      problems.scrollIntoView({ block: "start" });
+      problems.focus();  // (near the top of the page: in view with the page's heading)
     } else if (invalid) {
       invalid.focus();
       invalid.scrollIntoView({ block: "center" });
