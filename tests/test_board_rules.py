@@ -23,6 +23,7 @@ def test_a_square_is_covered_by_every_card_that_credits_it_in_order():
     credits = card(1, 10, [(NURSES, "timely")]) + card(2, 11, [(NURSES, "timely"), (NURSES, "accurate")])
     assert grid(credits) == {(NURSES, "timely"): [10, 11], (NURSES, "accurate"): [11]}
 
+
 @pytest.mark.parametrize(("previous", "ticked"), [(None, [1, 2, 3]), ([2, 3], [2, 3]), ([], [])])
 def test_a_units_first_game_offers_every_workgroup_and_later_ones_the_last_games(previous, ticked):
     from rcbingo.board.rules import workgroups_to_tick
@@ -142,4 +143,3 @@ def test_announced_places_are_ranked_without_gaps_and_the_game_is_won_once_one_i
     assert " ".join(f"{w.workgroup}{place.rank}" for place in result.ranked for w in place.wins) == ranks
     assert result.won is won
     assert [result.rank_of(w) for w in result.winners] == [1] * len(result.winners)
-

@@ -119,6 +119,7 @@ def test_the_hand_computed_example():
     )
     assert figures.pooled_over_shown_workgroups_only
 
+
 @pytest.mark.parametrize(("invited", "roster", "issued", "offered"), [
     (40, 16, 0, 40),     # the wave's invited counts first
     (0, 16, 0, 16),      # else the unit's roster
@@ -691,4 +692,3 @@ def test_a_large_wave_with_scattered_ratings_is_guarded_quickly_and_still_leaks_
 def test_an_open_link_needs_every_rated_workgroups_invited_count():
     assert uncounted({"nurses": 10, "pharmacists": 6}) == []
     assert uncounted({"nurses": 10, "rehab": 0, "pharmacists": 0}) == ["pharmacists", "rehab"]
-
