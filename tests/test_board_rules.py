@@ -24,6 +24,13 @@ def test_a_square_is_covered_by_every_card_that_credits_it_in_order():
     assert grid(credits) == {(NURSES, "timely"): [10, 11], (NURSES, "accurate"): [11]}
 
 
+@pytest.mark.parametrize(("previous", "ticked"), [(None, [1, 2, 3]), ([2, 3], [2, 3]), ([], [])])
+def test_a_units_first_game_offers_every_workgroup_and_later_ones_the_last_games(previous, ticked):
+    from rcbingo.board.rules import workgroups_to_tick
+
+    assert workgroups_to_tick(previous, [1, 2, 3]) == ticked
+
+
 def test_progress_counts_distinct_dimensions_per_workgroup():
     credits = card(1, 10, [(NURSES, "timely"), (NURSES, "timely"), (REHAB, "frequent")])
     assert progress(credits, [NURSES, REHAB, PHARMACISTS]) == {NURSES: 1, REHAB: 1, PHARMACISTS: 0}

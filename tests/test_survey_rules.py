@@ -121,6 +121,20 @@ def test_the_hand_computed_example():
     assert figures.pooled_over_shown_workgroups_only
 
 
+@pytest.mark.parametrize(("invited", "roster", "issued", "offered"), [
+    (40, 16, 0, 40),     # the wave's invited counts first
+    (0, 16, 0, 16),      # else the unit's roster
+    (0, 16, 10, 6),      # less the codes issued already
+    (0, 16, 16, 1),      # one more slip once everyone has one
+    (0, 0, 0, 10),       # nobody's number known (a family wave)
+    (0, 900, 0, 500),    # at most a sheet's worth
+])
+def test_the_codes_page_offers_a_slip_for_each_person_not_yet_given_one(invited, roster, issued, offered):
+    from rcbingo.survey.rules import codes_to_offer
+
+    assert codes_to_offer(invited, roster, issued, 500) == offered
+
+
 def test_the_example_as_json():
     report = as_json(score(EXAMPLE, min_respondents=3))
     assert report["workgroups"] == {

@@ -148,3 +148,9 @@ def announced(wins: list[Decided]) -> Announcement:
             break
         ranked.append(Ranked(len(ranked) + 1, group))
     return Announcement(ranked=ranked, checking=[w for w in live if not w.confirmed])
+
+
+def workgroups_to_tick(previous: list[int] | None, active: list[int]) -> list[int]:
+    """The workgroups a new game's form offers ticked: those of the unit's previous game, or, for its first game
+    (`previous` None), every active workgroup (a unit's first round usually has everyone play)."""
+    return list(previous) if previous is not None else list(active)

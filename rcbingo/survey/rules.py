@@ -601,3 +601,13 @@ def as_rows(figures: Figures) -> list[tuple[str, str, str, int, str]]:
                 (WITHIN_GROUP, figures.within_group)]
     return [(section, key, str(f.value), f.respondents, f.band)
             for section, items in sections for key, f in items.items() if not f.hidden]
+
+
+DEFAULT_CODES = 10  # answer codes offered when no one's number is known (a family wave)
+
+
+def codes_to_offer(invited: int, roster: int, issued: int, most: int) -> int:
+    """How many answer codes the codes page offers to issue: one for each person invited (the wave's invited counts,
+    else the people on the unit's roster, else DEFAULT_CODES), less the codes issued already; 1 to `most`."""
+    planned = invited or roster or DEFAULT_CODES
+    return max(1, min(most, planned - issued))

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..links import absolute_url
 from ..org.access import admin_only, can, unit_role
 from ..org.models import RoleName
-from ..org.service import active_workgroups
+from ..org.service import active_workgroups, unit_people
 from ..qr import qr_data_uri
 from ..rc import DIMENSIONS
 from ..web import clean_text, csv_download, db_id
@@ -189,8 +189,11 @@ def codes(wave_id):
             abort(400)
         return redirect(url_for("survey.codes", wave_id=wave.id))
     issued, used = service.code_counts(wave)
+    invited = sum(w.invited for w in wave.workgroups)
+    roster = 0 if invited or wave.kind != "staff" else sum(p.retired_at is None for p in unit_people(wave.unit))
     return render_template("survey/codes.html", wave=wave, unit=wave.unit, issued=issued, used=used,
-                           most=service.MAX_CODES)
+                           most=service.MAX_CODES, invited=invited, roster=roster,
+                           offered=rules.codes_to_offer(invited, roster, issued, service.MAX_CODES))
 
 
 def _code_sheet(wave: Wave, issued: list[str]):
