@@ -179,7 +179,7 @@
       var first = target.querySelector("[aria-invalid='true']");
       (first || summary).focus();
       summary.scrollIntoView({ block: "start" });
-    } else if (target.id === "card" && target.classList.contains("thanks")) {
+    } else if (target.id === "card" && (target.classList.contains("thanks") || target.classList.contains("card-check"))) {
       target.querySelector("h1").focus();
     }
     if (event.target.id && event.target.id === pendingPick) {
