@@ -176,3 +176,55 @@ def test_the_thank_you_never_says_a_marked_name_back(client, roster, card_form):
                                                       flagged="review")).get_data(as_text=True)
     assert "Your recognition has been sent to your coordinator for review." in page
     assert "Alvarez" not in page
+
+
+# --- One tap per marked word, for coordinators (review page) ---
+
+@pytest.fixture
+def coordinator(roster, make_account, auth):
+    make_account(roles=[("icu", "coordinator")])
+    auth.sign_in()
+    return auth
+
+
+def held_card(client, card_form, **fields) -> Card:
+    client.post("/u/icu/card", data=card_form(flagged="review", **fields))
+    [card] = stored()
+    return card
+
+
+def test_each_marked_word_has_a_one_tap_button_with_its_placeholder(client, card_form, coordinator):
+    card = held_card(client, card_form, story=ROOM_STORY)
+    page = client.get(f"/u/icu/review/{card.id}").get_data(as_text=True)
+    assert re.findall(r'name="redact" value="([^"]+)"', page) == ["story:19:26", "story:30:37"]
+    assert "Replace “Okonkwo” with [patient]" in page and "Replace “room 12” with [room]" in page
+
+
+def test_without_js_a_tap_replaces_the_word_in_the_box_and_saves_nothing(client, card_form, coordinator):
+    card = held_card(client, card_form, story=ROOM_STORY)
+    fields = {"csrf_token": coordinator.csrf(), "story": card.story, "practice": card.practice, "redact": "story:30:37"}
+    page = client.post(f"/u/icu/review/{card.id}", data=fields).get_data(as_text=True)
+    assert "Phil sat with Mrs. Okonkwo in [room] until her son arrived.</textarea>" in page
+    assert re.findall(r'name="redact" value="([^"]+)"', page) == ["story:19:26"]
+    fresh()
+    assert db.session.get(Card, card.id).story == ROOM_STORY
+    stale = client.post(f"/u/icu/review/{card.id}", data=fields | {"redact": "story:1:3"}).get_data(as_text=True)
+    assert f"{ROOM_STORY}</textarea>" in stale  # no marked word there: nothing replaced
+
+
+def test_a_tap_without_the_csrf_token_replaces_nothing(client, card_form, coordinator):
+    card = held_card(client, card_form, story=ROOM_STORY)
+    page = client.post(f"/u/icu/review/{card.id}", data={"story": card.story, "redact": "story:30:37"})
+    assert page.status_code == 400 and "[room]" not in page.get_data(as_text=True)
+
+
+def test_a_card_held_only_for_its_language_speaks_of_no_marked_words(client, card_form, coordinator):
+    story = "Phil ha aiutato la famiglia con grande pazienza durante tutta la notte, come sempre fa lui."
+    card = held_card(client, card_form, story=story, practice="")
+    page = client.get(f"/u/icu/review/{card.id}").get_data(as_text=True)
+    assert "marked words" not in page and "I read this card: it is not about a patient" in page
+    refused = client.post(f"/u/icu/review/{card.id}", data={
+        "csrf_token": coordinator.csrf(), "action": "approve", "story": story, "practice": ""})
+    assert refused.status_code == 422
+    assert "marked words" not in refused.get_data(as_text=True)
+    assert "The screen cannot read this card" in refused.get_data(as_text=True)

@@ -54,6 +54,12 @@ def replaced(text: str, findings: Sequence, say: Callable[[str], str] = str) -> 
     return _rebuilt(text, findings, lambda finding: placeholder(finding.kind, say))
 
 
+def replaced_at(text: str, findings: Sequence, start: int, end: int, say: Callable[[str], str] = str) -> str:
+    """The text with the one finding whose span is exactly start..end replaced by its placeholder (a coordinator's
+    tap on that word); unchanged when no finding is there any more."""
+    return replaced(text, [f for f in findings if (f.start, f.end) == (start, end)], say)
+
+
 def removed(text: str, findings: Sequence) -> str:
     """A name field without the spans the screen marked, its leftover punctuation and spaces tidied:
     "Jane Doe (room 12)" → "Jane Doe"."""
