@@ -28,7 +28,7 @@ def test_a_nurse_sees_the_room_number_marked_edits_then_removes_it_and_sends(tab
     page.get_by_label("Name", exact=True).press_sequentially("Phil Pharma", delay=250)
     page.get_by_label("Name", exact=True).press("Escape")
     page.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")
-    page.get_by_text("Timely", exact=True).click()
+    page.get_by_label("Timely").check()
     page.get_by_label("Your story").press_sequentially(STORY, delay=250, timeout=60_000)
     page.get_by_text("Yes, share it").click()
     page.get_by_role("button", name="Send recognition").click()
@@ -80,3 +80,21 @@ def test_a_coordinator_replaces_each_marked_word_with_one_tap(tablet, client, ro
     expect(page.get_by_text("Card approved: it counts now.")).to_be_visible()
     [card] = stored_cards()
     assert card.story == "Phil sat with Mrs. [patient] in [room] all night." and card.revisions[0].story == STORY
+
+
+def test_an_untouched_check_clears_itself_for_the_next_person(tablet, roster, app):
+    page = tablet
+    page.goto("/u/icu/card")
+    page.get_by_label("Your name").fill("Nora Nurse")
+    page.get_by_label("Your workgroup").select_option(label="Nurses")
+    page.get_by_label("Name", exact=True).fill("Phil Pharma")
+    page.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")
+    page.get_by_label("Timely").check()
+    page.get_by_label("Your story").fill(STORY)
+    page.get_by_text("Yes, share it").click()
+    app.config.update(CARD_IDLE_SECONDS=3)  # (the check is made with it; the card was not)
+    page.get_by_role("button", name="Send recognition").click()
+    expect(page.get_by_role("heading", name="Check before you send")).to_be_visible(timeout=15_000)
+    expect(page.get_by_label("Your story")).to_have_value("", timeout=8_000)  # a blank card, the story gone
+    expect(page.get_by_text("Okonkwo")).to_have_count(0)
+    assert stored_cards() == []
