@@ -179,7 +179,7 @@
       var first = target.querySelector("[aria-invalid='true']");
       (first || summary).focus();
       summary.scrollIntoView({ block: "start" });
-    } else if (target.id === "card" && target.classList.contains("thanks")) {
+    } else if (target.id === "card" && (target.classList.contains("thanks") || target.classList.contains("card-check"))) {
       target.querySelector("h1").focus();
     }
     if (event.target.id && event.target.id === pendingPick) {
@@ -366,6 +366,44 @@
   window.addEventListener("resize", function () {
     var list = document.querySelector("#wall .stories-window > .stories");
     if (list && isWall()) fitStories(list, 0);
+  });
+
+  // One tap per marked word on a card's review page (templates/cards/review_card.html): the word becomes its
+  // placeholder in the edit box, without a reload; the server screens the text again when it is saved. The button
+  // knows its word's place in the box as the server read it (in characters, not UTF-16 units); a box edited since
+  // then has the word looked for.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-redact]");
+    var box = button && document.getElementById(button.dataset.redact);
+    if (!box) return;
+    event.preventDefault();
+    var chars = Array.from(box.value);
+    var start = parseInt(button.dataset.start, 10);
+    var end = parseInt(button.dataset.end, 10);
+    var word = button.dataset.word;
+    if (chars.slice(start, end).join("") === word) {
+      start = chars.slice(0, start).join("").length;
+    } else {
+      start = box.value.indexOf(word);
+    }
+    var status = document.getElementById("redact-status");
+    var list = button.closest("ul");
+    if (start >= 0) {
+      box.value = box.value.slice(0, start) + button.dataset.placeholder + box.value.slice(start + word.length);
+      var shift = Array.from(button.dataset.placeholder).length - Array.from(word).length;
+      list.querySelectorAll("[data-redact]").forEach(function (other) {
+        if (parseInt(other.dataset.start, 10) >= end) {
+          other.dataset.start = parseInt(other.dataset.start, 10) + shift;
+          other.dataset.end = parseInt(other.dataset.end, 10) + shift;
+        }
+      });
+      box.dispatchEvent(new Event("input", { bubbles: true }));  // the counter, the unsaved-changes guard
+      if (status) status.textContent = button.dataset.done;
+    }
+    var item = button.closest("li");
+    var next = item.nextElementSibling || item.previousElementSibling;
+    item.remove();
+    if (next) next.querySelector("button").focus(); else { list.remove(); box.focus(); }
   });
 
   // A shared tablet: a card left untouched clears itself for the next person.

@@ -223,8 +223,10 @@ def test_user_text_is_escaped_on_the_card_review_and_audit_pages(app, client, ro
     refused = client.post("/u/icu/card", data=card_form(story=payload, **{"nominees-0-name": payload,
                                                                           "dimensions": []}))
     assert payload not in refused.get_data(as_text=True)
-    client.post("/u/icu/card", data=card_form(story=payload, practice=payload,
-                                              **{"nominees-0-name": payload, "nominator-name": payload}))
+    typed = {"story": payload, "practice": payload, "nominees-0-name": payload, "nominator-name": payload}
+    checked = client.post("/u/icu/card", data=card_form(**typed))  # the screen's check shows what it marked
+    assert payload not in checked.get_data(as_text=True)
+    client.post("/u/icu/card", data=card_form(**typed, flagged="review"))  # sent as it is
     auth.sign_in("admin@example.org")
     evil_email = re.sub(r"\s", "", payload)[:40] + "@example.org"
     client.post("/admin/accounts", data={"csrf_token": auth.csrf(), "name": payload, "email": evil_email,

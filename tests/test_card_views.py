@@ -303,7 +303,7 @@ def test_the_thank_you_says_what_happens_next_without_the_story(client, roster, 
     from rcbingo.org.service import save_unit_settings, unit_by_key
 
     save_unit_settings(unit_by_key("icu"), review_first=review_first, require_enrolled_tablets=False, actor=None)
-    response = client.post("/u/icu/card", data=card_form(story=story), headers=headers)
+    response = client.post("/u/icu/card", data=card_form(story=story, flagged="review"), headers=headers)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     for words in says:

@@ -49,14 +49,14 @@ def set_review(unit_key, review_first, enrolled=False):
 
 def test_a_unit_that_publishes_at_once_counts_a_clean_card_immediately(client, roster, card_form):
     set_review("icu", False)
-    client.post("/u/icu/card", data=card_form())
+    client.post("/u/icu/card", data=card_form(flagged="review"))
     [card] = published()
     assert card.published_at is not None and not card.flagged
 
 
 def test_a_card_with_patient_information_waits_even_where_cards_publish_at_once(client, roster, card_form):
     set_review("icu", False)
-    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=PHI_STORY))
     [card] = cards()
     assert card.status is CardStatus.SUBMITTED and card.flagged
     assert published() == []
@@ -64,13 +64,14 @@ def test_a_card_with_patient_information_waits_even_where_cards_publish_at_once(
 
 def test_a_review_first_unit_holds_every_card(client, roster, card_form):
     set_review("icu", True)
-    client.post("/u/icu/card", data=card_form())
+    client.post("/u/icu/card", data=card_form(flagged="review"))
     assert [c.status for c in cards()] == [CardStatus.SUBMITTED]
 
 
 def test_roster_names_alone_do_not_flag_a_card(client, roster, card_form):
     set_review("icu", False)
-    client.post("/u/icu/card", data=card_form(story="Phil Pharma and Rita Rehab helped Nora Nurse all night."))
+    client.post("/u/icu/card", data=card_form(
+        flagged="review", story="Phil Pharma and Rita Rehab helped Nora Nurse all night."))
     assert [c.flagged for c in cards()] == [False]
 
 
@@ -82,7 +83,7 @@ def coordinator(roster, make_account, auth):
 
 
 def test_the_review_page_marks_each_finding(client, card_form, coordinator):
-    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=PHI_STORY))
     queue = client.get("/u/icu/review").get_data(as_text=True)
     assert "Possible patient information" in queue
     page = client.get(f"/u/icu/review/{cards()[0].id}").get_data(as_text=True)
@@ -108,7 +109,7 @@ def test_the_queue_shows_each_story_and_lists_only_a_coordinators_decisions(clie
 
 
 def test_a_coordinator_redacts_and_approves_keeping_the_original(client, card_form, coordinator):
-    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=PHI_STORY))
     card = cards()[0]
     redacted = "Phil sat with a patient until the family arrived."
     response = client.post(f"/u/icu/review/{card.id}", data={
@@ -123,7 +124,7 @@ def test_a_coordinator_redacts_and_approves_keeping_the_original(client, card_fo
 
 
 def test_a_flagged_story_is_not_published_unchanged_by_one_tap(client, card_form, coordinator):
-    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=PHI_STORY))
     card = cards()[0]
     fields = {"csrf_token": coordinator.csrf(), "action": "approve", "story": card.story, "practice": card.practice}
     refused = client.post(f"/u/icu/review/{card.id}", data=fields)
@@ -138,7 +139,7 @@ def test_a_flagged_story_is_not_published_unchanged_by_one_tap(client, card_form
     lambda story: story.replace("Phil sat", "Phil kindly sat")], ids=["trailing space", "blank lines",
                                                                       "an edit that leaves the marked words"])
 def test_a_flagged_story_sent_again_almost_unchanged_needs_the_check(client, card_form, coordinator, sent_again):
-    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=PHI_STORY))
     card = cards()[0]
     fields = {"csrf_token": coordinator.csrf(), "action": "approve", "story": sent_again(card.story),
               "practice": card.practice + " "}
@@ -151,7 +152,7 @@ def test_a_flagged_story_sent_again_almost_unchanged_needs_the_check(client, car
 
 def test_a_published_cards_text_edited_to_hold_patient_information_needs_the_check(client, card_form, coordinator):
     set_review("icu", False)
-    client.post("/u/icu/card", data=card_form(story="Phil rang back within minutes."))
+    client.post("/u/icu/card", data=card_form(flagged="review", story="Phil rang back within minutes."))
     [card] = published()
     typed = "Maya stayed with Mr. Alvarez in room 14, MRN 00482913"
     fields = {"csrf_token": coordinator.csrf(), "action": "save", "story": typed, "practice": card.practice}
@@ -168,7 +169,7 @@ def test_a_published_cards_text_edited_to_hold_patient_information_needs_the_che
 
 
 def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, coordinator):
-    client.post("/u/icu/card", data=card_form())
+    client.post("/u/icu/card", data=card_form(flagged="review"))
     card_id = cards()[0].id
     refused = client.post(f"/u/icu/review/{card_id}", data={
         "csrf_token": coordinator.csrf(), "action": "reject", "story": "x", "reason": ""})
@@ -182,7 +183,7 @@ def test_a_rejection_needs_a_reason_and_counts_for_nothing(client, card_form, co
 
 def test_a_published_card_can_be_withdrawn(client, card_form, coordinator):
     set_review("icu", False)
-    client.post("/u/icu/card", data=card_form())
+    client.post("/u/icu/card", data=card_form(flagged="review"))
     card_id = published()[0].id
     client.post(f"/u/icu/review/{card_id}", data={
         "csrf_token": coordinator.csrf(), "action": "withdraw", "story": "x", "reason": "Asked by the writer"})
@@ -190,7 +191,7 @@ def test_a_published_card_can_be_withdrawn(client, card_form, coordinator):
 
 
 def test_an_approved_story_cannot_be_emptied(client, card_form, coordinator):
-    client.post("/u/icu/card", data=card_form())
+    client.post("/u/icu/card", data=card_form(flagged="review"))
     card_id = cards()[0].id
     response = client.post(f"/u/icu/review/{card_id}", data={
         "csrf_token": coordinator.csrf(), "action": "approve", "story": "  ", "practice": ""})
@@ -198,7 +199,7 @@ def test_an_approved_story_cannot_be_emptied(client, card_form, coordinator):
 
 
 def test_a_coordinator_cannot_review_another_units_card(client, card_form, make_account, auth, roster):
-    client.post("/u/ward/card", data=card_form(unit="ward", **{"nominator-unit": "ward"}))
+    client.post("/u/ward/card", data=card_form(flagged="review", unit="ward", **{"nominator-unit": "ward"}))
     make_account(roles=[("icu", "coordinator")])
     auth.sign_in()
     assert client.get(f"/u/icu/review/{cards()[0].id}").status_code == 404
@@ -216,7 +217,7 @@ def test_a_paper_card_counts_and_is_marked_transcribed(client, card_form, coordi
 
 
 def test_a_paper_card_with_a_problem_is_shown_again(client, card_form, coordinator):
-    fields = card_form(story="")
+    fields = card_form(flagged="review", story="")
     fields.update(csrf_token=coordinator.csrf("/u/icu/paper-card"))
     response = client.post("/u/icu/paper-card", data=fields)
     assert response.status_code == 422 and "Tell us what happened" in response.get_data(as_text=True)
@@ -236,7 +237,7 @@ def test_a_paper_card_dated_where_no_card_can_be_is_shown_again_with_why(client,
 
 
 def test_a_paper_card_without_its_submission_id_is_shown_again_with_why(client, card_form, coordinator):
-    fields = card_form(submission_id="not-one")
+    fields = card_form(flagged="review", submission_id="not-one")
     fields.update(csrf_token=coordinator.csrf("/u/icu/paper-card"))
     response = client.post("/u/icu/paper-card", data=fields)
     page = response.get_data(as_text=True)
@@ -247,7 +248,7 @@ def test_a_paper_card_without_its_submission_id_is_shown_again_with_why(client, 
 
 def test_no_story_text_reaches_the_application_log(client, card_form, coordinator, caplog):
     caplog.set_level(logging.DEBUG)
-    client.post("/u/icu/card", data=card_form(story=PHI_STORY))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=PHI_STORY))
     card_id = cards()[0].id
     client.get(f"/u/icu/review/{card_id}")
     client.post(f"/u/icu/review/{card_id}", data={
@@ -320,7 +321,7 @@ def test_a_roster_csv_the_csv_module_cannot_read_is_shown_with_why(client, coord
 
 
 def test_merging_workgroups_moves_people_and_credit(client, roster, card_form, make_account):
-    client.post("/u/icu/card", data=card_form())
+    client.post("/u/icu/card", data=card_form(flagged="review"))
     pharmacists = db.session.scalar(select(Workgroup).where(Workgroup.key == "pharmacists"))
     rehab = db.session.scalar(select(Workgroup).where(Workgroup.key == "rehab"))
     admin = make_account("admin@example.org", is_admin=True)

@@ -14,7 +14,7 @@ STORY = "Phil sat with Mrs. Okonkwo in bed 4 until her son arrived."
 
 def test_a_coordinator_redacts_and_approves_a_flagged_card(tablet, client, roster, card_form, make_account):
     save_unit_settings(unit_by_key("icu"), review_first=False, require_enrolled_tablets=False, actor=None)
-    client.post("/u/icu/card", data=card_form(story=STORY))
+    client.post("/u/icu/card", data=card_form(story=STORY, flagged="review"))  # (sent as it is, for review)
     make_account(roles=[("icu", "coordinator")])
     page = tablet
 

@@ -43,7 +43,8 @@ def wall_text(client) -> str:
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_a_story_hiding_a_patient_behind_look_alike_characters_is_held(client, at_once, card_form, attack):
-    response = client.post("/u/icu/card", data=card_form(story=f"Phil sat with {ATTACKS[attack]} all night."))
+    response = client.post("/u/icu/card", data=card_form(
+        flagged="review", story=f"Phil sat with {ATTACKS[attack]} all night."))
     assert response.status_code == 200
     card = last_card()
     assert card.status is CardStatus.SUBMITTED and card.flagged, attack
@@ -69,7 +70,7 @@ SECOND_ATTACK = {
 
 @pytest.mark.parametrize("attack", SECOND_ATTACK)
 def test_a_story_hiding_a_patient_in_the_second_attacks_ways_is_held(client, at_once, card_form, attack):
-    client.post("/u/icu/card", data=card_form(story=SECOND_ATTACK[attack]))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=SECOND_ATTACK[attack]))
     card = last_card()
     if attack == "tags chained after flags":  # nothing hidden is left to screen: the tags are gone
         assert card.story == "Stayed late \U0001f3f4\U0001f3f4 all night."
@@ -80,7 +81,8 @@ def test_a_story_hiding_a_patient_in_the_second_attacks_ways_is_held(client, at_
 
 
 def test_a_clean_story_is_still_published_at_once(client, at_once, card_form):
-    client.post("/u/icu/card", data=card_form(story=f"{CLEAN_STORY} \U0001f469\U0001f3fd\u200d\u2695\ufe0f"))
+    client.post("/u/icu/card", data=card_form(
+        flagged="review", story=f"{CLEAN_STORY} \U0001f469\U0001f3fd\u200d\u2695\ufe0f"))
     card = last_card()
     assert card.status is CardStatus.PUBLISHED and not card.flagged
     assert card.story.endswith("\U0001f469\U0001f3fd\u200d\u2695\ufe0f")
@@ -89,7 +91,8 @@ def test_a_clean_story_is_still_published_at_once(client, at_once, card_form):
 
 @pytest.mark.parametrize("field", ["nominator-name", "nominees-0-name", "practice"])
 def test_patient_information_in_any_shown_field_holds_the_card(client, at_once, card_form, field):
-    client.post("/u/icu/card", data=card_form(**{field: "Delgado (patient in r\u043eom 12, MRN 4455667)"}))
+    client.post("/u/icu/card", data=card_form(
+        flagged="review", **{field: "Delgado (patient in r\u043eom 12, MRN 4455667)"}))
     card = last_card()
     assert card.status is CardStatus.SUBMITTED and card.flagged
     assert "4455667" not in wall_text(client)
@@ -97,7 +100,7 @@ def test_patient_information_in_any_shown_field_holds_the_card(client, at_once, 
 
 @pytest.mark.parametrize("name", ["Rita Shah (patient: Alvarez)", "Rita Shah For Mr Alvarez", "Patient John Smith"])
 def test_a_name_field_that_is_not_only_a_colleagues_name_holds_the_card(client, at_once, card_form, name):
-    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": name}))
+    client.post("/u/icu/card", data=card_form(flagged="review", **{"nominees-0-name": name}))
     card = last_card()
     assert card.status is CardStatus.SUBMITTED and card.flagged
     wall = wall_text(client)
@@ -108,20 +111,21 @@ def test_a_name_field_that_is_not_only_a_colleagues_name_holds_the_card(client, 
                                    "Mr. Pharma (patient) was scared all night.",
                                    "patient Rita Rehab was scared all night."])
 def test_a_patient_who_shares_a_colleagues_name_holds_the_card(client, at_once, card_form, story):
-    client.post("/u/icu/card", data=card_form(story=story))
+    client.post("/u/icu/card", data=card_form(flagged="review", story=story))
     assert last_card().status is CardStatus.SUBMITTED and last_card().flagged
     assert "scared all night" not in wall_text(client)
 
 
 def test_a_plain_typed_name_does_not_hold_a_card(client, at_once, card_form):
-    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Maria Lopez-Garcia",
+    client.post("/u/icu/card", data=card_form(flagged="review", **{"nominees-0-name": "Maria Lopez-Garcia",
                                                  "nominator-name": "Nguy\u1ec5n Th\u1ecb Lan"}))
     assert last_card().status is CardStatus.PUBLISHED
 
 
 def test_the_review_page_says_in_which_name_the_screen_found_something(client, at_once, card_form, make_account,
                                                                         auth):
-    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Delgado (patient in room 12, MRN 4455667)"}))
+    client.post("/u/icu/card", data=card_form(
+        flagged="review", **{"nominees-0-name": "Delgado (patient in room 12, MRN 4455667)"}))
     make_account(roles=[("icu", "coordinator")])
     auth.sign_in()
     page = client.get(f"/u/icu/review/{last_card().id}").get_data(as_text=True)
@@ -131,7 +135,7 @@ def test_the_review_page_says_in_which_name_the_screen_found_something(client, a
 
 
 def test_the_review_page_marks_where_a_name_field_stops_being_a_name(client, at_once, card_form, make_account, auth):
-    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Rita Shah For Mr Alvarez"}))
+    client.post("/u/icu/card", data=card_form(flagged="review", **{"nominees-0-name": "Rita Shah For Mr Alvarez"}))
     make_account(roles=[("icu", "coordinator")])
     auth.sign_in()
     page = client.get(f"/u/icu/review/{last_card().id}").get_data(as_text=True)
@@ -141,7 +145,8 @@ def test_the_review_page_marks_where_a_name_field_stops_being_a_name(client, at_
 
 
 def test_a_card_held_for_a_name_is_not_approved_by_editing_its_story(client, at_once, card_form, make_account, auth):
-    client.post("/u/icu/card", data=card_form(**{"nominees-0-name": "Delgado (patient in room 12, MRN 4455667)"}))
+    client.post("/u/icu/card", data=card_form(
+        flagged="review", **{"nominees-0-name": "Delgado (patient in room 12, MRN 4455667)"}))
     card = last_card()
     make_account(roles=[("icu", "coordinator")])
     auth.sign_in()
@@ -168,7 +173,7 @@ def test_an_api_card_with_look_alike_characters_is_held(client, at_once):
 
 def test_a_coordinators_edit_that_leaves_a_look_alike_patient_keeps_the_card_held(client, at_once, card_form,
                                                                                   make_account, auth):
-    client.post("/u/icu/card", data=card_form(story="Phil sat with Mr. Alvarez in room 14."))
+    client.post("/u/icu/card", data=card_form(flagged="review", story="Phil sat with Mr. Alvarez in room 14."))
     card = last_card()
     make_account(roles=[("icu", "coordinator")])
     auth.sign_in()
@@ -182,7 +187,7 @@ def test_a_coordinators_edit_that_leaves_a_look_alike_patient_keeps_the_card_hel
 @pytest.mark.parametrize("language", ["French", "Portuguese", "German", "Haitian Creole", "Vietnamese", "Chinese"])
 def test_a_story_in_a_language_the_screen_cannot_read_waits_for_review(client, at_once, card_form, make_account,
                                                                        auth, language):
-    response = client.post("/u/icu/card", data=card_form(story=FOREIGN[language][0]))
+    response = client.post("/u/icu/card", data=card_form(flagged="review", story=FOREIGN[language][0]))
     card = last_card()
     assert card.status is CardStatus.SUBMITTED and card.flagged
     assert "Your card will be checked by a coordinator before it is shown" in response.get_data(as_text=True)
@@ -199,19 +204,19 @@ def test_a_story_in_a_language_the_screen_cannot_read_waits_for_review(client, a
 @pytest.mark.parametrize("story", [IN_CAPITALS["French"], IN_CAPITALS["Portuguese"],
                                    *A_PHRASE_IN_ANOTHER_SCRIPT.values()])
 def test_a_story_in_capitals_or_with_a_phrase_in_another_script_waits_for_review(client, at_once, card_form, story):
-    response = client.post("/u/icu/card", data=card_form(story=story))
+    response = client.post("/u/icu/card", data=card_form(flagged="review", story=story))
     assert last_card().status is CardStatus.SUBMITTED
     assert "Your card will be checked by a coordinator before it is shown" in response.get_data(as_text=True)
     assert story[:12] not in wall_text(client)
 
 
 def test_a_practice_line_in_another_language_waits_too(client, at_once, card_form):
-    client.post("/u/icu/card", data=card_form(practice=FOREIGN["German"][1]))
+    client.post("/u/icu/card", data=card_form(flagged="review", practice=FOREIGN["German"][1]))
     assert last_card().status is CardStatus.SUBMITTED
 
 
 def test_a_short_english_card_is_not_held_for_its_language(client, at_once, card_form):
-    client.post("/u/icu/card", data=card_form(story="Thanks Rita!", practice="Great teamwork"))
+    client.post("/u/icu/card", data=card_form(flagged="review", story="Thanks Rita!", practice="Great teamwork"))
     assert last_card().status is CardStatus.PUBLISHED
 
 

@@ -83,6 +83,24 @@ class CardForm(FlaskForm):
     def submission_ok(self) -> bool:
         return bool(SUBMISSION_ID.match(self.submission_id.data or ""))
 
+    def carried(self) -> list[tuple[str, str]]:
+        """Everything typed and chosen on the card, as (name, value) pairs for hidden fields: a screen that shows
+        the card (the screen's check before sending) sends it all back as it was."""
+        pairs = [(self.submission_id.name, self.submission_id.data or "")]
+        for person in [self.nominator.form, *(entry.form for entry in self.nominees)]:
+            pairs += [(field.name, field.data or "") for field in person]
+        pairs += [(self.dimensions.name, key) for key in self.dimensions.data or ()]
+        pairs += [(field.name, field.data or "") for field in (self.practice, self.story)]
+        return pairs + [(field.name, field.data) for field in (self.consent_publish, self.show_nominator_name)
+                        if field.data]
+
+    def take(self, draft: Draft) -> None:
+        """Show the people's names and the texts of this draft (the card with what the screen marked taken out)."""
+        for person, entry in zip([self.nominator.form, *(e.form for e in self.nominees)],
+                                 [draft.nominator, *draft.nominees], strict=True):
+            person.name.data = entry.name
+        self.practice.data, self.story.data = draft.practice, draft.story
+
     def draft(self) -> Draft:
         return Draft(
             nominator=_entry(self.nominator.form),

@@ -1,5 +1,6 @@
 """The coordinators' side of cards: the review queue, one card's review, and paper cards."""
 
+import re
 import uuid
 from datetime import datetime, time
 
@@ -8,10 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import zones
+from ..i18n import translated
 from ..org.access import unit_role
 from ..org.models import RoleName
 from ..org.service import active_units, active_workgroups
 from ..privacy.highlight import segments
+from ..privacy.redact import placeholder, replaced_at
 from ..rc import FAMILIES, dimensions_of
 from . import rules, service
 from .forms import PaperCardForm, ReviewForm
@@ -43,7 +46,9 @@ def review_card(unit, card_id):
     form = ReviewForm(data={"practice": card.practice, "story": card.story})
     action = request.form.get("action")
     screened = service.findings(card)
-    if form.validate_on_submit() and action in ("approve", "save", "reject", "withdraw"):
+    if form.validate_on_submit() and request.form.get("redact"):
+        _redact_one(form, request.form["redact"])  # (in the box only: nothing is saved)
+    elif form.validate_on_submit() and action in ("approve", "save", "reject", "withdraw"):
         draft_story, draft_practice = form.story.data or "", form.practice.data or ""
         problem = _text_problem(draft_story, draft_practice)
         if problem and action in ("approve", "save"):
@@ -54,7 +59,8 @@ def review_card(unit, card_id):
             # edited around the marked words; a published card's edit is shown at once): redact them, or say it was
             # checked.
             form.checked.errors = [_("Redact the marked words, or tick that you checked they are not about a "
-                                     "patient.")]
+                                     "patient.") if _marks_in_box(form) else _("The screen cannot read this "
+                                     "card's language: tick that you read it and it is not about a patient.")]
         elif action == "approve" and screened.held_beyond_the_text and not form.checked.data:
             # A name or a language cannot be redacted here: editing the story does not make the card safe.
             form.checked.errors = [_("The screen held this card for a name or for its language: tick that you "
@@ -65,6 +71,8 @@ def review_card(unit, card_id):
             return _decide(unit, card, action, form)
     typed = _typed_findings(form) if form.checked.errors else []
     found = screened.found
+    if screened.language and not any(found.values()):  # held for its language alone: there are no marked words
+        form.checked.label.text = _("I read this card: it is not about a patient")
     names = [(_("the writer’s name"), card.nominator_name, found["nominator"])] + [
         (_("a colleague’s name"), nominee.name, found.get(f"nominees.{at}", [])) for at, nominee in
         enumerate(card.nominees)]
@@ -73,7 +81,35 @@ def review_card(unit, card_id):
         story_segments=segments(card.story, found["story"]), practice_segments=segments(card.practice,
                                                                                         found["practice"]),
         name_segments=[(field, segments(name, marks)) for field, name, marks in names if marks],
-        findings=[f for marks in found.values() for f in marks], typed=typed), 422 if form.errors else 200
+        findings=[f for marks in found.values() for f in marks], typed=typed,
+        redactions=_redactions(form)), 422 if form.errors else 200
+
+
+def _marks_in_box(form: ReviewForm) -> dict:
+    """What the screen marks in the edit boxes' text as it is now, by box ("practice", "story"); the boxes' text is
+    kept stripped, as it will be stored, so that the marks' spans are spans of the boxes' values."""
+    form.practice.data, form.story.data = (form.practice.data or "").strip(), (form.story.data or "").strip()
+    return {field: marks for field, marks in service.text_findings(form.practice.data, form.story.data).found.items()
+            if marks}
+
+
+def _redactions(form: ReviewForm) -> dict:
+    """One button per marked word in each edit box: (finding, its placeholder) by box."""
+    return {field: [(finding, placeholder(finding.kind, translated)) for finding in marks]
+            for field, marks in _marks_in_box(form).items()}
+
+
+def _redact_one(form: ReviewForm, value: str) -> None:
+    """A tap on a marked word's button without JS ("story:19:26"): that word becomes its placeholder in the box."""
+    tapped = _REDACT.fullmatch(value)
+    if tapped is None:
+        return
+    field, start, end = tapped.group(1), int(tapped.group(2)), int(tapped.group(3))
+    marks = _marks_in_box(form).get(field, [])
+    form[field].data = replaced_at(form[field].data, marks, start, end, translated)
+
+
+_REDACT = re.compile(r"(practice|story):(\d{1,6}):(\d{1,6})")
 
 
 def _typed_findings(form: ReviewForm) -> list:

@@ -4,9 +4,11 @@ Messages are marked with N_() and translated where they are shown.
 """
 
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
+from ..privacy.redact import name_without, replaced
 from ..rc import DIMENSION_KEYS, N_
 from ..text import IGNORABLE
 
@@ -127,6 +129,38 @@ def _check_person(found, prefix, entry: Entry, workgroups, units, yours: bool):
 def _too_long(text: str, limit: int) -> Problem:
     return Problem(N_("Please shorten this to %(max)s characters (it has %(count)s)."),
                    {"max": limit, "count": len(text.strip())})
+
+
+def marked_fields(draft: Draft, found: Mapping[str, Sequence]) -> dict[str, Sequence]:
+    """What the screen found (by field, as `cards.service.screened` reports it: "nominator", "nominees.0" for the
+    first person named, "practice", "story"), by the card's own field paths ("nominator.name", "nominees.2.name"…),
+    for fields with something found. A name's findings are spans of the name as stored (stripped), as are the texts'."""
+    rows = [at for at, nominee in enumerate(draft.nominees) if not nominee.is_blank]
+    paths = {"nominator": "nominator.name", "practice": "practice", "story": "story"} | {
+        f"nominees.{named}": f"nominees.{row}.name" for named, row in enumerate(rows)}
+    return {paths[field]: marks for field, marks in found.items() if marks and field in paths}
+
+
+def marked_problems(draft: Draft, found: Mapping[str, Sequence]) -> dict[str, Problem]:
+    """For a writer back at their card to edit it: each field's words the screen marked, by field path."""
+    return {path: Problem(N_("May be about a patient: %(words)s"), {"words": ", ".join(f"“{f.text}”" for f in marks)})
+            for path, marks in marked_fields(draft, found).items()}
+
+
+def without_marks(draft: Draft, found: Mapping[str, Sequence], say: Callable[[str], str],
+                  screen_name: Callable[[str], Sequence]) -> Draft:
+    """The card with what the screen marked taken out ("Remove them and send"): in the practice line and story each
+    marked span becomes its placeholder ("[room]", worded by `say`); a marked name loses its marked words, screened
+    again (`screen_name`) until it reads as a colleague's name. Fields with nothing marked are kept as typed."""
+    marked = marked_fields(draft, found)
+    texts = {field: replaced(getattr(draft, field).strip(), marked[field], say)
+             for field in ("practice", "story") if field in marked}
+
+    def person(entry: Entry, path: str) -> Entry:
+        return replace(entry, name=name_without(entry.name.strip(), screen_name)) if path in marked else entry
+
+    return replace(draft, nominator=person(draft.nominator, "nominator.name"),
+                   nominees=tuple(person(n, f"nominees.{at}.name") for at, n in enumerate(draft.nominees)), **texts)
 
 
 def initial_status(review_first: bool, flagged: bool) -> str:

@@ -32,6 +32,15 @@ class CardRefused(ValueError):
         self.problems, self.resubmit = problems, resubmit
 
 
+class HeldForWriter(Exception):
+    """The screen marked patient information in a card whose writer is still at the tablet: nothing was stored, so
+    that they can take it out, edit the card, or send it as it is for review. `screened`: what was found."""
+
+    def __init__(self, screened: "Screened"):
+        super().__init__("held for the writer")
+        self.screened = screened
+
+
 class OverBudget(Exception):
     """The sender's budget of cards (`within_budget`) refused this one: nothing was stored."""
 
@@ -58,6 +67,10 @@ class Screened:
         return self.language is not None or any(self.found.values())
 
     @property
+    def nominees_marked(self) -> bool:
+        return any(marks for field, marks in self.found.items() if field.startswith("nominees."))
+
+    @property
     def held_beyond_the_text(self) -> bool:
         """Held for what a coordinator cannot redact on the review page: a name, or the language."""
         return self.language is not None or any(
@@ -70,6 +83,18 @@ def screened(nominator: str, nominees, practice: str, story: str, staff) -> Scre
     found |= {f"nominees.{at}": screen_name(name, staff) for at, name in enumerate(nominees)}
     found |= {"practice": screen(practice, staff), "story": screen(story, staff)}
     return Screened(found, _unreadable(practice, story))
+
+
+def draft_findings(draft: rules.Draft, staff=None) -> Screened:
+    """What the screen finds in a card not stored yet, its fields as they would be stored."""
+    return screened(draft.nominator.name.strip(), [entry.name.strip() for entry in draft.named],
+                    draft.practice.strip(), draft.story.strip(), card_lookups().staff if staff is None else staff)
+
+
+def without_marks(draft: rules.Draft, say) -> rules.Draft:
+    """The card with what the screen marks in it taken out (`rules.without_marks`; `say` words the placeholders)."""
+    staff = card_lookups().staff
+    return rules.without_marks(draft, draft_findings(draft, staff).found, say, lambda name: screen_name(name, staff))
 
 
 def _unreadable(practice: str, story: str) -> str | None:
@@ -117,13 +142,15 @@ def _stored_and_reviewed(submission_id: str, unit_id: int) -> tuple[Card | None,
 
 def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
            written_at: datetime | None = None, request_hash: str | None = None,
-           within_budget: Callable[[], bool] | None = None) -> tuple[Card, bool]:
+           within_budget: Callable[[], bool] | None = None, writer_checks: bool = False) -> tuple[Card, bool]:
     """Store a card written on `unit`'s kiosk (its row, or anything with its `id`) once, however often it is sent,
     and publish it when allowed.
 
     Returns the card and whether this call stored it (False for a repeat of a stored card).
-    Raises CardRefused when the rules refuse the draft, OverBudget when `within_budget` (called once the rules
-    accepted a card not stored before, so refusals and repeats cost nothing) says no.
+    Raises CardRefused when the rules refuse the draft; HeldForWriter, with `writer_checks`, when the screen marks
+    patient information in it (the writer decides: a language the screen cannot read is not theirs to fix, and goes
+    to review); OverBudget when `within_budget` (called once the card is accepted and about to be stored, so
+    refusals, holds and repeats cost nothing) says no.
     """
     existing, review_first = _stored_and_reviewed(submission_id, unit.id)
     if existing is not None:
@@ -134,11 +161,12 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
     workgroups, units = lookups.workgroups, lookups.units
     if found := rules.problems(draft, set(workgroups), set(units)):
         raise CardRefused(found)
+    found = draft_findings(draft, lookups.staff)
+    if writer_checks and any(found.found.values()):
+        raise HeldForWriter(found)
     if within_budget is not None and not within_budget():
         raise OverBudget
-    practice, story = draft.practice.strip(), draft.story.strip()
-    flagged = screened(draft.nominator.name.strip(), [entry.name.strip() for entry in draft.named], practice, story,
-                       lookups.staff).held
+    practice, story, flagged = draft.practice.strip(), draft.story.strip(), found.held
     # A coordinator transcribing a paper card is its review.
     status = CardStatus(rules.initial_status(review_first and transcribed_by is None, flagged))
     nominator_person, *nominee_people = (lookups.person(entry.name, entry.workgroup, entry.unit)

@@ -12,11 +12,13 @@ from markupsafe import Markup
 from .. import budgets, pages
 from ..budgets import client_network
 from ..extensions import csrf, htmx
+from ..i18n import translated
 from ..org.access import can
 from ..org.models import RoleName
 from ..org.service import active_units, active_workgroups, known_unit, person, search_people, unit_by_key
 from ..org.tablets import COOKIE as TABLET_COOKIE
 from ..org.tablets import enrolled_tablet, kiosk_allowed
+from ..privacy.highlight import segments
 from ..rc import FAMILIES, dimensions_of
 from ..web import db_id
 from . import rules, service
@@ -89,9 +91,22 @@ def submit_card(unit_key):
         form.submission_id.data = form.submission_id.data if form.submission_ok else uuid.uuid4().hex
         form.problems["form"] = _("This card was open for a long time. Check it and tap Send again.")
         return _render_card(unit, form, 400)
+    # On the screen's check (templates/cards/_check.html) the writer chose: take out what it marked and send
+    # ("remove"), back to the card ("edit"), or send it as it is for review ("review"); the card's own Send has none.
+    choice = request.form.get("flagged", "")
+    draft = form.draft()
+    if choice == "edit":
+        form.problems.update(rules.marked_problems(draft, service.draft_findings(draft).found))
+        return _render_card(unit, form)
+    if choice == "remove":
+        draft = service.without_marks(draft, say=translated)
+        form.take(draft)
     budget = _CardBudget(unit)
     try:
-        card, _stored = service.submit(form.draft(), unit, form.submission_id.data, within_budget=budget.spend)
+        card, _stored = service.submit(draft, unit, form.submission_id.data, within_budget=budget.spend,
+                                       writer_checks=choice != "review")
+    except service.HeldForWriter as held:
+        return _render_check(unit, form, draft, held.screened)
     except service.OverBudget:
         form.problems["form"] = budget.message()
         page, status = _render_card(unit, form, 429)
@@ -102,7 +117,22 @@ def submit_card(unit_key):
             form.submission_id.data = uuid.uuid4().hex
         return _render_card(unit, form, 422)
     template = "cards/_thanks.html" if htmx else "cards/thanks.html"
-    return render_template(template, unit=unit, card=card, completed=getattr(card, "completed", []))
+    # A name the screen marked is not said back on a shared screen.
+    names_shown = not card.flagged or not service.findings(card).nominees_marked
+    return render_template(template, unit=unit, card=card, completed=getattr(card, "completed", []),
+                           names_shown=names_shown)
+
+
+def _render_check(unit, form: CardForm, draft, screened):
+    """The screen's check: what it marked, in place in each field where it was found, and the writer's choices."""
+    marked = rules.marked_fields(draft, screened.found)
+    texts = {"nominator.name": (form.nominator.form.name.label.text, draft.nominator.name),
+             "practice": (form.practice.label.text, draft.practice), "story": (form.story.label.text, draft.story)}
+    texts |= {f"nominees.{at}.name": (_("Name of person %(number)s", number=at + 1), entry.name)
+              for at, entry in enumerate(draft.nominees)}
+    fields = [(texts[path][0], segments(texts[path][1].strip(), marks)) for path, marks in marked.items()]
+    template = "cards/_check.html" if htmx else "cards/kiosk.html"
+    return render_template(template, unit=unit, form=form, check=fields)
 
 
 class _CardBudget:
