@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from typing import Protocol
 
@@ -135,3 +136,39 @@ def announced(wins: list[Decided]) -> Announcement:
             break
         ranked.append(Ranked(len(ranked) + 1, group))
     return Announcement(ranked=ranked, checking=[w for w in live if not w.confirmed])
+
+
+class PastDecided(Decided, Protocol):
+    """A declared win with what the wall's past winners need: its game and when it was confirmed."""
+
+    game_id: int
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PastWin:
+    """One past game's winners as the wall keeps them in view: the game, its winning workgroups' wins (more than one
+    for a joint win) and when the win was announced."""
+
+    game_id: int
+    wins: list
+    at: datetime
+
+
+def past_winners(wins: list[PastDecided], shown_game_id: int | None, limit: int) -> list[PastWin]:
+    """The last `limit` games' winners that the wall keeps in view beside the game it shows, newest win first.
+
+    Only announced winners (rules.announced, rank 1): a win being checked, declined or revoked is not a win to keep.
+    The game the wall shows is left out (its own banner says who won it). A game's win is dated when it was announced:
+    the last confirmation among its joint winners (a unit that does not confirm wins confirms them as declared)."""
+    by_game: dict[int, list[PastDecided]] = defaultdict(list)
+    for win in wins:
+        if win.game_id != shown_game_id:
+            by_game[win.game_id].append(win)
+    found = []
+    for game_id, of_game in by_game.items():
+        winners = announced(of_game).winners
+        if winners:
+            at = max(w.confirmed_at for w in winners)
+            found.append(PastWin(game_id, winners, at))
+    return sorted(found, key=lambda past: (past.at, past.game_id), reverse=True)[:max(limit, 0)]
