@@ -21,7 +21,10 @@ from .test_board import workgroup_id
 
 # What a wall shows, measured in one go (the stream may swap in the same board at any moment): computed sizes in px.
 MEASURE = """() => {
-    const size = selector => parseFloat(getComputedStyle(document.querySelector('#wall ' + selector)).fontSize);
+    const size = selector => {
+        const found = document.querySelector('#wall ' + selector);
+        return found ? parseFloat(getComputedStyle(found).fontSize) : 0;
+    };
     const panel = document.querySelector('.wall-grid').getBoundingClientRect();
     const rows = [...document.querySelectorAll('.wall-grid tbody tr')].map(tr => tr.getBoundingClientRect().bottom);
     const window = document.querySelector('.stories-window').getBoundingClientRect();
