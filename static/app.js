@@ -404,10 +404,10 @@
   function markNewStories() {
     var win = document.querySelector("#wall .stories-window");
     if (!win) return;
-    var seconds = parseFloat(win.dataset.newSeconds) || 45, now = Date.now() + clockOffset;
+    var seconds = parseFloat(win.dataset.newSeconds), now = Date.now() + clockOffset;
     var changed = false;
     win.querySelectorAll(".story-card[data-published]").forEach(function (item) {
-      var fresh = now - parseInt(item.dataset.published, 10) < seconds * 1000;
+      var fresh = now - parseInt(item.dataset.published, 10) < (isNaN(seconds) ? 45 : seconds) * 1000;
       var mark = item.querySelector(".new-mark");
       if (!mark || mark.hidden !== fresh) return;
       changed = true;
