@@ -6,6 +6,8 @@ address, worker class and --access-logfile stay on the command line (README)."""
 
 import logging
 import sys
+import threading
+import time
 
 from gunicorn.glogging import Logger
 
@@ -54,3 +56,14 @@ def post_worker_init(worker):
     from rcbingo.privacy.language import detector
 
     detector()
+    # Wall streams end as soon as the worker stops taking requests (a graceful stop or restart, max_requests): never
+    # ending by themselves, they would hold it for its whole graceful timeout. A thread, so a greenlet under gevent.
+    threading.Thread(target=_end_streams_when_stopping, args=(worker,), name="end-streams", daemon=True).start()
+
+
+def _end_streams_when_stopping(worker):
+    from rcbingo.board.live import end_streams
+
+    while worker.alive:
+        time.sleep(0.5)
+    end_streams()

@@ -35,10 +35,13 @@ RATELIMIT_HEADERS_ENABLED = False
 CARD_IDLE_SECONDS = 180
 # The wall display: a win fills the screen this long (runners-up, place 2 on, a little over half as long), and only
 # on walls that see it within this long of the win; the stories column turns to the next story this often and
-# turns through this many of the newest.
+# turns through this many of the newest. A story published less than WALL_NEW_STORY_SECONDS ago is marked "New" and
+# stays on top that long. The wall keeps the winners of the last WALL_PAST_WINNERS games in view.
 WALL_CELEBRATION_SECONDS = 18
 WALL_STORY_SECONDS = 8
 WALL_STORIES = 12
+WALL_NEW_STORY_SECONDS = 45
+WALL_PAST_WINNERS = 3
 # Months of organization-wide newsletters are reckoned in this zone (a unit's issue uses the unit's own).
 ORGANIZATION_TIMEZONE = "UTC"
 PDF_TIMEOUT_SECONDS = 120

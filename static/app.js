@@ -322,8 +322,10 @@
   function turnStories() {
     var list = document.querySelector("#wall .stories-window > .stories");
     scheduleTurn();
+    markNewStories();
     if (!list || list.children.length < 2 || moment) return;  // under a win's moment the newest stay on top
     var items = list.children;
+    if (items[0].classList.contains("story-new")) return;  // a new story stays on top while it is new, to be read
     if (!items[items.length - 1].classList.contains("story-away")) return;  // all of them fit: nothing to turn
     var first = items[0];
     var shift = items[1].offsetTop - first.offsetTop;
@@ -348,15 +350,89 @@
     turnTimer = setTimeout(turnStories, (parseFloat(win.dataset.turnSeconds) || 8) * 1000);
   }
 
+  // What changed since the last board is marked, so that nothing changes on the wall unnoticed: a newly covered square
+  // pulses, a row that moves up slides to its place and is lit, the newest story says "New" and stays on top. On a
+  // still screen (prefers-reduced-motion) the same marks without motion: a ring, a lit row. Marks last CUE_MS, across
+  // the boards that arrive meanwhile (each is a new copy of the whole board).
+  var CUE_MS = 8000;
+  var markedBoard = null;  // the board last looked at, and what it showed:
+  var shownGame = null, shownSquares = null, shownRows = null;
+  var cues = {};  // selector of a marked square or row -> until when (this screen's clock)
+  var cueTimer = null;
+
+  function markChanges() {
+    var board = document.getElementById("wall-board");
+    if (!board || board === markedBoard) return;
+    markedBoard = board;
+    var now = Date.now(), squares = {}, rows = {};
+    board.querySelectorAll(".grid td.square.covered[data-square]").forEach(function (td) { squares[td.dataset.square] = 1; });
+    board.querySelectorAll(".grid tr[data-workgroup]").forEach(function (tr, at) {
+      rows[tr.dataset.workgroup] = { at: at, top: tr.getBoundingClientRect().top };
+    });
+    if (shownSquares && board.dataset.game === shownGame) {
+      Object.keys(squares).forEach(function (key) {
+        if (!shownSquares[key]) cues["td[data-square='" + key + "']"] = now + CUE_MS;
+      });
+      Object.keys(rows).forEach(function (id) {
+        var before = shownRows[id];
+        if (!before || before.at <= rows[id].at) return;  // a row moves up the board by its own progress only
+        cues["tr[data-workgroup='" + id + "']"] = now + CUE_MS;
+        if (!stillScreen.matches) slide(board.querySelector("tr[data-workgroup='" + id + "']"), before.top - rows[id].top);
+      });
+    }
+    shownGame = board.dataset.game; shownSquares = squares; shownRows = rows;
+    showCues();
+  }
+
+  function slide(row, from) {  // from where it was to where it is now (the transform set by CSSOM, as the CSP allows)
+    if (!row || !from) return;
+    row.style.transform = "translateY(" + from + "px)";
+    row.getBoundingClientRect();
+    row.style.transition = "transform .9s ease-in-out";
+    row.style.transform = "";
+  }
+
+  function showCues() {
+    var board = document.getElementById("wall-board"), now = Date.now(), next = Infinity;
+    clearTimeout(cueTimer);
+    Object.keys(cues).forEach(function (selector) {
+      var live = cues[selector] > now;
+      var found = board && board.querySelector(".grid " + selector);
+      if (found) found.classList.toggle(found.tagName === "TR" ? "row-moved" : "just-covered", live);
+      if (live) next = Math.min(next, cues[selector]); else delete cues[selector];
+    });
+    if (next < Infinity) cueTimer = setTimeout(showCues, next - now + 20);
+  }
+
+  // A story published less than its seconds ago (on the server's clock) is new: marked, and kept on top (turnStories).
+  function markNewStories() {
+    var win = document.querySelector("#wall .stories-window");
+    if (!win) return;
+    var seconds = parseFloat(win.dataset.newSeconds), now = Date.now() + clockOffset;
+    var changed = false;
+    win.querySelectorAll(".story-card[data-published]").forEach(function (item) {
+      var fresh = now - parseInt(item.dataset.published, 10) < (isNaN(seconds) ? 45 : seconds) * 1000;
+      var mark = item.querySelector(".new-mark");
+      if (!mark || mark.hidden !== fresh) return;
+      changed = true;
+      item.classList.toggle("story-new", fresh);
+      mark.hidden = !fresh;
+    });
+    var list = win.querySelector(".stories");
+    if (changed && list && !list.classList.contains("turning")) fitStories(list, 0);  // the mark may take a line
+  }
+
   function wallChanged() {
     if (!isWall()) return;
+    markChanges();
     var list = document.querySelector("#wall .stories-window > .stories");
     if (list && list !== turning) {  // a new board: its stories from the newest, a full turn before the next
       turning = list;
+      markNewStories();
       fitStories(list, 0);
       scheduleTurn();
     }
-    learnClock().then(checkMoments);
+    learnClock().then(function () { markNewStories(); checkMoments(); });
   }
   document.addEventListener("htmx:afterSwap", wallChanged);  // before the new board is painted: no story shows cut
   document.addEventListener("htmx:afterSettle", wallChanged);

@@ -80,7 +80,7 @@ def test_the_wall_shows_a_new_stamp_and_celebrates_a_win_once_confirmed_without_
 
 def test_a_wall_opened_after_the_win_shows_the_winner_marked_and_turns_its_stories(browser, live_server, app,
                                                                                       roster):
-    app.config["WALL_STORY_SECONDS"] = 1
+    app.config.update(WALL_STORY_SECONDS=1, WALL_NEW_STORY_SECONDS=0)  # (a new story stays on top: test_wall_browser)
     icu = unit_by_key("icu")
     save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
     board.create_game(icu, title="Live round", prize="Pizza", start_now=True,

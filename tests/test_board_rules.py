@@ -1,10 +1,12 @@
 """The board's rules as plain functions, with properties over any order of cards."""
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rcbingo.board.rules import CreditRow, Place, announced, completed, grid, places, progress
+from rcbingo.board.rules import CreditRow, Place, announced, completed, grid, past_winners, places, progress
 from rcbingo.rc import DIMENSION_KEYS
 
 NURSES, PHARMACISTS, REHAB = 1, 2, 3
@@ -159,3 +161,39 @@ def test_the_board_at_a_moment_counts_only_cards_published_before_it():
     assert squares_at(credits, at(20)) == {(NURSES, "timely"): 1, (NURSES, "accurate"): 1}
     assert squares_at(credits, at(21)) == {(NURSES, "timely"): 2, (NURSES, "accurate"): 1}
     assert squares_at(credits, at(29))[(REHAB, "frequent")] == 1
+
+
+# --- which past games' winners the wall keeps in view -------------------------------------------------------------
+
+class PastW(W):
+    """A declared win of a game, confirmed on a day of December ("g1 1P+ 5": game 1, place 1, pharmacists, confirmed
+    on the 5th)."""
+
+    def __init__(self, text: str):
+        game, win, day = text.split()
+        super().__init__(win)
+        self.game_id = int(game[1:])
+        self.confirmed_at = datetime(2026, 12, int(day), tzinfo=UTC) if self.confirmed else None
+
+
+def kept(wins: list[str], shown: int | None, limit: int = 3) -> list[str]:
+    return [f"g{past.game_id}:" + "".join(w.workgroup for w in past.wins)
+            for past in past_winners([PastW(t) for t in wins], shown, limit)]
+
+
+@pytest.mark.parametrize(("wins", "shown", "limit", "shown_past"), [
+    ([], None, 3, []),
+    (["g1 1P+ 5"], 2, 3, ["g1:P"]),                              # a new game started: last game's winner stays
+    (["g1 1P+ 5"], 1, 3, []),                                    # the game on the wall has its own banner
+    (["g1 1P- 5"], 2, 3, []),                                    # being checked: not a win yet
+    (["g1 1Px 5"], 2, 3, []),                                    # declined
+    (["g1 1P- 5", "g1 2R+ 6"], 2, 3, []),                        # the second confirmed while the first is checked
+    (["g1 1Px 5", "g1 2R+ 6"], 2, 3, ["g1:R"]),                  # the first declined: the next finisher won
+    (["g1 1P+ 5", "g1 2R+ 6"], 3, 3, ["g1:P"]),                  # runners-up are not the game's winner
+    (["g1 1P+ 5", "g1 1R+ 5"], 3, 3, ["g1:PR"]),                 # a joint win, together
+    (["g1 1P+ 2", "g2 1R+ 9", "g3 1N+ 4"], 5, 3, ["g2:R", "g3:N", "g1:P"]),  # newest win first
+    (["g1 1P+ 2", "g2 1R+ 9", "g3 1N+ 4", "g4 1C+ 1"], 5, 2, ["g2:R", "g3:N"]),  # the last few only
+    (["g1 1P+ 2"], 5, 0, []),
+])
+def test_the_wall_keeps_the_last_games_announced_winners(wins, shown, limit, shown_past):
+    assert kept(wins, shown, limit) == shown_past

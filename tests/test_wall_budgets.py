@@ -120,11 +120,12 @@ def test_an_unknown_link_holds_no_budget(app, client, wall):
 FLOOD = int(os.environ.get("RCBINGO_STREAM_FLOOD", "2000"))
 
 
-def gunicorn(port: int, database_uri: str, **settings) -> subprocess.Popen:
+def gunicorn(port: int, database_uri: str, workers: int = 2, graceful_timeout: int = 2,
+             **settings) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_uri, SECRET_KEY="flood", PYTHONPATH=str(ROOT),
                **{k: str(v) for k, v in settings.items()})
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", "2",
-                               "--worker-connections", "1000", "--graceful-timeout", "2", "--bind",
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gevent", "--workers", str(workers),
+                               "--worker-connections", "1000", "--graceful-timeout", str(graceful_timeout), "--bind",
                                f"127.0.0.1:{port}", "--log-level", "error", "wsgi:app"],
                               cwd=ROOT, env=env, start_new_session=True)
     for _ in range(150):

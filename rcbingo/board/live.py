@@ -19,6 +19,7 @@ import stat
 import tempfile
 import threading
 import time
+import weakref
 from collections import Counter
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -253,6 +254,17 @@ class StreamBudget:
                     del counter[key]
 
 
+_watchers: "weakref.WeakSet[Watcher]" = weakref.WeakSet()
+
+
+def end_streams() -> None:
+    """End every wall stream of this process: it is stopping (gunicorn.conf.py calls this once a worker stops taking
+    requests). A stream never ends by itself, so a graceful stop or restart would otherwise wait its whole graceful
+    timeout (30 s) for them; each wall reconnects by itself after its retry (2 s), to a worker still serving."""
+    for watcher in list(_watchers):
+        watcher.end_streams()
+
+
 class Watcher:
     """One per process: learns of changed boards and wakes the streams waiting for them.
 
@@ -276,6 +288,8 @@ class Watcher:
         self.stopping = threading.Event()
         self.recoveries = outage.recoveries  # the outages this watcher has told its streams are over
         self.failing = False  # its last read failed: the streams were told the database is away
+        self.closing = False  # the process is stopping: its streams end (end_streams)
+        _watchers.add(self)
 
     def start(self) -> None:
         with self.lock:
@@ -288,6 +302,11 @@ class Watcher:
         self.stopping.set()
         if self.thread is not None:
             self.thread.join(timeout=5)
+
+    def end_streams(self) -> None:
+        """End this watcher's streams now and any opened later (their walls reconnect, to a process still serving)."""
+        self.closing = True
+        self._wake()
 
     @contextmanager
     def watching(self, unit_id: int):

@@ -154,3 +154,39 @@ def workgroups_to_tick(previous: list[int] | None, active: list[int]) -> list[in
     """The workgroups a new game's form offers ticked: those of the unit's previous game, or, for its first game
     (`previous` None), every active workgroup (a unit's first round usually has everyone play)."""
     return list(previous) if previous is not None else list(active)
+
+
+class PastDecided(Decided, Protocol):
+    """A declared win with what the wall's past winners need: its game and when it was confirmed."""
+
+    game_id: int
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PastWin:
+    """One past game's winners as the wall keeps them in view: the game, its winning workgroups' wins (more than one
+    for a joint win) and when the win was announced."""
+
+    game_id: int
+    wins: list
+    at: datetime
+
+
+def past_winners(wins: list[PastDecided], shown_game_id: int | None, limit: int) -> list[PastWin]:
+    """The last `limit` games' winners that the wall keeps in view beside the game it shows, newest win first.
+
+    Only announced winners (rules.announced, rank 1): a win being checked, declined or revoked is not a win to keep.
+    The game the wall shows is left out (its own banner says who won it). A game's win is dated when it was announced:
+    the last confirmation among its joint winners (a unit that does not confirm wins confirms them as declared)."""
+    by_game: dict[int, list[PastDecided]] = defaultdict(list)
+    for win in wins:
+        if win.game_id != shown_game_id:
+            by_game[win.game_id].append(win)
+    found = []
+    for game_id, of_game in by_game.items():
+        winners = announced(of_game).winners
+        if winners:
+            at = max(w.confirmed_at for w in winners)
+            found.append(PastWin(game_id, winners, at))
+    return sorted(found, key=lambda past: (past.at, past.game_id), reverse=True)[:max(limit, 0)]

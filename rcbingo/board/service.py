@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 from itertools import groupby
 
+from flask import current_app
 from sqlalchemy import Integer, String, bindparam, delete, exists, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -322,6 +323,11 @@ class Board:
         """Each place announced, as the wall celebrates it (read only when a template asks: the wall's)."""
         return win_moments(self.game, self.announcement.ranked)
 
+    @cached_property
+    def past_winners(self) -> list[rules.PastWin]:
+        """The last games' winners, kept in view beside this game (read only when a template asks: the wall's)."""
+        return past_winners(self.unit, self.game)
+
     @property
     def ranked(self) -> list[Workgroup]:
         """Workgroups by progress, most squares first: the race at a glance."""
@@ -372,6 +378,13 @@ def win_moments(game: Game | None, ranked: list[rules.Ranked], per_moment: int =
                               declared_at=max(w.confirmed_at or w.declared_at for w in placed),
                               workgroups=[w.workgroup for w in placed], stories=stories[-per_moment:]))
     return moments
+
+
+def past_winners(unit: Unit, shown: Game | None) -> list[rules.PastWin]:
+    """The unit's last games' announced winners (rules.past_winners), the game shown left out; one query."""
+    wins = db.session.scalars(select(Win).join(Game, Game.id == Win.game_id).where(Game.unit_id == unit.id).options(
+        joinedload(Win.workgroup), joinedload(Win.game))).all()
+    return rules.past_winners(list(wins), shown.id if shown else None, current_app.config["WALL_PAST_WINNERS"])
 
 
 def current_game(unit: Unit) -> Game | None:

@@ -241,7 +241,7 @@ def wall_stream(token):
     def events():
         yield f"retry: {RETRY_MS}\n\n"
         shown = unit_id
-        while shown is UNKNOWN:  # connected while the database was away: who is this display for?
+        while shown is UNKNOWN and not watch.closing:  # connected while the database was away: who is this display for?
             yield STATUS_DOWN
             if not watch.wait_for_database(KEEPALIVE_SECONDS):
                 yield ": keepalive\n\n"
@@ -252,7 +252,7 @@ def wall_stream(token):
         with watch.watching(shown):
             seen = watch.changes
             sent, stale, down = 0, True, False  # stale: the wall needs the board now
-            while True:
+            while not watch.closing:  # the process is stopping (live.end_streams): the wall reconnects elsewhere
                 if stale:
                     # Woken by a change, the board is almost always made already (by the watcher): then no database,
                     # as hundreds of streams wake at once.
@@ -269,6 +269,8 @@ def wall_stream(token):
                     (sent, board), stale, down = message, False, False
                     yield board
                 changed = watch.wait(seen, timeout=KEEPALIVE_SECONDS)
+                if watch.closing:
+                    return
                 if changed == seen:
                     yield ": keepalive\n\n"
                     continue
@@ -293,7 +295,10 @@ def wall_stream(token):
         if not given_back:
             given_back.append(True)
             watch.streams.give_back(hashed, address)
+            if watch.closing:  # the process is stopping: no further request on this connection
+                _no_more_requests_on(request_environ)
 
+    request_environ = request.environ
     response.call_on_close(give_back)
     return response
 
@@ -307,15 +312,17 @@ def _stream_refused() -> Response:
     # Under gunicorn the connection ends with this answer rather than waiting its keep-alive seconds for another
     # request (gunicorn ignores a Connection header from the app): otherwise a flood of refused streams would still
     # hold every connection of the worker for those seconds. Reading is shut once the answer is written.
-    connection = request.environ.get("gunicorn.socket")
-    if connection is not None:
-        response.call_on_close(lambda: _no_more_requests(connection))
+    environ = request.environ
+    response.call_on_close(lambda: _no_more_requests_on(environ))
     return response
 
 
-def _no_more_requests(connection) -> None:
-    with suppress(OSError):
-        connection.shutdown(socket.SHUT_RD)
+def _no_more_requests_on(environ) -> None:
+    """Under gunicorn, end the connection with the answer being written instead of waiting for another request."""
+    connection = environ.get("gunicorn.socket")
+    if connection is not None:
+        with suppress(OSError):
+            connection.shutdown(socket.SHUT_RD)
 
 
 # The stream's word to the wall that the database is away (static/resilience.js shows "reconnecting…").
