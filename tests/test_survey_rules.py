@@ -706,3 +706,14 @@ def test_an_open_link_needs_every_rated_workgroups_invited_count():
 ])
 def test_focus_suggestions_are_the_lowest_dimensions_never_one_picked_from_a_tie(values, suggested):
     assert weakest({k: Decimal(v) for k, v in values.items()}) == suggested
+
+
+def test_the_overall_index_is_withheld_with_the_workgroups_it_rests_on():
+    """Two workgroups of three each pass the threshold, then the subtraction guard withholds both: the overall index
+    pooled over them goes too (hypothesis found it shown alone, over six respondents of withheld workgroups)."""
+    low = (None, None, None, 1, 1, 1, 1)
+    stored = [rating("r2", "C", "B", *low), rating("r4", "A", "C", *low), rating("r7", "A", "C", *low),
+              rating("r8", "C", "B", *low), rating("r11", "C", "B", *low), rating("r13", "A", "B", *low),
+              rating("r13", "A", "C", *low), rating("r3", "A", "A", *[None] * 7), rating("r8", "C", "A", *[None] * 7)]
+    figures = score(stored, 3)
+    assert all(f.hidden for f in figures.workgroups.values()) and figures.overall.hidden

@@ -181,6 +181,18 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
     k = check_min_respondents(min_respondents)
     responses = list(responses)
     _check(responses)
+    # Pooled figures rest only on shown workgroups' respondents: when the subtraction guard withholds a workgroup,
+    # everything is scored again without it (at most once per workgroup).
+    withheld_workgroups: frozenset[str] = frozenset()
+    while True:
+        figures, exposed = _figures_of(responses, k, withheld_workgroups)
+        if not exposed:
+            return figures
+        withheld_workgroups |= exposed
+
+
+def _figures_of(responses: list[Response], k: int, withheld_workgroups: frozenset[str]) -> tuple[Figures, set[str]]:
+    """score()'s figures with `withheld_workgroups` withheld, and the workgroups the subtraction guard withheld."""
     names = sorted({r.rater_workgroup for r in responses} | {r.target_workgroup for r in responses})
     counting = [(r, s) for r in responses if (s := rating_score(r)) is not None]
     between = [(r, s) for r, s in counting if not r.within_group]
@@ -205,6 +217,9 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
         return Figure(_round(_mean([value for _, value in pairs])), respondents)
 
     def index_figure(section: str, key: str | None, members: list[str]) -> Figure:
+        if section == WORKGROUPS and key in withheld_workgroups:
+            withheld.append(Withheld(section, key))
+            return HIDDEN
         shown = figure(section, key, [(m, index_of[m]) for m in members])
         if not shown.hidden:
             samples[key] = tuple(index_of[m] for m in members)
@@ -265,7 +280,9 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
     }
     sections = {WORKGROUPS: workgroups, RATED_BY_OTHERS: rated_by_others, WITHIN_GROUP: within_group,
                 RATING_MAP: rating_map}
-    for section, key in _exposed(totals, k):
+    exposed = _exposed(totals, k)
+    exposed_workgroups = {key for section, key in exposed if section == WORKGROUPS}
+    for section, key in exposed:
         if section == RATING_MAP:
             del rating_map[key]
             continue
@@ -288,7 +305,7 @@ def score(responses: Iterable[Response], min_respondents: int = DEFAULT_MIN_RESP
         pooled_over_shown_workgroups_only=len(shown_workgroups) < len(names),
         rating_map=rating_map,
         _samples=samples,
-    )
+    ), exposed_workgroups
 
 
 Name = tuple[str, object]  # a figure: its section and key
