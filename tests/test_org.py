@@ -2,15 +2,17 @@
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from rcbingo.extensions import db
 from rcbingo.org.models import Person, Unit
-from rcbingo.org.rules import roster_problems
+from rcbingo.org.rules import enrolment_link_state, roster_problems
 from rcbingo.org.service import load_roster, organization, search_people, unit_by_key
 
-from .conftest import ROSTER
+from .conftest import ROSTER, csrf_from
 
 
 def test_a_valid_roster_has_no_problems():
@@ -121,3 +123,35 @@ def test_seed_demo_gives_a_living_icu_once(runner, client):
     assert "0 new units, 0 new workgroups, 0 new staff, 0 new games, 0 new cards" in again.output
     page = client.get("/").get_data(as_text=True)
     assert "ICU Connections" in page and "Intensive Care Unit" in page
+
+
+NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("expires", "enrolled", "revoked", "state"), [
+    (NOON + timedelta(hours=1), None, None, "waiting"),
+    (NOON - timedelta(hours=1), None, None, "expired"),
+    (NOON + timedelta(hours=1), NOON, None, "used"),
+    (NOON - timedelta(hours=1), NOON - timedelta(hours=2), None, "used"),  # used, then its day ended: still "used"
+    (NOON + timedelta(hours=1), NOON, NOON, "revoked"),
+    (NOON + timedelta(hours=1), None, NOON, "revoked"),
+])
+def test_an_enrolment_link_says_what_became_of_it(expires, enrolled, revoked, state):
+    assert enrolment_link_state(expires, enrolled, revoked, NOON) == state
+
+
+def test_a_used_enrolment_link_leads_an_enrolled_tablet_to_its_card_and_tells_others_why(app, client, roster):
+    from rcbingo.org import tablets
+
+    _tablet, link = tablets.create_enrolment(unit_by_key("ward"), "Station", None)
+    enrolled = client.post(f"/enrol/{link}", data={"csrf_token": csrf_from(client.get(f"/enrol/{link}").get_data(
+        as_text=True))})
+    assert (enrolled.status_code, enrolled.headers["Location"]) == (303, "/u/ward/card")
+    again = client.get(f"/enrol/{link}")  # a refresh, a bookmark, the code scanned twice
+    assert (again.status_code, again.headers["Location"]) == (303, "/u/ward/card")
+    other = app.test_client().get(f"/enrol/{link}")
+    page = other.get_data(as_text=True)
+    assert other.status_code == 410 and "Page not found" not in page
+    assert "This enrolment link was already used" in page
+    assert "Ask a coordinator of Surgical Ward for a new link" in page
+    assert "ask a coordinator for a new one" in app.test_client().get("/enrol/no-such-link").get_data(as_text=True)

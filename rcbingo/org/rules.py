@@ -161,3 +161,16 @@ def slug(name: str) -> str:
     """A key for a new workgroup: lower-case letters, digits and dashes."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return (text or "workgroup")[:40].rstrip("-")
+
+
+def enrolment_link_state(expires_at: datetime | None, enrolled_at: datetime | None, revoked_at: datetime | None,
+                         now: datetime) -> str:
+    """What a tablet's one-time enrolment link is now: "waiting" (it may enrol a device), "used", "revoked" or
+    "expired". A link already used says so even after its day is over, so the person holding it learns why."""
+    if revoked_at is not None:
+        return "revoked"
+    if enrolled_at is not None:
+        return "used"
+    if expires_at is None or expires_at < now:
+        return "expired"
+    return "waiting"
