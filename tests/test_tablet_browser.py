@@ -94,7 +94,7 @@ def test_a_colleague_is_found_despite_a_slip_or_by_profession_and_nobody_found_i
     name.fill("")
     name.press_sequentially("Zed Quill", delay=250)  # not on the roster
     expect(page.get_by_role("listbox")).to_have_count(0)
-    expect(no_match).to_have_text("No match on the roster: finish their name, then choose their workgroup below.")
+    expect(no_match).to_have_text("No match on the roster: type their full name and choose their workgroup.")
     expect(no_match).to_have_attribute("role", "status")
     page.get_by_label("Workgroup", exact=True).select_option(label="Pharmacists")  # as it says
     expect(no_match).to_be_visible()  # still there while they choose
