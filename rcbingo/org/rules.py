@@ -187,8 +187,8 @@ WORKGROUP_FROM = 3
 class NameIndex:
     """The roster as the name search reads it: each folded word of a person's name, and of a workgroup's name, with
     the people it belongs to, by first letter (a slip is looked for among words of the same first letter)."""
-    names: dict[str, tuple[tuple[str, frozenset[int]], ...]]
-    workgroups: dict[str, tuple[tuple[str, frozenset[int]], ...]]
+    names: dict[str, tuple[tuple[str, set[int]], ...]]  # (kept read-only: a NameIndex is shared)
+    workgroups: dict[str, tuple[tuple[str, set[int]], ...]]
 
 
 def name_index(people) -> NameIndex:
@@ -203,8 +203,8 @@ def name_index(people) -> NameIndex:
 
     def by_letter(words: dict[str, set[int]]):
         letters: dict[str, list] = {}
-        for word, ids in sorted(words.items()):
-            letters.setdefault(word[0], []).append((word, frozenset(ids)))
+        for word, ids in words.items():
+            letters.setdefault(word[0], []).append((word, ids))
         return {letter: tuple(entries) for letter, entries in letters.items()}
 
     return NameIndex(by_letter(names), by_letter(workgroups))
@@ -249,7 +249,7 @@ def _closeness(typed: str, index: NameIndex) -> dict[int, int]:
     """The people one typed word finds, each with its best rank (matching_people)."""
     closeness: dict[int, int] = {}
 
-    def take(ids: frozenset[int], rank: int) -> None:
+    def take(ids: set[int], rank: int) -> None:
         for person_id in ids:
             if closeness.get(person_id, 9) > rank:
                 closeness[person_id] = rank

@@ -210,7 +210,8 @@ class Lookups:
     units: dict[str, int]  # the active units' ids by key
     staff: tuple[str, ...]  # staff_names()
     people: dict[tuple[str, int, int], int]  # the active roster's people by name, workgroup and unit (the first)
-    index: NameIndex  # the active roster's people by the folded words of their names and workgroups (name search)
+    roster: tuple[tuple[int, str, str], ...]  # the active roster's people: id, folded name and workgroup name
+    index: NameIndex  # the same, by the words of names and workgroups (for the name search)
 
     def person(self, name: str, workgroup_key: str, unit_key: str) -> int | None:
         """The roster person a name written on a card stands for, when name, workgroup and unit all match."""
@@ -235,7 +236,9 @@ def card_lookups(fresh: bool = False) -> Lookups:
                                                   .where(Person.retired_at.is_(None)).order_by(Person.id)):
             people.setdefault(tuple(key), person_id)
             roster.append((person_id, folded(key[0]), workgroup_names.get(key[1], "")))
-        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people, name_index(roster)))
+        roster = tuple(roster)
+        index = kept[1].index if kept is not None and kept[1].roster == roster else name_index(roster)  # unchanged
+        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people, roster, index))
         if forgotten == _forgotten[0]:  # (kept only if no change was committed here while it was read)
             current_app.extensions[_LOOKUPS] = kept
     return kept[1]
