@@ -84,7 +84,9 @@ def test_a_colleague_is_found_despite_a_slip_or_by_profession_and_nobody_found_i
     page.get_by_role("option", name=re.compile("Rosa Lopez")).click()
     expect(name).to_have_value("Rosa Lopez")
     expect(page.get_by_label("Workgroup", exact=True)).to_have_value("nurses")
+    expect(page.get_by_role("button", name="Add another person")).to_be_focused()  # on to the next step
 
+    name.click()
     name.fill("")
     name.press_sequentially("pharm", delay=250)  # the profession, not the name
     expect(page.get_by_role("option", name=re.compile("Paula Pill"))).to_be_visible()
