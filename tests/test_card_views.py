@@ -461,10 +461,3 @@ def test_the_card_budget_lives_where_the_sign_in_limits_do_and_never_loses_a_car
         with worker.app_context():
             db.engine.dispose()
     assert answers == ([200, 200, 200] if storage.endswith(":1") else [200, 200, 429])
-
-
-def test_a_half_written_card_leaves_a_shared_tablet_within_a_minute_and_a_half():
-    from rcbingo import config
-
-    assert config.CARD_IDLE_SECONDS <= 90
-    assert 10 <= config.CARD_IDLE_WARNING_SECONDS < config.CARD_IDLE_SECONDS  # long enough to read and touch
