@@ -27,6 +27,9 @@ SESSION_MAX_HOURS = 12
 # apps share one Redis.
 SIGN_IN_LIMIT = "5 per minute; 20 per hour"
 RATELIMIT_STORAGE_URI = "memory://"
+# Every budget counts over a moving window (the last minute, whenever it is asked), not over fixed minutes: a burst
+# at a fixed window's end and another at the next one's start would pass twice the budget in a few seconds.
+RATELIMIT_STRATEGY = "moving-window"
 RATELIMIT_HEADERS_ENABLED = False
 # A card left half-written on a shared tablet clears itself after this long without a touch: over its last
 # CARD_IDLE_WARNING_SECONDS a countdown shows on the card, and a touch keeps it (static/app.js). A blank card renews

@@ -51,8 +51,9 @@ def secret_patterns(url_map) -> list[re.Pattern]:
 
 
 def _literal(text: str) -> str:
-    # A client may write a slash as %2F; the route still matches, so the mask must too.
-    return re.escape(text).replace("/", "(?:/|%2[Ff])")
+    # A client may write a slash as %2F, or several (`//wall//<token>`, which the app redirects to the route); the
+    # mask reads them as the app does.
+    return re.escape(text).replace("/", "(?:/|%2[Ff])+")
 
 
 def mask(text: str, patterns: list[re.Pattern]) -> str:

@@ -142,13 +142,16 @@ def csv_download(header, rows, filename: str):
 def markdown_html(text: str, tags: set[str]) -> Markup:
     """Markdown as HTML with anything but `tags` and plain links removed: the one place typed Markdown becomes
     markup (a newsletter's introduction, the API's descriptions). Headings take the nearest level `tags` allow,
-    nothing nests more than MAX_NESTING deep, and a link whose address was removed is its text alone."""
+    nothing nests more than MAX_NESTING deep, no more than MAX_ELEMENTS elements are made, and a link whose address
+    was removed is its text alone."""
     # cmark (CommonMark's reference parser, in C) takes time in proportion to the text, whatever it holds: the
     # pure-Python renderer before it spent over a second on a 5,000-character line of links. Its safe default also
     # leaves out raw HTML and javascript: links before the sanitiser sees them. (Lone surrogates cannot be UTF-8.)
     html = cmarkgfm.markdown_to_html((text or "").encode("utf-8", "replace").decode())
     html = nh3.clean(_shaped(html, tags), tags=tags, attributes={"a": {"href"}},
                      url_schemes={"http", "https", "mailto"})
+    if sum(1 for tag in _TAG.finditer(html) if not tag[1]) > MAX_ELEMENTS:
+        return Markup("<p>{}</p>").format(" ".join(text.split()))  # its words, as one paragraph of plain text
     return Markup(_without_empty_links(html))  # noqa: S704 - sanitized
 
 
@@ -156,6 +159,10 @@ def markdown_html(text: str, tags: set[str]) -> Markup:
 # level by recursion (">" * 5000 or "1. " * 1666 failed the PDF; 70 nested lists took 14 s), and no reader
 # follows a ninth level anyway.
 MAX_NESTING = 8
+# How many elements typed Markdown may make: WeasyPrint spends seconds laying out thousands of them (an introduction of
+# 5,000 characters made 1,666 emphases, or paragraphs, and its PDF took 30 s of a PDF turn). Beyond, the text is shown
+# as it was typed, in one paragraph: a person writing an introduction never comes near.
+MAX_ELEMENTS = 300
 _NESTS = {"blockquote", "ul", "ol"}
 _HEADINGS = {f"h{level}" for level in range(1, 7)}
 _VOID = {"br", "hr", "img"}

@@ -205,9 +205,13 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-limit]").forEach(updateCounter);
-    // A page sent back with a problem (a reason missing below the fold, say): straight to the first field to fix.
+    // A page sent back with a problem: to its summary at the top of the page where there is one, else (a reason
+    // missing below the fold, say) straight to the first field to fix.
+    var problems = document.querySelector("main .form-problems");
     var invalid = document.querySelector("main [aria-invalid='true']");
-    if (invalid) {
+    if (problems) {
+      problems.focus();  // (near the top of the page: in view with the page's heading)
+    } else if (invalid) {
       invalid.focus();
       invalid.scrollIntoView({ block: "center" });
     }

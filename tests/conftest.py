@@ -221,6 +221,15 @@ def auth(client):
     return Auth(client)
 
 
+def sign_in_on(page, email: str, base: str = "") -> None:
+    """Sign in as a person does in the browser, and wait until the sign-in page is left."""
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
 def fresh():
     """Look at the database as it is now: requests wrote in their own sessions."""
     db.session.rollback()

@@ -15,7 +15,7 @@ from rcbingo.cards.models import Card
 from rcbingo.extensions import db
 from rcbingo.newsletter import service as newsletter
 from rcbingo.org import tablets
-from rcbingo.org.models import Person, Workgroup
+from rcbingo.org.models import Person, Unit, Workgroup
 from rcbingo.org.service import save_unit_settings, unit_by_key
 from rcbingo.survey import service as survey
 
@@ -85,6 +85,8 @@ ACCESS = {
     "api.show_board": API,
     "api.export_cards": API_EXPORT,
     "org.edit_workgroup": ADMIN,
+    "org.units": ADMIN,
+    "org.edit_unit": ADMIN,
     "accounts.list_accounts": ADMIN,
     "accounts.edit_account": ADMIN,
     "accounts.disable_account": ADMIN,
@@ -132,7 +134,7 @@ def world(app, roster, make_account, card_form, client):
            "tablet_id": tablet.id, "account_id": 1, "workgroup_id": db.session.scalar(select(Workgroup.id)),
            "link": "not-a-real-link", "token": "not-a-real-token", "filename": "app.css",
            "game_id": game.id, "display_id": display.id, "issue_id": issue.id,
-           "wave_id": wave.id, "code": "not-a-real-code"}
+           "wave_id": wave.id, "code": "not-a-real-code", "unit_id": icu.id}
     visitors = {}
     for visitor in VISITORS:
         browser = app.test_client()
@@ -281,6 +283,17 @@ def _rename_workgroup(browser, _home, _target):
     return _count(Workgroup, name="Therapists") == 1
 
 
+def _add_unit(browser, _home, _target):
+    browser.post("/admin/units", data={"csrf_token": csrf_from(browser.get("/manage").text), "name": "Oncology"})
+    return _count(Unit, name="Oncology") == 1
+
+
+def _rename_unit(browser, _home, target):
+    browser.post(f"/admin/units/{_unit_id(target)}", data={"csrf_token": csrf_from(browser.get("/manage").text),
+                                                           "name": "Renamed Unit"})
+    return _count(Unit, name="Renamed Unit", key=target) == 1
+
+
 def _settings(browser, _home, target):
     url = f"/u/{target}/settings"
     browser.post(url, data={"csrf_token": csrf_from(browser.get("/manage").text), "review_first": "publish"})
@@ -303,6 +316,8 @@ ACTIONS = {
     "move a person to another unit": (_move_person, {"icu": set(), "ward": {"admin"}}),
     "add a workgroup": (_add_workgroup, {"icu": EVERY_COORDINATOR, "ward": EVERY_COORDINATOR}),
     "rename a workgroup": (_rename_workgroup, {"icu": {"admin"}, "ward": {"admin"}}),
+    "add a unit": (_add_unit, {"icu": {"admin"}, "ward": {"admin"}}),
+    "rename a unit": (_rename_unit, {"icu": {"admin"}, "ward": {"admin"}}),
     "change the unit's settings": (_settings, A_OR_B),
     "open a wall display": (_open_display, A_OR_B),
 }
@@ -335,6 +350,11 @@ def _undo(action, target):
         elif action == "rename a workgroup":
             session.execute(Workgroup.__table__.update().where(Workgroup.name == "Therapists")
                             .values(name="Rehabilitation therapists"))
+        elif action == "add a unit":
+            session.execute(Unit.__table__.update().where(Unit.name == "Oncology").values(name="Oncology (tried)"))
+        elif action == "rename a unit":
+            session.execute(Unit.__table__.update().where(Unit.name == "Renamed Unit")
+                            .values(name={"icu": "Intensive Care", "ward": "Surgical Ward"}[target]))
         elif action == "change the unit's settings":
             session.execute(type(unit_by_key(target)).__table__.update().values(review_first=True))
         elif action == "open a wall display":

@@ -14,7 +14,7 @@ from rcbingo.org.service import active_workgroups, load_roster, save_unit_settin
 from rcbingo.rc import DIMENSION_KEYS
 from rcbingo.survey import service as survey
 
-from .conftest import PASSWORD, ROSTER
+from .conftest import ROSTER, sign_in_on
 
 # Enough workgroups for the recognition map and the board to be wider than a screen, as in a real hospital.
 MORE_WORKGROUPS = ["Respiratory therapists", "Physicians", "Chaplains", "Social workers", "Dietitians",
@@ -84,6 +84,7 @@ def seeded(app, roster, make_account):
         "stories search": "/stories",
         "newsletter archive": "/u/icu/newsletter",
         "newsletter edit": f"/newsletter/{issue.id}",
+        "newsletter preview (its board as a picture)": f"/newsletter/{issue.id}/issue.html",
         "recognition map": "/u/icu/recognition",
     }
 
@@ -94,11 +95,7 @@ def test_no_page_has_any_accessibility_violation(browser, live_server, seeded, s
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto("/sign-in")
-        page.get_by_label("Email").fill("admin@example.org")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/sign-in" not in url)
+        sign_in_on(page, "admin@example.org")
         found = {}
 
         def check(name):
@@ -160,11 +157,7 @@ def test_a_coordinator_confirms_a_bingo_on_a_phone_without_panning(browser, live
     context = browser.new_context(viewport=size, base_url=live_server)
     page = context.new_page()
     try:
-        page.goto("/sign-in")
-        page.get_by_label("Email").fill("admin@example.org")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/sign-in" not in url)
+        sign_in_on(page, "admin@example.org")
         page.goto(seeded["game"])
         width = size["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -11,7 +11,7 @@ from werkzeug import security
 
 from rcbingo.audit.models import AuditEvent
 from rcbingo.extensions import db
-from rcbingo.org import accounts
+from rcbingo.org import accounts, passwords
 from rcbingo.org.models import Account, SignIn
 from rcbingo.org.service import unit_by_key
 
@@ -284,6 +284,7 @@ def test_guesses_sent_at_once_are_each_counted_before_any_is_checked(app, roster
     """20 wrong passwords for one account at the same instant: the limit (5 a minute) holds; the others are never
     checked."""
     make_account()
+    app.config["SIGN_IN_HASH_WAIT_SECONDS"] = 60  # what is counted here, not how long a busy server makes one wait
     checked = []
     real = security.check_password_hash
     monkeypatch.setattr(security, "check_password_hash", lambda *args: checked.append(1) or real(*args))
@@ -361,3 +362,70 @@ def test_an_unknown_email_costs_a_password_hash_as_a_known_one_does(client, auth
     assert auth.sign_in("nobody@example.org", "wrong password").status_code == 401
     assert auth.sign_in("coord@example.org", "wrong password").status_code == 401
     assert len(checked) == 2 and all(h.startswith("scrypt:") for h in checked) and checked[0] != checked[1]
+
+
+def test_sign_in_waits_with_its_email_kept_while_the_sign_in_counts_cannot_be_kept(database_uri, roster, make_account):
+    """With Redis (where the attempts are counted) away, no attempt goes uncounted: the page says to try again in a
+    minute (503 with Retry-After), keeps the email typed, and never answers 500."""
+    make_account()
+    app = _make_app(database_uri, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1")
+    client = app.test_client()
+    answer = Auth(client).sign_in()
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert "Signing in is paused for a moment" in page and 'value="coord@example.org"' in page
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_changing_a_password_while_every_hash_turn_is_taken_asks_to_try_again(app, client, auth, roster, make_account):
+    """A password change that finds no turn to hash is answered on its own form (503), not with a server error,
+    and the password stays as it was."""
+    make_account()
+    auth.sign_in()
+    app.config.update(SIGN_IN_HASH_WAIT_SECONDS=0.1)
+    held = passwords._turns(app.config["SIGN_IN_HASHES_AT_ONCE"])
+    for _turn in range(app.config["SIGN_IN_HASHES_AT_ONCE"]):
+        held.acquire()
+    try:
+        answer = client.post("/account/password", data={
+            "csrf_token": auth.csrf("/account/password"), "current": PASSWORD,
+            "new": "a brand new passphrase here", "confirm": "a brand new passphrase here"})
+    finally:
+        for _turn in range(app.config["SIGN_IN_HASHES_AT_ONCE"]):
+            held.release()
+    assert answer.status_code == 503 and "Try again in a few seconds" in answer.get_data(as_text=True)
+    client.post("/sign-out", data={"csrf_token": auth.csrf()})
+    assert auth.sign_in().status_code == 302
+
+
+def test_a_password_hash_is_made_with_no_transaction_open(app, roster, make_account, monkeypatch):
+    """A hash may wait seconds for its turn: meanwhile it holds no connection and, on SQLite, no write lock, which
+    every card and sign-in of the server would otherwise wait for."""
+    account = make_account()
+    open_while_hashing = []
+
+    def watched(work):
+        return lambda *args: open_while_hashing.append(db.session().in_transaction()) or work(*args)
+
+    monkeypatch.setattr(security, "generate_password_hash", watched(security.generate_password_hash))
+    monkeypatch.setattr(security, "check_password_hash", watched(security.check_password_hash))
+    db.session.get(Account, account.id)  # a request has read before it hashes
+    assert accounts.check_password(db.session.get(Account, account.id), PASSWORD)
+    accounts.change_password(db.session.get(Account, account.id), "another long passphrase")
+    accounts.create_account("new@example.org", "New Person", "a third long passphrase")
+    assert open_while_hashing == [False, False, False]
+
+
+def test_an_email_another_administrator_just_took_is_refused_on_the_form(client, auth, roster, make_account,
+                                                                          monkeypatch):
+    make_account(is_admin=True)
+    make_account("taken@example.org")
+    auth.sign_in()
+    monkeypatch.setattr(accounts, "account_by_email", lambda email: None)  # the other's insert came after this check
+    answer = client.post("/admin/accounts", data={
+        "csrf_token": auth.csrf("/admin/accounts"), "email": "taken@example.org", "name": "Someone",
+        "password": "a long enough passphrase"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "An account with this email already exists." in page
+    assert 'value="Someone"' in page

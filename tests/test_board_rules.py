@@ -24,6 +24,13 @@ def test_a_square_is_covered_by_every_card_that_credits_it_in_order():
     assert grid(credits) == {(NURSES, "timely"): [10, 11], (NURSES, "accurate"): [11]}
 
 
+@pytest.mark.parametrize(("previous", "ticked"), [(None, [1, 2, 3]), ([2, 3], [2, 3]), ([], [])])
+def test_a_units_first_game_offers_every_workgroup_and_later_ones_the_last_games(previous, ticked):
+    from rcbingo.board.rules import workgroups_to_tick
+
+    assert workgroups_to_tick(previous, [1, 2, 3]) == ticked
+
+
 def test_progress_counts_distinct_dimensions_per_workgroup():
     credits = card(1, 10, [(NURSES, "timely"), (NURSES, "timely"), (REHAB, "frequent")])
     assert progress(credits, [NURSES, REHAB, PHARMACISTS]) == {NURSES: 1, REHAB: 1, PHARMACISTS: 0}
@@ -136,3 +143,19 @@ def test_announced_places_are_ranked_without_gaps_and_the_game_is_won_once_one_i
     assert " ".join(f"{w.workgroup}{place.rank}" for place in result.ranked for w in place.wins) == ranks
     assert result.won is won
     assert [result.rank_of(w) for w in result.winners] == [1] * len(result.winners)
+
+
+def test_the_board_at_a_moment_counts_only_cards_published_before_it():
+    from datetime import UTC, datetime
+
+    from rcbingo.board.rules import squares_at
+
+    def at(day):
+        return datetime(2026, 11, day, 12, tzinfo=UTC)
+
+    credits = [CreditRow(1, 10, NURSES, "timely", at(3)), CreditRow(2, 10, NURSES, "accurate", at(3)),
+               CreditRow(3, 11, NURSES, "timely", at(20)), CreditRow(4, 12, REHAB, "frequent", at(28))]
+    assert squares_at(credits, at(1)) == {}
+    assert squares_at(credits, at(20)) == {(NURSES, "timely"): 1, (NURSES, "accurate"): 1}
+    assert squares_at(credits, at(21)) == {(NURSES, "timely"): 2, (NURSES, "accurate"): 1}
+    assert squares_at(credits, at(29))[(REHAB, "frequent")] == 1

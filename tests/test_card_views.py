@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 import uuid
 
 import pytest
@@ -461,3 +462,26 @@ def test_the_card_budget_lives_where_the_sign_in_limits_do_and_never_loses_a_car
         with worker.app_context():
             db.engine.dispose()
     assert answers == ([200, 200, 200] if storage.endswith(":1") else [200, 200, 429])
+
+
+@pytest.mark.parametrize("storage", ["memory://", "redis://127.0.0.1:6379/5"], ids=["memory", "redis"])
+def test_a_budget_holds_over_any_stretch_of_its_window_not_per_fixed_window(database_uri, storage):
+    """A burst just before a window would end and another just after cannot pass twice the budget: whatever the
+    moment, the last window's worth of counts is what is compared (an attacker stored 39 cards in 7 s past 20 a
+    minute)."""
+    from rcbingo import budgets
+
+    from .conftest import _make_app
+
+    app = _make_app(database_uri, RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    with app.test_request_context():
+        def burst(count):
+            return sum(budgets.spend("3 per 4 seconds", "cards", "address:10.9.9.9") for _ in range(count))
+
+        assert burst(1) == 1
+        time.sleep(3)
+        assert burst(2) == 2  # three in the window now
+        time.sleep(1.5)  # past the first count's window, not the two later ones'
+        assert burst(3) == 1
+    with app.app_context():
+        db.engine.dispose()

@@ -21,6 +21,7 @@ from rcbingo.desk import rules
 from rcbingo.extensions import db
 from rcbingo.org.models import Workgroup
 from rcbingo.org.service import load_roster, save_unit_settings, unit_by_key
+from rcbingo.rc import DIMENSION_KEYS
 from rcbingo.survey import service as survey
 
 from .conftest import ROSTER, fresh
@@ -64,6 +65,14 @@ def test_each_role_sees_the_lines_its_pages_handle():
     assert [line.kind for line in rules.lines(facts, NOW, rules.kinds_for(False, True))] == ["near_win", "newsletter"]
     assert "newsletter" not in [line.kind for line in rules.lines(facts, NOW, rules.kinds_for(True, False))]
     assert rules.lines(rules.UnitFacts(last_card=NOW), NOW, rules.kinds_for(True, False)) == []
+
+
+def test_a_won_game_still_open_comes_first_with_its_winners():
+    facts = rules.UnitFacts(game=4, winners=(2, 3), to_confirm=[(4, 5)], waiting=1, oldest_waiting=NOW, last_card=NOW)
+    found = rules.lines(facts, NOW, rules.kinds_for(True, False))
+    assert [line.kind for line in found] == ["won", "confirm_win", "waiting"]
+    assert found[0] == rules.Line("won", game=4, workgroups=(2, 3))
+    assert [line.kind for line in rules.lines(facts, NOW, rules.kinds_for(False, True))] == ["newsletter"]
 
 
 @pytest.mark.parametrize(("word", "pattern"), [
@@ -150,6 +159,25 @@ def test_the_home_says_what_needs_attention_in_a_busy_unit(busy_icu, make_accoun
     assert f'href="/u/icu/games/{busy_icu.id}"' in attention
     assert 'href="/u/icu/print"' in attention and 'href="/surveys/' in attention
     assert "newsletter" not in attention  # this coordinator does not edit the ICU's newsletter
+
+
+def test_the_home_says_who_won_with_the_prize_to_arrange_and_a_way_to_close_the_game(
+        app, roster, make_account, auth):
+    icu = unit_by_key("icu")
+    save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, confirm_wins=False, actor=None)
+    game = board.create_game(icu, title="Spring bingo", prize="a pizza party", start_now=True,
+                             workgroup_ids=[workgroup_id("nurses"), workgroup_id("pharmacists")])
+    write(dimensions=DIMENSION_KEYS)
+    client = signed_in(make_account, auth, "icu@example.org", roles=[("icu", "coordinator")])
+    html = client.get("/manage").get_data(as_text=True)
+    attention = html.split('class="attention"')[1].split("</ul>")[0]
+    assert "Pharmacists won “Spring bingo”" in attention
+    assert "Arrange the prize: a pizza party." in attention
+    close = re.search(r'<form method="post" action="(/u/icu/games/\d+)"[^>]*>.*?</form>', attention, re.S)
+    assert close and close[1] == f"/u/icu/games/{game.id}" and 'value="close"' in close[0]
+    client.post(close[1], data={"csrf_token": auth.csrf("/manage"), "action": "close"})
+    assert "won “Spring bingo”" not in client.get("/manage").get_data(as_text=True)
+    assert 'href="/u/icu/games#new-game"' in client.get(close[1]).get_data(as_text=True)  # the next round
 
 
 def test_a_coordinator_of_another_unit_sees_none_of_it(busy_icu, make_account, auth):
@@ -337,6 +365,19 @@ def test_story_search_sets_case_and_accents_aside_as_the_name_search_does(app, m
     expected = {other.id} if words == "naive" else {found.id}
     assert found_ids(client, f"words={words}") == expected
     assert csv_ids(client, f"words={words}") == expected
+
+
+@pytest.mark.parametrize("words", ["josé", "JOSE", "Jose Núñez", "nunez"])
+def test_story_search_finds_a_card_by_the_name_of_a_person_it_recognises(app, roster, make_account, auth, words):
+    from rcbingo.cards.service import edit
+
+    found = write(nominees=(Entry("José Núñez", "pharmacists", "icu"),), story="Stayed late for the handover.")
+    write(story="Phil checked the dose.")
+    coordinator = make_account("both@example.org", roles=[("icu", "coordinator")])
+    edit(found, practice="", story="Stayed for the handover.", actor=coordinator)  # the names stay found
+    auth.sign_in("both@example.org")
+    assert found_ids(auth.client, f"words={words}") == {found.id}
+    assert found_ids(auth.client, "words=Nora") == set()  # the writer's name is not searched (editors may not see it)
 
 
 def test_a_coordinator_searches_only_their_own_units(stories, make_account, auth):

@@ -76,6 +76,7 @@ PATH_VALUES = {
     "unit_key": lambda w: ["icu"],
     "person_id": lambda w: w.ids["person"],
     "workgroup_id": lambda w: w.ids["workgroup"],
+    "unit_id": lambda w: w.ids["unit"],
     "tablet_id": lambda w: w.ids["tablet"],
     "account_id": lambda w: w.ids["account"],
     "card_id": lambda w: w.ids["card"],
@@ -144,7 +145,7 @@ def world(app, roster, make_account):
     ids = {"person": [db.session.scalar(select(Person.id).where(Person.unit_id == icu.id))],
            "workgroup": [workgroups[-1].id], "tablet": [spare.id, tablet.id], "account": [other.id],
            "card": [waiting.id, published.id], "game": [game.id], "display": [display.id], "issue": [issue.id],
-           "wave": [wave.id], "token": [wall_token, survey_token]}
+           "wave": [wave.id], "token": [wall_token, survey_token], "unit": [unit_by_key("ward").id]}
     built = World(ids=ids, admin_email="admin@example.org", device=device, bearer=secret, errors=errors, reads=reads)
     yield built
     got_request_exception.disconnect(keep, app)

@@ -14,7 +14,7 @@ from rcbingo.cards import service as cards
 from rcbingo.cards.rules import Draft, Entry
 from rcbingo.newsletter import service as newsletter
 from rcbingo.org.service import save_unit_settings, unit_by_key
-from rcbingo.web import MAX_NESTING, markdown_html
+from rcbingo.web import MAX_ELEMENTS, MAX_NESTING, markdown_html
 
 from .conftest import fresh
 
@@ -110,3 +110,21 @@ def test_a_second_level_heading_in_the_introduction_is_a_heading_of_the_issue(pu
     auth.sign_in("ed@example.org")
     exported = client.get(f"/newsletter/{issue_id}/issue.html").get_data(as_text=True)
     assert "<h3>A month of connections</h3>" in exported
+
+
+# Introductions of 5,000 characters that made thousands of elements, each PDF taking 17 to 50 s of a PDF turn.
+CROWDED = {"emphases": "*_" * 1249 + "a" + "_*" * 1249, "paragraphs": "a\n\n" * 1666, "line breaks": "a  \n" * 1249,
+           "links": "[a](https://example.org) " * 400}
+
+
+@pytest.mark.parametrize("intro", CROWDED.values(), ids=CROWDED.keys())
+def test_markdown_making_thousands_of_elements_is_shown_as_its_plain_text(intro):
+    html = markdown_html(intro, newsletter.INTRO_TAGS)
+    assert len(re.findall(r"<[a-z]", html)) <= MAX_ELEMENTS
+    assert html == f"<p>{' '.join(intro.split())}</p>"  # every character typed, none of it markup
+
+
+def test_an_ordinary_introduction_keeps_its_formatting():
+    intro = "\n\n".join(f"Thank you, **team {n}**, for [the rota](https://example.org/{n})." for n in range(40))
+    html = markdown_html(intro, newsletter.INTRO_TAGS)
+    assert html.count("<p>") == 40 and html.count("<strong>") == 40 and html.count('<a href="https://') == 40

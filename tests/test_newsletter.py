@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -85,6 +86,64 @@ def test_figures_count_cards_people_pairs_and_who_was_left_out():
     assert result.workgroups_recognised == (1, 2, 3) and result.workgroups_not_recognised == (4,)
 
 
+@dataclass
+class Played:
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None = None
+
+
+def nov(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC) if day <= 30 else datetime(2026, 12, day - 30, hour, tzinfo=UTC)
+
+
+def test_a_months_issue_shows_the_games_that_ran_that_month_not_todays():
+    start, end = rules.month_bounds(2026, 11, "UTC")
+    games = [Played("Spring bingo", nov(37)), Played("Autumn bingo", datetime(2026, 10, 20, tzinfo=UTC), nov(25)),
+             Played("Not started", None), Played("Summer bingo", datetime(2026, 7, 1, tzinfo=UTC), nov(1, 0)),
+             Played("Winter warm-up", nov(26)), Played("Last hour", nov(30, 23))]
+    assert [g.title for g in rules.games_of_month(games, start, end)] == ["Autumn bingo", "Winter warm-up",
+                                                                          "Last hour"]
+    assert [g.title for g in rules.games_of_month(games, *rules.month_bounds(2026, 12, "UTC"))] == [
+        "Winter warm-up", "Last hour", "Spring bingo"]
+
+
+def test_a_months_boards_are_shown_at_its_end_or_now_while_it_runs():
+    start, end = rules.month_bounds(2026, 11, "UTC")
+    assert rules.board_moment(start, end, nov(37)) == end
+    assert rules.board_moment(start, end, nov(15)) == nov(15)
+
+
+MONTHS_EN = {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "november": 11, "nov": 11,
+             "noviembre": 11, "may": 5, "june": 6, "jun": 6, "junio": 6, "july": 7, "jul": 7}
+
+
+@pytest.mark.parametrize("typed", ["11 2026", "11/2026", "2026-11", "2026/11", "Nov 2026", "November 2026",
+                                   "nov. 2026", "NOV 2026", " november, 2026 ", "2026 November", "11.2026",
+                                   "noviembre de 2026", "novem 2026", "11-2026"])
+def test_a_month_is_read_as_people_write_it(typed):
+    assert rules.parse_month(typed, MONTHS_EN) == (2026, 11)
+
+
+@pytest.mark.parametrize("typed", ["", "2026", "11", "13 2026", "0 2026", "11/26", "11 1999", "Nov", "Nov 11",
+                                   "ju 2026", "2026 2027", "11 12 2026", "next month", "ma 2026", "011 2026",
+                                   "<script>alert(1)</script>"])
+def test_what_is_not_one_month_is_not_guessed(typed):
+    assert rules.parse_month(typed, MONTHS_EN) is None
+
+
+def test_the_month_field_reads_english_names_and_those_of_the_pages_language(app):
+    from flask_babel import force_locale
+
+    from rcbingo.newsletter.forms import month_names
+
+    with app.test_request_context(), force_locale("es"):
+        names = month_names()
+    for typed, month in [("diciembre de 2026", 12), ("dic. 2026", 12), ("December 2026", 12), ("ene 2026", 1),
+                         ("Sept 2026", 9), ("sep. 2026", 9)]:
+        assert rules.parse_month(typed, names) == (2026, month), typed
+
+
 # --- over the database -----------------------------------------------------------------------
 
 NURSE, PHARMACIST = Entry("Nora Nurse", "nurses", "icu"), Entry("Phil Pharma", "pharmacists", "icu")
@@ -120,6 +179,65 @@ def test_a_draft_gathers_the_months_shareable_stories(icu, make_account):
     assert anonymous.nominator_name not in html.split("From someone shy.")[1][:120]
     assert "Counted but private." not in html and "Taken back." not in html
     assert re.search(r"<strong[^>]*>3</strong><span[^>]*>cards</span>", html)  # the private card still counts
+
+
+LAST_MONTH = (THIS_MONTH - timedelta(days=1)).replace(day=1)
+MONTH_BEFORE = (LAST_MONTH - timedelta(days=1)).replace(day=1)
+
+
+def noon(month: date, day: int) -> datetime:
+    return datetime(month.year, month.month, day, 12, tzinfo=UTC)
+
+
+def recognise(dimensions: set[str], story_text: str = "Phil called back.") -> Card:
+    card, _ = cards.submit(Draft(nominator=NURSE, nominees=(PHARMACIST,), dimensions=frozenset(dimensions),
+                                 story=story_text), unit_by_key("icu"), uuid.uuid4().hex)
+    return card
+
+
+def two_months_of_games(icu) -> None:
+    """"Autumn bingo" ran from the 20th of the month before last to the 25th of last month; "Spring bingo" started
+    today. Pharmacists covered Shared Goals the month before last, Timely and Accurate last month, and two more
+    squares today, in the new game."""
+    from rcbingo.board import service as board
+    from rcbingo.org.service import active_workgroups
+
+    ids = [w.id for w in active_workgroups() if w.key in ("nurses", "pharmacists")]
+    autumn = board.create_game(icu, title="Autumn bingo", workgroup_ids=ids, start_now=True)
+    early, late = recognise({"shared_goals"}), recognise({"timely", "accurate"})
+    board.close_game(autumn)
+    with write_transaction() as session:
+        game = session.merge(autumn)
+        game.starts_at, game.ends_at = noon(MONTH_BEFORE, 20), noon(LAST_MONTH, 25)
+        session.merge(early).published_at = noon(MONTH_BEFORE, 25)
+        session.merge(late).published_at = noon(LAST_MONTH, 10)
+    board.create_game(icu, title="Spring bingo", workgroup_ids=ids, start_now=True)
+    recognise({"frequent", "mutual_respect"})
+
+
+def shown(html: str) -> str:
+    """The page's words as a reader sees them, tags left out."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_each_issue_shows_the_board_of_its_month_as_it_stood_at_the_months_end(icu, make_account):
+    two_months_of_games(icu)
+    before = newsletter.render(newsletter.draft(icu, MONTH_BEFORE))
+    assert "Autumn bingo" in before and "Spring bingo" not in before
+    assert "Pharmacists 1 of 7 Shared Goals" in shown(before)
+    last = newsletter.draft(icu, LAST_MONTH)
+    html = newsletter.render(last)
+    assert "Autumn bingo" in html and "Spring bingo" not in html
+    assert "Pharmacists 3 of 7 Shared Goals, Timely, Accurate Nurses 0 of 7 none yet" in shown(html)
+    assert "Pharmacists 3 of 7, Nurses 0 of 7." in html  # the picture's alt text
+    now = newsletter.render(newsletter.draft(icu, THIS_MONTH))
+    assert "Spring bingo" in now and "Autumn bingo" not in now
+    assert "Pharmacists 2 of 7 Mutual Respect, Frequent" in shown(now)
+
+    newsletter.publish(last, actor=make_account())
+    recognise({"problem_solving"})
+    fresh()
+    assert newsletter.render(db.session.get(type(last), last.id)) == html  # frozen as published
 
 
 @pytest.mark.parametrize("whole_organization", [False, True], ids=["a unit's issue", "the organization's"])
@@ -256,8 +374,8 @@ def test_the_html_export_makes_no_outside_request(icu):
     publish("A story for the archive.")
     html = newsletter.render(newsletter.draft(icu, THIS_MONTH))
     references = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"|url\(([^)]*)\)|@import', html)
-    assert references == []
-    assert "<svg" in html and "<style>" in html
+    assert [r for r in references if not r[0].startswith("data:image/png;base64,")] == []
+    assert len(references) == 1 and "<svg" not in html and "<style>" in html  # the board's picture, carried in
 
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
@@ -300,7 +418,8 @@ def test_editors_compile_edit_publish_and_export_through_the_pages(icu, client, 
     archive = client.get("/u/icu/newsletter").get_data(as_text=True)
     assert "Our November" in archive and "published" in archive
     refused = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"), "month": "11/26"})
-    assert refused.status_code == 422 and "YYYY-MM" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "This is not a month we can read." in refused.get_data(as_text=True)
+    assert 'value="11/26"' in refused.get_data(as_text=True)
 
 
 def test_newsletter_commands_draft_and_export(icu, runner, tmp_path):
@@ -349,12 +468,8 @@ def story_edit_form(page: str, practice: str, text: str) -> list[tuple[str, str]
     return [*parser.fields, ("action", "edit-story")]
 
 
-def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(icu, client, make_account, auth):
-    publish("Phil rang back.", practice="A call")
-    make_account("ed@example.org", roles=[("icu", "editor")])
-    auth.sign_in("ed@example.org")
-    url = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf("/u/icu/newsletter"),
-                                                  "month": THIS_MONTH.strftime("%Y-%m")}).headers["Location"]
+def test_an_edited_story_is_saved_shown_published_and_exported_as_typed(editing, client, auth):
+    url, _ = editing
     text = "Phil rang the ward within minutes with the corrected rate."
     fields = story_edit_form(client.get(url).get_data(as_text=True), "A call before rounds", text)
     saved = client.post(url, data=MultiDict(fields), follow_redirects=True).get_data(as_text=True)
@@ -543,3 +658,25 @@ def test_every_text_an_editor_types_into_an_issue_is_screened(editing, client, f
     issue = the_issue(url)
     stored = [issue.title, issue.intro] + [text for s in issue.stories for text in (s.practice, s.story)]
     assert not any("00482913" in text for text in stored)
+
+
+@pytest.mark.parametrize(("left_out", "index", "step", "partner"), [
+    ([False, False, False], 1, -1, 0), ([False, False, False], 2, 1, None),
+    ([False, True, False], 2, -1, 0),  # past the left-out story between
+    ([True, False], 1, -1, None),  # nothing in the issue above it
+    ([True, False, True], 0, 1, 2),  # a left-out story moves among left-out ones
+])
+def test_a_story_moves_past_stories_left_out_to_the_next_one_in_the_issue(left_out, index, step, partner):
+    assert rules.swap_partner(left_out, index, step) == partner
+
+
+def test_moving_a_story_up_next_to_a_left_out_one_changes_the_issues_order(icu):
+    for text in ("First.", "Second.", "Third."):
+        publish(text)
+    issue = newsletter.draft(icu, THIS_MONTH)
+    ids = [s.id for s in issue.stories]
+    newsletter.set_excluded(issue, ids[1], True)
+    newsletter.move_story(issue, ids[2], -1)
+    fresh()
+    issue = newsletter.draft(icu, THIS_MONTH)
+    assert [s.story for s in issue.stories if not s.excluded] == ["Third.", "First."]

@@ -1,6 +1,7 @@
 """An editor at work, in headless Chromium: open the month's draft, edit a story, publish, export."""
 
 import re
+import subprocess
 import uuid
 from datetime import date
 
@@ -14,7 +15,7 @@ from rcbingo.newsletter import service as newsletter
 from rcbingo.newsletter.models import IssueStory
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
-from .conftest import PASSWORD, fresh
+from .conftest import PASSWORD, fresh, sign_in_on
 
 EDITED = "Phil rang back in minutes."
 
@@ -72,10 +73,7 @@ def test_an_editor_loses_no_unsaved_introduction_and_publishes_only_when_sure(ta
     issue = newsletter.draft(icu, date.today().replace(day=1))
     make_account("ed@example.org", roles=[("icu", "editor")])
     page = tablet
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill("ed@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, "ed@example.org")
     page.goto(f"/newsletter/{issue.id}")
 
     intro = page.get_by_label("Introduction")
@@ -151,10 +149,7 @@ def test_a_story_edit_the_screen_flags_is_refused_keeping_the_words_until_the_ed
     issue = newsletter.draft(icu, date.today().replace(day=1))
     make_account("ed@example.org", roles=[("icu", "editor")])
     page = tablet
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill("ed@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, "ed@example.org")
     page.goto(f"/newsletter/{issue.id}")
 
     typed = "Phil sat with Mr. Alvarez in room 14, MRN 00482913."
@@ -175,3 +170,67 @@ def test_a_story_edit_the_screen_flags_is_refused_keeping_the_words_until_the_ed
     expect(page.get_by_text("Story edited for this issue")).to_be_visible()
     fresh()
     assert [s.story for s in db.session.scalars(select(IssueStory))] == [typed]
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_an_editor_types_last_month_as_people_write_it_and_reads_that_months_board_on_a_phone(
+        browser, live_server, roster, make_account, tmp_path):
+    """The month is read as typed ("11 2026"), and said back; the issue's board is the game that ran that month, as
+    it stood at the month's end, in a picture the phone shows, with the same board in words; the PDF has it too."""
+    from .test_accessibility import violations
+    from .test_newsletter import LAST_MONTH, two_months_of_games
+
+    icu = unit_by_key("icu")
+    save_unit_settings(icu, review_first=False, require_enrolled_tablets=False, actor=None)
+    two_months_of_games(icu)
+    make_account("ed@example.org", roles=[("icu", "editor")])
+    context = browser.new_context(viewport=PHONE, base_url=live_server)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/sign-in")
+        page.get_by_label("Email").press_sequentially("ed@example.org", delay=250)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Newsletter", exact=True).click()
+
+        month = page.get_by_label("Month")
+        month.fill("")
+        month.press_sequentially("the eleventh", delay=250)
+        page.get_by_role("button", name="Compile the draft").click()
+        expect(page.get_by_text("This is not a month we can read.")).to_be_visible()
+        expect(page.get_by_label("Month")).to_have_value("the eleventh")  # what was typed stays
+
+        month = page.get_by_label("Month")
+        month.fill("")
+        month.press_sequentially(f"{LAST_MONTH.month} {LAST_MONTH.year}", delay=250)
+        page.get_by_role("button", name="Compile the draft").click()
+        said = f"Showing {LAST_MONTH:%B %Y}."
+        expect(page.get_by_text(said)).to_be_visible()
+        issue_url = page.url
+
+        with page.expect_popup() as popup:
+            page.get_by_role("link", name="Preview").click()
+        preview = popup.value
+        preview.wait_for_load_state()
+        expect(preview.get_by_role("heading", name="The board · Autumn bingo")).to_be_visible()
+        expect(preview.get_by_text("Spring bingo")).to_have_count(0)
+        picture = preview.get_by_role("img", name=re.compile(r"The board of Autumn bingo .*Pharmacists 3 of 7"))
+        expect(picture).to_be_visible()
+        assert picture.evaluate("img => img.complete && img.naturalWidth") > 0  # shown, not a broken picture
+        assert preview.locator("svg").count() == 0
+        expect(preview.get_by_role("row", name="Pharmacists 3 of 7 Shared Goals, Timely, Accurate")).to_be_visible()
+        assert preview.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert violations(preview) == []
+
+        pdf = tmp_path / "issue.pdf"
+        pdf.write_bytes(page.request.get(f"{issue_url}/issue.pdf").body())
+        text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())
+        assert "The board · Autumn bingo" in text and "Pharmacists 3 of 7 Shared Goals, Timely, Accurate" in text
+        images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert len(images.strip().splitlines()) == 3  # the board's picture (after the two heading lines)
+    finally:
+        context.close()

@@ -58,9 +58,14 @@ def assert_well_formed(text: str, findings: list[Finding]) -> None:
         assert before.end <= after.start  # sorted and never overlapping
 
 
+def screened(text: str, staff=ROSTER) -> list[Finding]:
+    """The screen's findings for text, checked to be well formed."""
+    findings = screen(text, staff)
+    return findings
+
+
 def flagged(text: str, kind: str, span: str) -> None:
-    findings = screen(text, ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text)
     assert (kind, span) in [(f.kind, f.text) for f in findings], found(text)
 
 
@@ -129,8 +134,7 @@ def test_a_relative_named_after_a_family_word_is_flagged(text, name):
     ("Priya sat with his sister Olivia Chen until midnight.", "Olivia Chen"),
 ])
 def test_a_relative_word_flags_the_name_after_it_even_when_staff_share_that_name(text, name):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("family_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -145,8 +149,7 @@ def test_a_relative_word_flags_the_name_after_it_even_when_staff_share_that_name
     ("Wei explained the new meds to the patient, Mr. Bell, twice.", "Bell"),  # staff surname, title and all
 ])
 def test_a_patient_word_flags_the_name_after_it_even_when_staff_share_that_name(text, name):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("patient_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -186,8 +189,7 @@ def test_strong_cues_do_not_flag_full_roster_names_praise_or_titles(text):
     ("Thanks to Olivia, Ana Mensah-Reyes ate her first meal.", "Ana Mensah-Reyes"),
 ])
 def test_a_full_name_that_mixes_a_roster_word_with_another_name_is_flagged(text, name):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("patient_name", name) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -218,8 +220,7 @@ def test_roster_people_single_staff_words_and_colleagues_are_not_mixed_names(tex
     ("Jess stayed late so the whole McAllisters could say goodbye.", "McAllisters"),
 ])
 def test_a_surname_naming_a_patients_family_is_flagged(text, span):
-    findings = screen(text, DEMO_ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text, DEMO_ROSTER)
     assert ("patient_name", span) in [(f.kind, f.text) for f in findings], found(text, DEMO_ROSTER)
 
 
@@ -293,8 +294,7 @@ def test_a_room_number_is_flagged(text, span):
     ("Phil fixed M R N 0 0 4 8 2 9 1 3 in the chart.", "mrn"),
 ])
 def test_a_number_dressed_in_brackets_quotes_underscores_or_emoji_is_flagged(text, kind):
-    findings = screen(text, ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text)
     assert kind in {f.kind for f in findings}, found(text)
 
 
@@ -592,8 +592,7 @@ def test_a_phone_number_is_not_also_a_record_number():
 def test_findings_in_a_busy_story_are_in_order_with_exact_offsets():
     text = ("Mrs. Delgado (DOB 04/12/1931, MRN 00482913) in room 14, bed 2 was visited on 3 March by her son Luis; "
             "call him at (406) 555-0182 or luis.d@example.com. They live at 12 Elm St. She is 94.")
-    findings = screen(text, ROSTER)
-    assert_well_formed(text, findings)
+    findings = screened(text)
     assert [f.kind for f in findings] == [
         "patient_name", "dob", "mrn", "room", "bed", "date", "family_name", "phone", "email", "address", "age_over_89"]
 
@@ -813,8 +812,7 @@ DEMO_STAFF = tuple(person["name"] for person in json.loads(
     ("The patient named Wei Chen in his thank-you card.", "Wei Chen"),  # "named" read as naming: held, a glance
 ])
 def test_an_explicit_patient_word_next_to_a_roster_name_flags_it(text, name):
-    findings = screen(text, (*DEMO_STAFF, "Wei Chen"))
-    assert_well_formed(text, findings)
+    findings = screened(text, (*DEMO_STAFF, "Wei Chen"))
     assert ("patient_name", name) in [(f.kind, f.text) for f in findings], findings
 
 
@@ -836,3 +834,79 @@ def test_roster_names_in_a_staff_context_stay_unflagged_next_to_patient_words(te
 def test_roster_names_stay_unflagged_in_any_arrangement(names, title):
     text = " and ".join(title + name.removeprefix("Dr. ") for name in names) + " stayed late."
     assert [f for f in screen(text, ROSTER) if f.kind in ("patient_name", "family_name")] == []
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("She called the family at 6l7-555-0l42 so they could visit.", "phone", "6l7-555-0l42"),
+    ("Quick catch: DOB O3/l4/l952 on the wristband was wrong, she fixed it.", "dob", "DOB O3/l4/l952"),
+    ("Quick catch: DOB O3/lO/l952 on the wristband was wrong.", "dob", "DOB O3/lO/l952"),
+    ("He noticed SSN l23-45-6789 was printed on the form and shredded it.", "ssn", "SSN l23-45-6789"),
+    ("He found MRN 44556l7 was wrong.", "mrn", "MRN 44556l7"),
+    ("Thanks for settling the patient in r00m 12 so calmly.", "room", "r00m 12"),
+    ("Thanks for settling the patient in r0om 12 so calmly.", "room", "r0om 12"),
+    ("Thanks for settling the patient in ro0m l2 so calmly.", "room", "ro0m l2"),
+    ("Thanks for settling the patient in b3d 4 so calmly.", "bed", "b3d 4"),
+    ("Thanks for settling the patient in 8ed 4 so calmly.", "bed", "8ed 4"),
+    ("Thanks for helping the patient in ro-om 12 today.", "room", "ro-om 12"),
+    ("Thanks for helping the patient in R.O.O.M. 12 today.", "room", "R.O.O.M. 12"),
+    ("Thanks for turning the patient in b-e-d 4 today.", "bed", "b-e-d 4"),
+])
+def test_ascii_look_alikes_inside_an_identifier_are_read_as_what_they_imitate(text, kind, span):
+    flagged(text, kind, span)
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("She spotted MRN 445 5667 was on the wrong chart and fixed it.", "mrn", "MRN 445 5667"),
+    ("She spotted MRN 445.5667 was on the wrong chart.", "mrn", "MRN 445.5667"),
+    ("She spotted MRN 445,5667 was on the wrong chart.", "mrn", "MRN 445,5667"),
+    ("She spotted medical record 445/5667 on the wrong chart.", "mrn", "medical record 445/5667"),
+    ("He shredded the form with SSN 123.45.6789 on it.", "ssn", "SSN 123.45.6789"),
+    ("Caught DOB 03 14 1952 on the band.", "dob", "DOB 03 14 1952"),
+])
+def test_a_labelled_number_split_by_a_space_dot_comma_or_slash_is_one_number(text, kind, span):
+    flagged(text, kind, span)
+
+
+@pytest.mark.parametrize(("text", "span"), [
+    ("Thanks for helping Mr.Alvarez get home today after a long stay.", "Alvarez"),
+    ("Ms.Ruiz asked for Tom every night.", "Ruiz"),
+    ("Thanks for helping mrs.lopez get home.", "lopez"),
+])
+def test_a_name_after_a_courtesy_title_without_a_space_is_flagged(text, span):
+    flagged(text, "patient_name", span)
+
+
+@pytest.mark.parametrize("text", [
+    "Phil at 10 pm stayed with us.", "Rated I0 out of 10 by everyone.", "Gave 0.5 mg of lorazepam and stayed calm.",
+    "Set up a 1:1 sitter in no time.", "Weaned from BiPAP to 2L NC overnight.", "SpO2 up to 92% on O2.",
+    "Vitamin D3 and B12 given on time.", "q4h neuro checks all night.", "He did 1st and 2nd shift, 10pm to 7am.",
+    "Score went from l0 to 9.", "Working 7p-7a with 4 pts.", "Our 5W team rocks.", "MRN 12 3 times was wrong.",
+    "We met at 5 p.m.Then Maya left.", "Ran the I/O totals at 0600.", "Follow-up 2 days later went well.",
+    "X-ray 2 views done fast.", "Sent to the I.C.U. 2 hours later.",
+])
+def test_doses_times_scores_and_units_with_look_alikes_are_not_findings(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("Ben kept everyone calm, la patiente de la chambre douze \u00e9tait ravie.", "room", "chambre douze"),
+    ("Ben kept everyone calm with the patient in chanm 12.", "room", "chanm 12"),
+    ("The lady in habitaci\u00f3n doce said gracias for everything Ben did.", "room", "habitaci\u00f3n doce"),
+    ("Ben was amazing all night with the lady in camera 12.", "room", "camera 12"),
+    ("Ben was amazing all night with the lady in quarto catorze.", "room", "quarto catorze"),
+    ("Ben stayed in chambre vingt-deux all night.", "room", "chambre vingt-deux"),
+    ("Ben stayed with him in cuarto treinta y dos.", "room", "cuarto treinta y dos"),
+    ("Ben turned the man in cama cinco every two hours.", "bed", "cama cinco"),
+    ("Ben sat by kabann twa all night.", "bed", "kabann twa"),
+])
+def test_a_foreign_room_or_bed_word_with_a_number_in_words_or_a_creole_room_word_is_flagged(text, kind, span):
+    flagged(normalise(text), kind, span)
+
+
+@pytest.mark.parametrize("text", [
+    "The hall was well lit due to the new lamps.", "The security camera 2 caught it.",
+    "The camera due to be fixed arrived.", "Ben set up the camera set for the family.",
+    "She said merci and gracias for everything Ben did.", "Ben fixed the camera angle in 2 minutes.",
+])
+def test_english_words_that_look_like_a_foreign_room_and_number_are_not_findings(text):
+    assert found(text) == []

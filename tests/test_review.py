@@ -91,6 +91,22 @@ def test_the_review_page_marks_each_finding(client, card_form, coordinator):
     assert "room 14" in page and page.count('<mark class="finding"') >= 2
 
 
+def test_the_queue_shows_each_story_and_lists_only_a_coordinators_decisions(client, card_form, coordinator):
+    set_review("icu", False)
+    client.post("/u/icu/card", data=card_form(story="Published at once, nobody decided."))
+    set_review("icu", True)
+    client.post("/u/icu/card", data=card_form(practice="Brought the pump back", story="Waiting: Phil found it."))
+    client.post("/u/icu/card", data=card_form(story="Approved by a coordinator."))
+    approved = cards()[2]
+    client.post(f"/u/icu/review/{approved.id}", data={
+        "csrf_token": coordinator.csrf(), "action": "approve", "story": approved.story, "practice": approved.practice})
+    page = client.get("/u/icu/review").get_data(as_text=True)
+    waiting, decided = page.split("Latest decisions")
+    assert "Brought the pump back" in waiting and "Waiting: Phil found it." in waiting  # triage without opening it
+    assert f"/u/icu/review/{approved.id}" in decided
+    assert f"/u/icu/review/{cards()[0].id}" not in decided  # the unit published it: no one's decision
+
+
 def test_a_coordinator_redacts_and_approves_keeping_the_original(client, card_form, coordinator):
     client.post("/u/icu/card", data=card_form(story=PHI_STORY))
     card = cards()[0]

@@ -7,7 +7,7 @@ from rcbingo.extensions import db
 from rcbingo.org.service import save_unit_settings, unit_by_key
 
 from .browser import serious_accessibility_violations
-from .conftest import PASSWORD, fresh
+from .conftest import PASSWORD, fresh, sign_in_on
 
 STORY = "Phil sat with Mrs. Okonkwo in bed 4 until her son arrived."
 
@@ -59,10 +59,7 @@ def test_a_coordinator_copies_a_new_display_link_with_one_tap(tablet, roster, ma
     make_account(roles=[("icu", "coordinator")])
     page = tablet
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto("/sign-in")
-    page.get_by_label("Email").fill("coord@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on(page, "coord@example.org")
     page.goto("/u/icu/displays")
     page.get_by_label("Display name").press_sequentially("Break room", delay=250)
     page.get_by_role("button", name="Make a display link").click()

@@ -9,8 +9,9 @@ from rcbingo.extensions import db
 from rcbingo.org.service import active_workgroups, unit_by_key
 from rcbingo.survey import service as survey
 from rcbingo.survey.models import WaveAnswer
+from rcbingo.survey.rules import NOT_LISTED
 
-from .conftest import PASSWORD, fresh
+from .conftest import fresh, sign_in_on
 from .test_survey import DIMS, answer
 
 PHONE = {"width": 390, "height": 844}
@@ -225,10 +226,7 @@ def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people_once_closed
     phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("heading", name="Thank you!")).to_be_visible()
 
-    phone.goto(live_server + "/sign-in")
-    phone.get_by_label("Email").fill("admin@example.org")
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_role("button", name="Sign in").click()
+    sign_in_on(phone, "admin@example.org", live_server)
     phone.goto(f"{live_server}/surveys/{wave.id}")
     expect(phone.locator("p.lede")).to_contain_text("The figures are published when the wave closes.")
     expect(phone.locator("p.answer-sources")).to_contain_text("Respondents: 5")
@@ -239,3 +237,70 @@ def test_a_wave_answered_on_a_phone_shows_its_figures_at_five_people_once_closed
     assert asked and "for good" in asked[0]  # closing asked first
     expect(phone.get_by_role("row", name="Nurses 4.00 moderate · n=5")).to_be_visible()
     phone.close()
+
+
+# --- the survey's daily paths: "not listed", its length and staff title, closing too early, figures on a phone ---
+
+def _wave(name="Baseline 2026", staff_title=""):
+    ids = {w.key: w.id for w in active_workgroups()}
+    return survey.open_wave(unit_by_key("icu"), name=name, kind="staff", staff_title=staff_title, actor=None,
+                            invited={ids["nurses"]: 8, ids["pharmacists"]: 4}, open_link=True)
+
+
+def test_a_colleague_whose_workgroup_is_not_listed_answers_a_survey_with_a_title_for_staff(phone_context, roster):
+    _wave_row, token = _wave(staff_title="Working together on 4 West")
+    phone = phone_context()
+    phone.goto(f"/s/{token}")
+    expect(phone.get_by_role("heading", name="Working together on 4 West")).to_be_visible()
+    expect(phone.get_by_text("Baseline 2026")).to_have_count(0)  # the wave's internal name is not for staff
+    expect(phone.get_by_text("About 3 minutes · 15 questions")).to_be_visible()
+    phone.wait_for_timeout(1500)  # a person reads how long it takes
+    tap(phone, phone.get_by_text("My workgroup is not listed"))
+    tap(phone, phone.get_by_role("button", name="Next"))
+    answer_step(phone, "nurses", NURSES)
+    tap(phone, phone.get_by_role("button", name="Next"))
+    tap(phone, phone.get_by_role("button", name="Send my answers"))
+    expect(phone.get_by_text("Working together on 4 West · Intensive Care")).to_be_visible()
+    stored = stored_answers()
+    assert [(a.rater, a.target) for a in stored] == [(NOT_LISTED, "nurses")]
+
+
+def test_an_administrator_is_warned_before_closing_a_wave_that_would_show_nothing(phone_context, roster,
+                                                                                    make_account):
+    make_account("admin@example.org", is_admin=True)
+    wave, _token = _wave()
+    for _ in range(3):
+        survey.answer(wave, "nurses", {"pharmacists": dict.fromkeys(DIMS, 4)})
+    page = phone_context()
+    sign_in_on(page, "admin@example.org")
+    page.goto(f"/surveys/{wave.id}")
+    expect(page.get_by_text("Closing now would show nothing.")).to_be_visible()
+    expect(page.get_by_text("it needs at least 2 more answers from one workgroup")).to_be_visible()
+    page.wait_for_timeout(1500)  # they read it, and try anyway
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    tap(page, page.get_by_role("button", name="Close the wave"))
+    assert asked and "it needs 2 more answers first" in asked[0]
+    fresh()
+    assert survey.open_waves([wave.unit_id])  # they chose to wait: the wave is still open
+
+
+def test_a_coordinator_reads_the_figures_on_a_phone(phone_context, roster, make_account):
+    make_account("admin@example.org", is_admin=True)
+    wave, _token = _wave()
+    for n in range(5):
+        survey.answer(wave, "nurses", {"pharmacists": dict.fromkeys(DIMS, 3 + n % 2)})
+    survey.close_wave(wave, actor=None)
+    page = phone_context()
+    sign_in_on(page, "admin@example.org")
+    page.goto(f"/surveys/{wave.id}")
+    page.wait_for_timeout(ANSWER_PAUSE_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    timely = page.locator(".hbar-row", has_text="Timely")
+    expect(timely).to_contain_text("3.40")
+    for part in (timely.locator(".hbar-label"), timely.locator(".hbar-value").first):
+        size = float(part.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+        assert size >= 13, size  # read without zooming
+    assert timely.locator(".hbar-track").bounding_box()["width"] >= 150
+    rates = page.locator(".hbar-row", has_text="Nurses")
+    expect(rates).to_contain_text("5 / 8 (62 %)")

@@ -329,3 +329,15 @@ def test_postgresql_row_versions_do_not_tell_which_code_brought_which_answers(ap
     # Every used code and the wave were last written with the latest answers (here by the open link).
     assert code_versions == {wave_version} == {answer_versions[-1]}
     assert not code_versions & set(answer_versions[:-3])
+
+
+def test_the_codes_page_offers_one_code_for_each_person_on_the_roster(app, client, admin):
+    icu = unit_by_key("icu")
+    wave, _link = survey.open_wave(icu, name="Baseline", kind="staff", invited={}, actor=None)
+    url = f"/surveys/{wave.id}/codes"
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<input type="number" id="count" name="count"[^>]* value="3"', page)  # Nora, Ned and Phil
+    assert "One slip for each of the 3 people on the unit’s roster." in page
+    issue(client, admin, wave, 2)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'name="count"[^>]* value="1"', page) and "2 codes were issued already." in page

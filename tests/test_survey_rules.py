@@ -26,6 +26,7 @@ from rcbingo.survey.rules import (
     suspect,
     uncounted,
     usable,
+    weakest,
 )
 
 _ = None
@@ -118,6 +119,20 @@ def test_the_hand_computed_example():
         Withheld("rated_by_others", NURSES),
     )
     assert figures.pooled_over_shown_workgroups_only
+
+
+@pytest.mark.parametrize(("invited", "roster", "issued", "offered"), [
+    (40, 16, 0, 40),     # the wave's invited counts first
+    (0, 16, 0, 16),      # else the unit's roster
+    (0, 16, 10, 6),      # less the codes issued already
+    (0, 16, 16, 1),      # one more slip once everyone has one
+    (0, 0, 0, 10),       # nobody's number known (a family wave)
+    (0, 900, 0, 500),    # at most a sheet's worth
+])
+def test_the_codes_page_offers_a_slip_for_each_person_not_yet_given_one(invited, roster, issued, offered):
+    from rcbingo.survey.rules import codes_to_offer
+
+    assert codes_to_offer(invited, roster, issued, 500) == offered
 
 
 def test_the_example_as_json():
@@ -678,3 +693,16 @@ def test_a_large_wave_with_scattered_ratings_is_guarded_quickly_and_still_leaks_
 def test_an_open_link_needs_every_rated_workgroups_invited_count():
     assert uncounted({"nurses": 10, "pharmacists": 6}) == []
     assert uncounted({"nurses": 10, "rehab": 0, "pharmacists": 0}) == ["pharmacists", "rehab"]
+
+
+@pytest.mark.parametrize(("values", "suggested"), [
+    ({"timely": "3.00", "accurate": "4.00", "shared_goals": "4.00", "frequent": "4.00"}, ["timely"]),
+    ({"timely": "3.00", "accurate": "3.50", "shared_goals": "4.00", "frequent": "4.20"}, ["timely", "accurate"]),
+    ({"timely": "3.00", "accurate": "3.00", "frequent": "3.00", "shared_goals": "4.00"},
+     ["accurate", "frequent", "timely"]),  # a tie for the lowest is taken whole
+    ({"timely": "3.00", "accurate": "3.50", "frequent": "3.50", "shared_goals": "4.00"}, ["timely"]),
+    ({"timely": "4.00", "accurate": "4.00", "frequent": "4.00"}, []),  # all the same: none is weakest
+    ({}, []),
+])
+def test_focus_suggestions_are_the_lowest_dimensions_never_one_picked_from_a_tie(values, suggested):
+    assert weakest({k: Decimal(v) for k, v in values.items()}) == suggested

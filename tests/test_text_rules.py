@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rcbingo.cards.rules import shows
 from rcbingo.privacy.language import READABLE, unreadable_language
 from rcbingo.privacy.screen import screen, screen_name
-from rcbingo.privacy.skeleton import skeleton
+from rcbingo.privacy.skeleton import as_numbers, skeleton
 from rcbingo.text import IGNORABLE, normalise, strip_controls
 
 ROOT = Path(__file__).parent.parent
@@ -355,3 +355,37 @@ def test_the_language_detector_is_built_once_per_process_before_a_worker_takes_r
     settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     settings["post_worker_init"](None)
     assert language._detector is not None and language.detector() is language.detector()
+
+
+# Stories mostly in English with a clause in another language: lingua calls each of them English as a whole.
+A_CLAUSE_IN_ANOTHER_LANGUAGE = {
+    "French": "Ben was amazing all night and kept everyone calm, la patiente de la chambre douze \u00e9tait ravie.",
+    "Portuguese": "Rita was amazing all night and kept the whole team calm and organised, o paciente do quarto catorze "
+                  "ficou feliz.",
+    "Italian": "Rita was amazing all night and kept the whole team calm and organised, il paziente della camera "
+               "dodici era felice.",
+    "Spanish": "Rita was amazing all night and kept the whole team calm, el paciente del cuarto doce estaba feliz.",
+    "Tagalog": "Rita was great tonight, pasyan nan chanm douz la te kontan anpil.",  # Haitian Creole, read as Tagalog
+}
+# English stories with a word or a name of another language in them stay readable.
+ENGLISH_WITH_A_FOREIGN_WORD = [
+    "Ben helped us so much tonight, and the lady said gracias for everything Ben did.",
+    "Thanks \u00c9lodie and Ngoc, the family said merci beaucoup at the door.",
+    "Kudos amigo, the night went smoothly, muchas gracias!",
+    "Rita stayed late, and the daughter said obrigada, which made our night.",
+]
+
+
+@pytest.mark.parametrize(("language", "text"), A_CLAUSE_IN_ANOTHER_LANGUAGE.items())
+def test_a_clause_in_another_language_inside_an_english_story_is_held(language, text):
+    assert unreadable_language(normalise(text)) == language
+
+
+@pytest.mark.parametrize("text", ENGLISH_WITH_A_FOREIGN_WORD)
+def test_an_english_story_with_a_foreign_word_or_name_is_not_held(text):
+    assert unreadable_language(normalise(text)) is None
+
+
+def test_the_look_alike_reading_leaves_short_codes_and_numbers_with_units_as_they_are():
+    assert as_numbers("O2 D3 1st 10pm q4h 2L 0.5 1:1") == ("O2 D3 1st 10pm q4h 2L 0.5 1:1", [])
+    assert as_numbers("call 6l7-555-0l42 in r00m 12") == ("call 617-555-0142 in room 12", [(5, 17), (21, 25)])

@@ -257,12 +257,14 @@ def test_every_secret_in_an_address_is_masked_in_the_access_log(app):
         path = rule.rule
         for name in rule.arguments:
             path = path.replace(f"<{name}>", "S3CRET-value_1").replace(f"<int:{name}>", "7")
-        for line in (f"GET {path}?x=1 HTTP/1.1", f"https://rcbingo.example{path}"):
+        for line in (f"GET {path}?x=1 HTTP/1.1", f"https://rcbingo.example{path}", f"GET /{path.replace('/', '//')}"):
             assert "S3CRET" not in mask_secrets(line, patterns), line
     assert mask_secrets("GET /u/icu/board HTTP/1.1", patterns) == "GET /u/icu/board HTTP/1.1"
 
 
-def test_gunicorn_writes_the_access_log_with_secrets_masked(app, tmp_path):
+def gunicorn_log(tmp_path, setting: str, lines: str) -> str:
+    """What gunicorn's logger (gunicorn.conf.py's) writes to its `setting` log ('accesslog' or 'errorlog') when a
+    process of its own runs `lines` with it as `log`."""
     import subprocess
     import sys
 
@@ -270,16 +272,36 @@ def test_gunicorn_writes_the_access_log_with_secrets_masked(app, tmp_path):
               "from gunicorn.config import Config\n"
               "MaskingLogger = runpy.run_path('gunicorn.conf.py')['logger_class']\n"
               "assert 'rcbingo' not in sys.modules  # the master never imports the app\n"
-              "cfg = Config(); cfg.set('accesslog', sys.argv[1])\n"
-              "log = MaskingLogger(cfg)\n"
-              "resp = types.SimpleNamespace(status='200 OK', sent=10, headers=[])\n"
-              "environ = {'REQUEST_METHOD': 'GET', 'RAW_URI': '/wall/TOPSECRET/stream', 'SERVER_PROTOCOL': 'HTTP/1.1',"
-              " 'PATH_INFO': '/wall/TOPSECRET/stream', 'QUERY_STRING': '', 'HTTP_REFERER': 'http://h/enrol/ENROLSECRET'}\n"
-              "log.access(resp, types.SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=1))\n")
-    log = tmp_path / "access.log"
+              f"cfg = Config(); cfg.set({setting!r}, sys.argv[1])\n"
+              "log = MaskingLogger(cfg)\n" + lines)
+    log = tmp_path / f"{setting}.log"
     subprocess.run([sys.executable, "-c", script, str(log)], check=True, cwd=ROOT, timeout=60)
-    written = log.read_text()
+    return log.read_text()
+
+
+def test_gunicorn_writes_the_access_log_with_secrets_masked(app, tmp_path):
+    written = gunicorn_log(tmp_path, "accesslog", (
+        "resp = types.SimpleNamespace(status='200 OK', sent=10, headers=[])\n"
+        "environ = {'REQUEST_METHOD': 'GET', 'RAW_URI': '/wall/TOPSECRET/stream', 'SERVER_PROTOCOL': 'HTTP/1.1',"
+        " 'PATH_INFO': '/wall/TOPSECRET/stream', 'QUERY_STRING': '', 'HTTP_REFERER': 'http://h/enrol/ENROLSECRET'}\n"
+        "log.access(resp, types.SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=1))\n"))
     assert "/wall/[hidden]/stream" in written and "TOPSECRET" not in written and "ENROLSECRET" not in written
+
+
+def test_gunicorn_masks_secrets_in_its_own_messages(app, tmp_path):
+    """An invalid request's line and "Error handling request <path>" name a link's secret too (percent-encoded or
+    not): gunicorn's error log masks them once the worker has made the app."""
+    written = gunicorn_log(tmp_path, "errorlog", (
+        "log.info('Booting worker with pid: 7')  # the master: no app made, nothing to mask\n"
+        "from rcbingo import create_app\n"
+        "create_app({'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "log.warning(\"Invalid request from ip=10.0.0.1: Invalid Request Line 'GET /w%61ll/WALLSECRET x'\")\n"
+        "try:\n"
+        "    raise ValueError('boom')\n"
+        "except ValueError:\n"
+        "    log.exception('Error handling request %s', '/s/code/CODESECRET?x=1')\n"))
+    assert "Booting worker with pid: 7" in written and "Error handling request /s/" in written
+    assert "WALLSECRET" not in written and "CODESECRET" not in written and "ValueError: boom" in written
 
 
 # --- what an adversarial review found ------------------------------------------------------------------
@@ -332,7 +354,7 @@ def test_extreme_months_and_survey_numbers_are_refused_plainly(client, roster, m
     make_account(is_admin=True)
     auth.sign_in()
     month = client.post("/u/icu/newsletter", data={"csrf_token": auth.csrf(), "month": "9999-12"})
-    assert month.status_code == 422 and "YYYY-MM" in month.text
+    assert month.status_code == 422 and "This is not a month we can read." in month.text
     for workgroups in (["999", "1"], ["99999999999999999999", "1"], ["²", "1"]):
         opened = client.post("/u/icu/surveys", data={"csrf_token": auth.csrf(), "name": "Wave",
                                                       "workgroups": workgroups, "invited-1": "99999999999999999999"})

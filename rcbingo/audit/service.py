@@ -37,6 +37,7 @@ ACTIONS = {
     "survey_changed": N_("Changed survey"),
     "api_token_changed": N_("Changed integration token"),
     "workgroup_changed": N_("Changed workgroup"),
+    "unit_changed": N_("Changed unit"),
 }
 
 

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from typing import Protocol
 
@@ -12,12 +13,14 @@ SQUARES = len(DIMENSION_KEYS)
 
 @dataclass(frozen=True)
 class CreditRow:
-    """One covered square: `seq` is the order in which it counted; one card's credits have consecutive seqs."""
+    """One covered square: `seq` is the order in which it counted; one card's credits have consecutive seqs;
+    `published_at` is when its card was published (what the board looked like at a moment: squares_at)."""
 
     seq: int
     card_id: int
     workgroup: int
     dimension: str
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,16 @@ def grid(credits: list[CreditRow]) -> dict[tuple[int, str], list[int]]:
         if credit.card_id not in cards:
             cards.append(credit.card_id)
     return dict(squares)
+
+
+def squares_at(credits: list[CreditRow], moment: datetime) -> dict[tuple[int, str], int]:
+    """The board as it stood at `moment`: how many cards published before it cover each square (a card withdrawn
+    since has no credits left, so it counts for nothing, then as now)."""
+    squares: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for credit in credits:
+        if credit.published_at is not None and credit.published_at < moment:
+            squares[(credit.workgroup, credit.dimension)].add(credit.card_id)
+    return {square: len(cards) for square, cards in squares.items()}
 
 
 def progress(credits: list[CreditRow], workgroups: list[int]) -> dict[int, int]:
@@ -135,3 +148,9 @@ def announced(wins: list[Decided]) -> Announcement:
             break
         ranked.append(Ranked(len(ranked) + 1, group))
     return Announcement(ranked=ranked, checking=[w for w in live if not w.confirmed])
+
+
+def workgroups_to_tick(previous: list[int] | None, active: list[int]) -> list[int]:
+    """The workgroups a new game's form offers ticked: those of the unit's previous game, or, for its first game
+    (`previous` None), every active workgroup (a unit's first round usually has everyone play)."""
+    return list(previous) if previous is not None else list(active)

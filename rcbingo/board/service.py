@@ -400,6 +400,27 @@ def board(unit: Unit, game: Game | None = None, stories: int = 6) -> Board:
     return result
 
 
+def board_at(game: Game, moment: datetime) -> Board:
+    """A game's board as it stood at `moment` (rules.squares_at over its credits): its grid and each workgroup's
+    progress from the cards published before then, and the wins declared before then. Two queries."""
+    result = Board(unit=game.unit, game=game, workgroups=list(game.workgroups), focus=focus_of(game.unit))
+    credits = [rules.CreditRow(seq, card_id, workgroup_id, dimension, published_at) for seq, card_id, workgroup_id,
+               dimension, published_at in db.session.execute(select(
+                   Credit.seq, Credit.card_id, Credit.workgroup_id, Credit.dimension, Card.published_at).join(
+                   Card, Card.id == Credit.card_id).where(Credit.game_id == game.id))]
+    result.cards_per_square = rules.squares_at(credits, moment)
+    result.progress = {w.id: sum(result.covered(w.id, d) for d in DIMENSION_KEYS) for w in result.workgroups}
+    result.wins = [w for w in game.wins if w.declared_at < moment]
+    return result
+
+
+def games_started(unit_ids, before: datetime) -> list[Game]:
+    """The games of these units that had started before `before` (an upcoming game has not), oldest first."""
+    return list(db.session.scalars(select(Game).where(
+        Game.unit_id.in_(unit_ids), Game.starts_at.is_not(None), Game.starts_at < before)
+        .order_by(Game.starts_at, Game.id).options(joinedload(Game.unit))))
+
+
 def races(unit_ids, at: datetime) -> dict[int, tuple[Game, dict[int, int], set[int]]]:
     """For each unit with a game counting at `at`: that game, how many squares each workgroup has covered,
     and the workgroups that have won it (wins not revoked). A few queries however many units."""

@@ -87,11 +87,13 @@ def _board_html(unit: KnownUnit, locale: str) -> Markup:
 def games(unit):
     """The unit's games, past and present, and a form to start the next round."""
     form = GameForm()
-    form.workgroups.choices = [SelectChoice(w.id, w.name) for w in active_workgroups()]
+    active = active_workgroups()
+    form.workgroups.choices = [SelectChoice(w.id, w.name) for w in active]
     latest = next(iter(service.unit_games(unit)), None)
     form.ends_at.label.text = _("Ends (optional, %(zone)s time)", zone=unit.timezone)
     if request.method == "GET":
-        form.workgroups.data = [w.id for w in latest.workgroups] if latest else []
+        form.workgroups.data = rules.workgroups_to_tick([w.id for w in latest.workgroups] if latest else None,
+                                                        [w.id for w in active])
     if form.validate_on_submit():
         # Typed on the unit's clocks; stored in UTC.
         ends_at = zones.to_utc(form.ends_at.data, unit.timezone) if form.ends_at.data else None

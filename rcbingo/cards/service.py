@@ -87,9 +87,10 @@ def findings(card: Card) -> Screened:
     return screened(card.nominator_name, [n.name for n in card.nominees], card.practice, card.story, staff_names())
 
 
-def searchable(practice: str, story: str) -> str:
-    """A card's text as the stories search matches it (Card.search_text)."""
-    return folded(f"{practice}\n{story}")
+def searchable(practice: str, story: str, nominees: list[str]) -> str:
+    """A card's text as the stories search matches it (Card.search_text): the practice line, the story and the names
+    of the people it recognises (never the writer's, which an editor may not see)."""
+    return folded("\n".join([practice, story, *nominees]))
 
 
 def text_findings(practice: str, story: str) -> Screened:
@@ -154,7 +155,7 @@ def submit(draft: rules.Draft, unit, submission_id: str, *, transcribed_by=None,
                 nominator_person_id=nominator_person,
                 practice=practice,
                 story=story,
-                search_text=searchable(practice, story),
+                search_text=searchable(practice, story, [entry.name.strip() for entry in draft.named]),
                 consent_publish=draft.consent_publish,
                 show_nominator_name=draft.show_nominator_name,
                 nominees=[
@@ -279,8 +280,11 @@ def last_published_by_unit(unit_ids) -> dict[int, datetime]:
 
 
 def recent_decisions(unit: Unit, limit: int = 30) -> list[Card]:
+    """The cards a coordinator decided on last (approved, rejected, withdrawn): a card the unit published at once
+    was no one's decision."""
     return list(db.session.scalars(select(Card).where(
-        Card.unit_id == unit.id, Card.status != CardStatus.SUBMITTED).order_by(Card.id.desc()).limit(limit)))
+        Card.unit_id == unit.id, Card.status != CardStatus.SUBMITTED, Card.reviewed_at.is_not(None))
+        .order_by(Card.reviewed_at.desc(), Card.id.desc()).limit(limit)))
 
 
 def unit_card(unit: Unit, card_id: int) -> Card | None:
@@ -304,7 +308,8 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
         if (practice, story) == (card.practice, card.story):
             return False
         session.add(CardRevision(card_id=card.id, by_id=actor.id, practice=card.practice, story=card.story))
-        card.practice, card.story, card.search_text = practice, story, searchable(practice, story)
+        card.practice, card.story = practice, story
+        card.search_text = searchable(practice, story, [n.name for n in card.nominees])
         card.flagged = findings(card).held
         record("card_edited", actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
         if card.status is CardStatus.PUBLISHED:

@@ -13,7 +13,7 @@ QUIET_DAYS = 7        # a unit with no card for this long has gone quiet
 PER_PAGE = 25         # stories on one page of the search
 MAX_WORDS = 8         # words searched at once (the rest are ignored)
 
-COORDINATOR_LINES = frozenset({"confirm_win", "waiting", "held", "near_win", "quiet", "survey"})
+COORDINATOR_LINES = frozenset({"won", "confirm_win", "waiting", "held", "near_win", "quiet", "survey"})
 EDITOR_LINES = frozenset({"near_win", "newsletter"})
 
 
@@ -25,7 +25,8 @@ class Line:
     count: int = 0
     since: datetime | None = None         # held, waiting: when the oldest was written; quiet: the last card
     workgroup: int | None = None          # near_win, confirm_win
-    game: int | None = None               # confirm_win: the game whose page confirms it
+    game: int | None = None               # confirm_win, won: the game whose page confirms it (closes it)
+    workgroups: tuple[int, ...] = ()      # won: the winners (one card can complete two workgroups at once)
     missing: int = 0                      # near_win: squares still to cover
     wave: int | None = None               # survey
     invited: int = 0
@@ -44,9 +45,11 @@ class UnitFacts:
     waiting: int = 0                       # waiting for review, not held
     oldest_waiting: datetime | None = None
     last_card: datetime | None = None      # the newest card published, or waiting for review
+    game: int | None = None                # the counting game
     progress: dict[int, int] = field(default_factory=dict)   # the counting game: squares per workgroup
     won: set[int] = field(default_factory=set)
     to_confirm: list[tuple[int, int]] = field(default_factory=list)  # wins being checked: (game id, workgroup id)
+    winners: tuple[int, ...] = ()          # the counting game's announced winners, while it stays open
     waves: list[tuple[int, int, int]] = field(default_factory=list)  # (wave id, invited, answered)
     issue: tuple[int, bool] | None = None  # this month's issue: (id, published)
 
@@ -79,6 +82,8 @@ def latest(*moments: datetime | None) -> datetime | None:
 def lines(facts: UnitFacts, now: datetime, kinds: frozenset[str]) -> list[Line]:
     """What needs attention in a unit, most urgent first, limited to the `kinds` of line this person handles."""
     found = [Line("confirm_win", game=game, workgroup=w) for game, w in facts.to_confirm]
+    if facts.winners:  # the prize to arrange, and the game to close (or keep going for runners-up)
+        found.insert(0, Line("won", game=facts.game, workgroups=facts.winners))
     if facts.held:
         found.append(Line("held", count=facts.held, since=facts.oldest_held))
     if facts.waiting:

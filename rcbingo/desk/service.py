@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, exists, false, func, or_, select
 from .. import zones
 from ..board import service as board
 from ..board.models import Game
+from ..board.rules import announced
 from ..cards import service as cards
 from ..cards.models import Card, CardDimension, CardStatus, Nominee
 from ..extensions import db
@@ -56,9 +57,10 @@ def attention(units: list[tuple[Unit, frozenset[str]]], now: datetime) -> list[U
         facts = rules.UnitFacts(
             held=queue.held, oldest_held=queue.oldest_held, waiting=queue.others, oldest_waiting=queue.oldest_other,
             last_card=rules.latest(published.get(unit.id), queue.newest),
-            progress=progress, won=won, to_confirm=[(w.game_id, w.workgroup_id) for w in to_confirm.get(unit.id, [])],
-            waves=[(w.id, invited, answered) for w, invited, answered in
-                                               waves.get(unit.id, [])],
+            game=game.id if game else None, progress=progress, won=won,
+            winners=tuple(w.workgroup_id for w in announced(game.wins).winners) if game else (),
+            to_confirm=[(w.game_id, w.workgroup_id) for w in to_confirm.get(unit.id, [])],
+            waves=[(w.id, invited, answered) for w, invited, answered in waves.get(unit.id, [])],
             issue=(issue.id, issue.published_at is not None) if issue else None)
         result.append(UnitAttention(
             unit=unit, lines=rules.lines(facts, now, kinds), month=months[unit.id], game=game,

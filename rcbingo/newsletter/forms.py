@@ -1,18 +1,41 @@
 """Forms of the newsletter pages."""
 
+from babel.dates import get_month_names
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from .rules import parse_month
 
 # The words of the coordinators' review page (cards.forms.ReviewForm), for text the screen flags.
 CHECKED = _l("I checked the marked words: they are not about a patient")
 
 
+def month_names() -> dict[str, int]:
+    """The months' names people may type, in English and in the page's language: full and abbreviated, lower-case,
+    without a trailing dot."""
+    names: dict[str, int] = {}
+    for locale in {"en", str(get_locale() or "en")}:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    names[name.casefold().rstrip(".")] = number
+    return names
+
+
 class MonthForm(FlaskForm):
-    month = StringField(_l("Month"), validators=[
-        InputRequired(_l("Choose a month.")),
-        Regexp(r"^20\d\d-(0[1-9]|1[0-2])$", message=_l("Write the month as YYYY-MM, for example 2026-11."))])
+    """A month as people write it: "11 2026", "11/2026", "2026-11", "Nov 2026", "November 2026"."""
+
+    month = StringField(_l("Month"), validators=[InputRequired(_l("Write a month and its year."))])
+    understood: tuple[int, int] | None = None
+
+    def validate_month(self, field) -> None:
+        self.understood = parse_month(field.data or "", month_names())
+        if self.understood is None:
+            raise ValidationError(_l("This is not a month we can read. Write a month and its year, for example "
+                                     "November 2026, 11/2026 or 2026-11."))
 
 
 class IssueForm(FlaskForm):

@@ -1,8 +1,10 @@
 """What a month's newsletter contains: plain functions of plain data."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ..rc import DIMENSION_KEYS, N_
@@ -34,6 +36,55 @@ def month_bounds(year: int, month: int, timezone: str) -> tuple[datetime, dateti
     start = datetime(year, month, 1, tzinfo=zone)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+class Played(Protocol):
+    """A game as the newsletter reads it (board.models.Game is one): when it started (None: not yet) and ended."""
+
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+def games_of_month(games: list[Played], start: datetime, end: datetime) -> list[Played]:
+    """The games a month's issue shows: those that ran during the month (started before its end, not ended before
+    its start), in the order they started. Each is shown as it stood at the month's end (board.rules.squares_at),
+    or when it ended, if earlier; a game started after the month, today's say, is not the month's."""
+    ran = [g for g in games if g.starts_at is not None and g.starts_at < end
+           and (g.ends_at is None or g.ends_at > start)]
+    return sorted(ran, key=lambda g: g.starts_at)
+
+
+def board_moment(start: datetime, end: datetime, now: datetime) -> datetime:
+    """The moment a month's boards are shown at: the month's end, or now while the month runs."""
+    return max(start, min(end, now))
+
+
+# The words a month may be written with, besides its name: "11 2026", "11/2026", "2026-11", "Nov. 2026",
+# "noviembre de 2026".
+FILLERS = {"of", "de", "del"}
+
+
+def parse_month(typed: str, names: dict[str, int]) -> tuple[int, int] | None:
+    """The (year, month) a person meant, or None when it cannot be read as one month of 2000-2099.
+
+    A month is a number (1-12) or a name from `names` (lower-case full names and abbreviations, in any language the
+    caller reads; three or more letters of one name are enough), a year has four digits, in either order, apart by
+    anything that is not a letter or digit.
+    """
+    words = [w for w in re.findall(r"[^\W\d_]+|\d+", typed.casefold()) if w not in FILLERS]
+    if len(words) != 2:
+        return None
+    years = [w for w in words if len(w) == 4 and w.isdigit()]
+    if len(years) != 1 or not 2000 <= int(years[0]) <= 2099:
+        return None
+    other = words[1] if words[0] == years[0] else words[0]
+    if other.isdigit():
+        month = int(other) if len(other) <= 2 else 0
+    else:
+        found = {number for name, number in names.items()
+                 if name == other or (len(other) >= 3 and name.startswith(other))}
+        month = found.pop() if len(found) == 1 else 0
+    return (int(years[0]), month) if 1 <= month <= 12 else None
 
 
 def in_issue(card: StoryCard, start: datetime, end: datetime) -> bool:
@@ -82,3 +133,12 @@ def figures(cards: list[StoryCard], workgroups: list[int]) -> Figures:
         workgroups_recognised=tuple(w for w in workgroups if w in recognised),
         workgroups_not_recognised=tuple(w for w in workgroups if w not in recognised),
         dimensions={d: per_dimension.get(d, 0) for d in DIMENSION_KEYS})
+
+
+def swap_partner(left_out: list[bool], index: int, step: int) -> int | None:
+    """Where a story in the editor's list moves (step -1: up, +1: down): the next story in that direction that is in
+    the issue as this one is (a story in the issue passes over left-out ones, whose place nobody sees), or None."""
+    other = index + step
+    while 0 <= other < len(left_out) and left_out[other] != left_out[index]:
+        other += step
+    return other if 0 <= other < len(left_out) else None

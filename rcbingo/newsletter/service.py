@@ -5,7 +5,7 @@ import hashlib
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import css_inline
@@ -25,12 +25,13 @@ from ..org.models import Unit, Workgroup
 from ..org.service import active_units, active_workgroups, organization, staff_names
 from ..privacy.language import unreadable_language
 from ..privacy.screen import screen
-from ..rc import BY_KEY, N_
+from ..rc import BY_KEY, DIMENSION_KEYS, N_
 from ..slots import folder_for, slot
 from ..web import markdown_html
+from ..zones import local
 from . import rules
 from .models import Issue, IssueState, IssueStory
-from .picture import board_svg
+from .picture import data_uri
 
 PAGE_SIZES = {"a4": "A4", "letter": "letter"}
 PDF_SCRIPT = Path(__file__).with_name("pdf.py")
@@ -117,9 +118,22 @@ def story_card(card: Card) -> rules.StoryCard:
         nominee_names=tuple(n.name for n in card.nominees), dimensions=tuple(sorted(card.dimension_keys)))
 
 
+def _zone(unit: Unit | None) -> str:
+    return unit.timezone if unit else current_app.config["ORGANIZATION_TIMEZONE"]
+
+
 def _bounds(unit: Unit | None, month: date):
-    zone = unit.timezone if unit else current_app.config["ORGANIZATION_TIMEZONE"]
-    return rules.month_bounds(month.year, month.month, zone)
+    return rules.month_bounds(month.year, month.month, _zone(unit))
+
+
+def month_boards(unit: Unit | None, month: date) -> tuple[list, datetime]:
+    """The boards of the games that ran in the month (rules.games_of_month), each as it stood at the month's end
+    (or now, while the month runs), and that moment."""
+    start, end = _bounds(unit, month)
+    moment = rules.board_moment(start, end, utcnow())
+    units = [unit.id] if unit else [u.id for u in active_units()]
+    games = rules.games_of_month(board.games_started(units, end), start, end)
+    return [board.board_at(game, moment) for game in games], moment
 
 
 def month_cards(unit: Unit | None, month: date) -> list[Card]:
@@ -236,12 +250,12 @@ def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor, 
 
 
 def move_story(issue: Issue, story_id: int, step: int) -> None:
-    """Swap a story with its neighbour (step -1: earlier, +1: later)."""
+    """Swap a story with the next one like it (in the issue, or left out) in a direction (step -1: up, +1: down)."""
     with write_transaction() as session:
         stories = list(_locked_draft(session, issue.id).stories)
         index = next((i for i, s in enumerate(stories) if s.id == story_id), None)
-        other = None if index is None else index + step
-        if index is not None and 0 <= other < len(stories):
+        other = None if index is None else rules.swap_partner([s.excluded for s in stories], index, step)
+        if other is not None:
             stories[index].position, stories[other].position = stories[other].position, stories[index].position
 
 
@@ -359,11 +373,13 @@ def context(issue: Issue) -> dict:
     start, end = _bounds(issue.unit, issue.month)
     # The wins the boards announce (board.rules.announced), with their rank: (rank, win).
     wins = board.announced_wins([u.id for u in units], start, end)
-    boards = [b for b in (board.board(u) for u in units) if b.game is not None]
+    boards, moment = month_boards(issue.unit, issue.month)
     per_unit = dict(db.session.execute(select(Card.unit_id, func.count()).where(
         Card.id.in_([c.id for c in cards])).group_by(Card.unit_id)).all()) if not issue.unit else {}
     return {"issue": issue, "sections": sections(issue), "intro": intro_html(issue), "figures": figures,
-            "names": names, "wins": wins, "boards": boards, "board_svg": board_svg, "units": units,
+            "names": names, "wins": wins, "boards": boards, "picture": data_uri, "units": units,
+            "covered": lambda b, w: [d for d in DIMENSION_KEYS if b.covered(w.id, d)],
+            "board_day": local(moment - timedelta(microseconds=1), _zone(issue.unit)).date(),
             "per_unit": per_unit, "writer": lambda story: rules.writer(story_card(story.card)),
             "month_name": f"{calendar.month_name[issue.month.month]} {issue.month.year}"}
 

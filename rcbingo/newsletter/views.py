@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -38,10 +39,11 @@ def _editable(issue_id: int) -> Issue:
 
 
 def _month_page(unit):
-    form = MonthForm(data={"month": utcnow().strftime("%Y-%m")})
+    form = MonthForm(data={"month": format_date(utcnow(), "MMMM y")})
     if form.validate_on_submit():
-        year, month = (int(part) for part in form.month.data.split("-"))
-        issue = service.draft(unit, date(year, month, 1), actor=current_user)
+        month = date(*form.understood, 1)
+        issue = service.draft(unit, month, actor=current_user)
+        flash(_("Showing %(month)s.", month=format_date(month, "MMMM y")))
         return redirect(url_for("newsletter.edit", issue_id=issue.id))
     return render_template("newsletter/archive.html", unit=unit, form=form, issues=service.issues_of(unit)), (
         422 if form.errors else 200)

@@ -1,5 +1,7 @@
 """Signing in and out, passwords, and the administrators' accounts page."""
 
+import logging
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +21,7 @@ from .rules import PASSWORD_MIN, ROLES, password_problem
 from .service import active_units
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 
 def _attempt_refused(email: str) -> str | None:
@@ -41,6 +44,15 @@ def _attempt_refused(email: str) -> str | None:
     return None if budgets.spend(limit, "sign-in", f"{network}|{email}") else _ACCOUNT_WAITS
 
 
+def _come_back(template: str, form, field, message: str, **context):
+    """The form again, as typed, with why it must wait a few seconds (503 with Retry-After): every turn to hash a
+    password was taken (passwords.Busy), or the sign-in counts' storage did not answer."""
+    field.errors = [message]
+    retry = str(max(1, round(current_app.config["RETRY_AFTER_SECONDS"])))
+    return render_template(template, form=form, **context), 503, {"Retry-After": retry}
+
+
+_BUSY = _l("Many people are signing in right now. Try again in a few seconds.")
 _ACCOUNT_WAITS = _l("Too many failed sign-ins for this account from this device. Wait a minute and try again.")
 _ADDRESS_WAITS = _l("Many sign-ins were tried from this network in the last minute. Wait a minute and try again.")
 
@@ -50,15 +62,19 @@ def sign_in():
     """The sign-in page; a right password opens a fresh session."""
     form = SignInForm()
     if form.validate_on_submit():
-        if refused := _attempt_refused(form.email.data):
+        try:
+            refused = _attempt_refused(form.email.data)
+        except Exception:  # the counts' storage (Redis) is away: no attempt goes uncounted, so none goes on
+            log.warning("Sign-in attempts could not be counted: sign-in waits", exc_info=True)
+            return _come_back("org/sign_in.html", form, form.password,
+                              _("Signing in is paused for a moment. Try again in a minute."))
+        if refused:
             form.password.errors = [str(refused)]
             return render_template("org/sign_in.html", form=form), 429, {"Retry-After": "60"}
         try:
             account = accounts.authenticate(form.email.data, form.password.data)
         except passwords.Busy:
-            form.password.errors = [_("Many people are signing in right now. Try again in a few seconds.")]
-            retry = str(max(1, round(current_app.config["RETRY_AFTER_SECONDS"])))
-            return render_template("org/sign_in.html", form=form), 503, {"Retry-After": retry}
+            return _come_back("org/sign_in.html", form, form.password, str(_BUSY))
         if account is not None:
             target = safe_next(session.get("next") or request.args.get("next"))
             session.clear()  # a fresh session: nothing from before sign-in carries over
@@ -89,16 +105,19 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         problem = password_problem(form.new.data, current_user.email)
-        if not accounts.check_password(current_user, form.current.data):
-            form.current.errors = [_("That is not your current password.")]
-        elif problem:
-            form.new.errors = [translated(problem, min=PASSWORD_MIN)]
-        elif form.new.data != form.confirm.data:
-            form.confirm.errors = [_("The two new passwords are not the same.")]
-        else:
-            accounts.change_password(current_user, form.new.data)
-            flash(_("Your password is changed. Other sessions of your account have ended."))
-            return redirect(url_for("desk.manage"))
+        try:
+            if not accounts.check_password(current_user, form.current.data):
+                form.current.errors = [_("That is not your current password.")]
+            elif problem:
+                form.new.errors = [translated(problem, min=PASSWORD_MIN)]
+            elif form.new.data != form.confirm.data:
+                form.confirm.errors = [_("The two new passwords are not the same.")]
+            else:
+                accounts.change_password(current_user, form.new.data)
+                flash(_("Your password is changed. Other sessions of your account have ended."))
+                return redirect(url_for("desk.manage"))
+        except passwords.Busy:
+            return _come_back("org/password.html", form, form.current, str(_BUSY), min=PASSWORD_MIN)
     return render_template("org/password.html", form=form, min=PASSWORD_MIN)
 
 
@@ -109,15 +128,22 @@ def list_accounts():
     form = AccountForm()
     if form.validate_on_submit():
         problem = password_problem(form.password.data, form.email.data)
+        taken = [_("An account with this email already exists.")]
         if accounts.account_by_email(form.email.data):
-            form.email.errors = [_("An account with this email already exists.")]
+            form.email.errors = taken
         elif problem:
             form.password.errors = [translated(problem, min=PASSWORD_MIN)]
         else:
-            account = accounts.create_account(form.email.data, form.name.data, form.password.data,
-                                              is_admin=form.is_admin.data, actor=current_user)
-            flash(_("Account created for %(email)s. Now give it roles.", email=account.email))
-            return redirect(url_for("accounts.edit_account", account_id=account.id))
+            try:
+                account = accounts.create_account(form.email.data, form.name.data, form.password.data,
+                                                  is_admin=form.is_admin.data, actor=current_user)
+                flash(_("Account created for %(email)s. Now give it roles.", email=account.email))
+                return redirect(url_for("accounts.edit_account", account_id=account.id))
+            except passwords.Busy:
+                return _come_back("org/accounts.html", form, form.password, str(_BUSY),
+                                  accounts=accounts.all_accounts())
+            except accounts.EmailTaken:  # another administrator added it meanwhile
+                form.email.errors = taken
     status = 422 if form.errors else 200
     return render_template("org/accounts.html", form=form, accounts=accounts.all_accounts()), status
 

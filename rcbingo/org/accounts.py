@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.service import record
 from ..database import utcnow, write_transaction
@@ -26,14 +27,29 @@ def all_accounts() -> list[Account]:
     return list(db.session.scalars(select(Account).order_by(Account.disabled_at.is_not(None), Account.email)))
 
 
+class EmailTaken(Exception):
+    """Another account took this email first (two administrators adding it at once)."""
+
+
+def _hashed(password: str) -> str:
+    """A new password's hash, made with no transaction open: a hash waiting for its turn holds no connection, and on
+    SQLite no write lock (which every card and sign-in of the server would wait for). Raises passwords.Busy."""
+    db.session.commit()
+    return passwords.make(password)
+
+
 def create_account(email: str, name: str, password: str, *, is_admin: bool = False, actor=None) -> Account:
-    with write_transaction() as session:
-        account = Account(email=email.strip().lower(), name=name.strip(), is_admin=is_admin,
-                          password_hash=passwords.make(password))
-        session.add(account)
-        session.flush()
-        record("account_created", actor=actor, subject=f"account {account.id}",
-               detail="administrator" if is_admin else "")
+    password_hash = _hashed(password)
+    try:
+        with write_transaction() as session:
+            account = Account(email=email.strip().lower(), name=name.strip(), is_admin=is_admin,
+                              password_hash=password_hash)
+            session.add(account)
+            session.flush()
+            record("account_created", actor=actor, subject=f"account {account.id}",
+                   detail="administrator" if is_admin else "")
+    except IntegrityError as taken:
+        raise EmailTaken from taken
     return account
 
 
@@ -106,9 +122,9 @@ def sign_out(account: Account) -> None:
 
 def change_password(account: Account, new_password: str) -> None:
     """Set a new password and end the account's other sessions."""
+    password_hash = _hashed(new_password)
     with write_transaction() as session:
-        session.execute(update(Account).where(Account.id == account.id).values(
-            password_hash=passwords.make(new_password)))
+        session.execute(update(Account).where(Account.id == account.id).values(password_hash=password_hash))
         session.execute(update(SignIn).where(
             SignIn.account_id == account.id, SignIn.ended_at.is_(None),
             SignIn.id != (account.sign_in.id if account.sign_in else -1)).values(ended_at=utcnow()))
@@ -144,4 +160,6 @@ def set_roles(account: Account, roles: set[tuple[int, str]], is_admin: bool, act
 
 
 def check_password(account: Account, password: str) -> bool:
-    return passwords.check(account.password_hash, password)
+    stored = account.password_hash
+    db.session.commit()  # (as authenticate: no connection held while the hash waits for its turn)
+    return passwords.check(stored, password)

@@ -61,6 +61,10 @@ class WorkgroupForm(FlaskForm):
         InputRequired(_l("Type the workgroup's name.")), Length(max=NAME_MAX)])
 
 
+class UnitForm(FlaskForm):
+    name = StringField(_l("Unit name"), validators=[InputRequired(_l("Type the unit's name.")), Length(max=NAME_MAX)])
+
+
 class MergeForm(FlaskForm):
     into = SelectField(_l("Merge into"), validate_choice=True)
 

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import available_timezones
@@ -157,10 +158,36 @@ def _numbered(reader: csv.DictReader):
         line = reader.line_num + 1
 
 
-def slug(name: str) -> str:
-    """A key for a new workgroup: lower-case letters, digits and dashes."""
+def slug(name: str, fallback: str = "workgroup") -> str:
+    """A key for a new workgroup or unit: lower-case letters, digits and dashes."""
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return (text or "workgroup")[:40].rstrip("-")
+    return (text or fallback)[:40].rstrip("-")
+
+
+def unique_key(name: str, taken: set[str], fallback: str) -> str:
+    """A new key from `name`, numbered (-2, -3…) past the keys already `taken`. A key never changes once made: it is
+    in every link of the unit (card, wall displays, tablets), so renaming keeps it."""
+    key, n = slug(name, fallback), 2
+    while key in taken:
+        key, n = f"{slug(name, fallback)[:36]}-{n}", n + 1
+    return key
+
+
+def may_change_units(is_admin: bool) -> bool:
+    """Adding and renaming units changes the whole organization: administrators only."""
+    return is_admin
+
+
+def unit_name_problem(name: str, others: Iterable[str]) -> str | None:
+    """Why a unit may not take this name (as normalised and with its spaces collapsed), or None: it must be there,
+    fit NAME_MAX, and differ from every other unit's name in more than case."""
+    if not name:
+        return N_("Type the unit's name.")
+    if len(name) > NAME_MAX:
+        return N_("Use at most 120 characters.")
+    if name.casefold() in {" ".join(other.split()).casefold() for other in others}:
+        return N_("Another unit already has this name: choose one that tells them apart.")
+    return None
 
 
 def enrolment_link_state(expires_at: datetime | None, enrolled_at: datetime | None, revoked_at: datetime | None,

@@ -16,7 +16,8 @@ from ..extensions import db
 from ..rc import N_
 from .events import names_changed, settings_changed, workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
-from .rules import CsvRow, NameIndex, matching_people, may, may_add_workgroup, name_index, roster_problems, slug
+from .rules import (CsvRow, NameIndex, matching_people, may, may_add_workgroup, may_change_units, name_index,
+                    roster_problems, unique_key, unit_name_problem)
 
 
 class NotAllowed(Forbidden):
@@ -319,16 +320,59 @@ def import_people(unit: Unit, rows: list[CsvRow], actor) -> int:
 
 
 def _administers(actor) -> bool:
-    return actor is None or actor.is_admin
+    return actor is None or may_change_units(actor.is_admin)
+
+
+class UnitNameTaken(ValueError):
+    """The name is missing, too long or another unit's (case aside): `problem` says which, in words to show."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def all_units() -> list[Unit]:
+    return list(db.session.scalars(select(Unit).order_by(Unit.retired_at.is_not(None), Unit.name)))
+
+
+def _checked_unit_name(session, name: str, unit_id: int | None) -> str:
+    """The name as stored (spaces collapsed), checked against every other unit's inside the writing transaction."""
+    name = " ".join(name.split())
+    others = session.scalars(select(Unit.name).where(Unit.id != unit_id) if unit_id else select(Unit.name))
+    if problem := unit_name_problem(name, others):
+        raise UnitNameTaken(problem)
+    return name
+
+
+def add_unit(name: str, actor) -> Unit:
+    """A new unit with a key made from its name (never changed after), in the zone most units keep their clocks."""
+    _require(_administers(actor))
+    with write_transaction() as session:
+        name = _checked_unit_name(session, name, None)
+        zone = session.scalar(select(Unit.timezone).group_by(Unit.timezone)
+                              .order_by(func.count().desc(), Unit.timezone).limit(1))
+        unit = Unit(key=unique_key(name, set(session.scalars(select(Unit.key))), "unit"), name=name,
+                    timezone=zone or "UTC")
+        session.add(unit)
+        session.flush()
+        record("unit_changed", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}", detail="added")
+        names_changed.send(session=session)  # the home page and the card's unit list offer it
+    return unit
+
+
+def rename_unit(unit: Unit, name: str, actor) -> None:
+    """A unit's new name; its key, and so every link to its card, board, walls and tablets, stays."""
+    _require(_administers(actor))
+    with write_transaction() as session:
+        session.merge(unit).name = _checked_unit_name(session, name, unit.id)
+        record("unit_changed", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}", detail="renamed")
+        names_changed.send(session=session)
 
 
 def add_workgroup(name: str, actor) -> Workgroup:
     _require(actor is None or may_add_workgroup(actor.is_admin, actor.role_set()))
     with write_transaction() as session:
-        taken = set(session.scalars(select(Workgroup.key)))
-        key, n = slug(name), 2
-        while key in taken:
-            key, n = f"{slug(name)[:36]}-{n}", n + 1
+        key = unique_key(name, set(session.scalars(select(Workgroup.key))), "workgroup")
         workgroup = Workgroup(key=key, name=" ".join(name.split()))
         session.add(workgroup)
         session.flush()

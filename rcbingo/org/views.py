@@ -1,5 +1,7 @@
 """The home page and managing a unit: settings, roster, workgroups, tablets (the coordinators' home is desk/)."""
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -8,13 +10,14 @@ from wtforms import SelectChoice
 
 from .. import pages
 from ..extensions import db
+from ..i18n import translated
 from ..links import absolute_url
 from ..qr import qr_data_uri
 from ..web import clean_text
 from . import service, tablets
 from .access import admin_only, can, unit_owned, unit_role
-from .forms import MergeForm, PersonForm, RosterImportForm, TabletForm, UnitSettingsForm, WorkgroupForm
-from .models import Person, RoleName, Tablet, Workgroup
+from .forms import MergeForm, PersonForm, RosterImportForm, TabletForm, UnitForm, UnitSettingsForm, WorkgroupForm
+from .models import Person, RoleName, Tablet, Unit, Workgroup
 from .rules import may_add_workgroup, parse_roster_csv
 
 bp = Blueprint("org", __name__)
@@ -170,6 +173,40 @@ def edit_workgroup(workgroup_id):
         service.set_workgroup_retired(workgroup, action == "retire", actor=current_user)
         return redirect(url_for("org.workgroups"))
     return render_template("org/workgroup.html", workgroup=workgroup, form=form, merge=merge)
+
+
+@bp.route("/admin/units", methods=["GET", "POST"])
+@admin_only
+def units():
+    """Every unit of the organization, with a form to add one."""
+    form = UnitForm()
+    if form.validate_on_submit() and _saved_unit(form, service.add_unit):
+        flash(_("Added the unit %(name)s: give it coordinators on the Accounts page.", name=form.name.data))
+        return redirect(url_for("org.units"))
+    return render_template("org/units.html", form=form, units=service.all_units()), 422 if form.errors else 200
+
+
+@bp.route("/admin/units/<int:unit_id>", methods=["GET", "POST"])
+@admin_only
+def edit_unit(unit_id):
+    """Rename a unit: its links (card, board, wall displays, tablets) stay as they are."""
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = UnitForm(data={"name": unit.name})
+    if form.validate_on_submit() and _saved_unit(form, partial(service.rename_unit, unit)):
+        flash(_("Renamed to %(name)s.", name=form.name.data))
+        return redirect(url_for("org.units"))
+    return render_template("org/unit.html", form=form, unit=unit), 422 if form.errors else 200
+
+
+def _saved_unit(form: UnitForm, save) -> bool:
+    """Save the form's name, or keep what was typed and show why not (another unit has the name)."""
+    form.name.data = " ".join(form.name.data.split())
+    try:
+        save(form.name.data, actor=current_user)
+    except service.UnitNameTaken as taken:
+        form.name.errors = [translated(taken.problem)]
+        return False
+    return True
 
 
 @bp.route("/u/<unit_key>/tablets", methods=["GET", "POST"])

@@ -16,6 +16,8 @@ _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _YEAR = r"(?:(?:,?\s+|-)(?:\d{4}|'\d{2})(?!\d))?"
 DATE_WORDS = rf"(?:(?<![\d.]){_DAY}[\s-]+(?:of\s+)?{MONTH}{_YEAR}|\b{MONTH}\s*(?:the\s+)?{_DAY}{_YEAR})"
 DATE_DIGITS = r"(?<![\d/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})(?![\d/-]|\.\d)"
+# After a birth label, a date split by spaces or commas: "DOB 03 14 1952", "DOB 03,14,1952".
+_SPLIT_DATE = r"(?<!\d)\d{1,2}([ ,])\d{1,2}\1(?:\d{4}|\d{2})(?!\d)"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # Words after which a bare day/month ("12/3") is a date in a patient's stay: "admitted 2/3", "d/c'd home 2/19".
 _STAY = (r"(?:on|since|until|till|dated|(?:(?:admit(?:ted)?|adm|discharged?|d/?c(?:['’]?d)?|sent|transferred"
@@ -73,7 +75,7 @@ NEEDS = {
 PATTERNS: list[Pattern] = [
     ("dob", rf"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+(?:is|was|on|of))?"
             rf"|fecha\s+de\s+nacimiento|naci[óo])"
-            rf"\s*[:(-]?\s*(?:the\s+)?(?:{DATE_WORDS}|{DATE_DIGITS})", 0, None),
+            rf"\s*[:(-]?\s*(?:the\s+)?(?:{DATE_WORDS}|{DATE_DIGITS}|{_SPLIT_DATE})", 0, None),
     ("age_over_89", r"\bborn\s+(?:in\s+)?((?:18|19)\d{2})(?!\d)", 0, _born_long_ago),
     ("date", DATE_WORDS, 0, None),
     ("date", DATE_DIGITS, 0, _numeric_date),

@@ -7,10 +7,13 @@ letter, but not a Latin word with look-alike letters in it (read through the ske
 the language is told by lingua (`lingua-language-detector`), which works on short texts, among the languages staff
 in a US hospital are likely to write in (LIKELY). A text is held only when lingua is confident that it is not in a
 readable language (the readable ones together under 1 - CONFIDENT), and lingua never decides on fewer than
-MIN_LETTERS letters ("bravo team" is not Italian). Capitalised words are left out, for a name ("Dr. Nguyễn Thị Lan
-stayed late") is not the language of its story, unless nearly every word has a capital (Title Case, ALL CAPS: "LE
-PATIENT DE LA CHAMBRE DOUZE"), when the text is read case-folded. Measured on this project's 380 English stories and
-50 short English thank-yous (tests/test_text_rules.py): no text written only in English held.
+MIN_LETTERS letters ("bravo team" is not Italian). A story lingua calls English as a whole is read clause by
+clause too, so that a clause in another language is not hidden by the English around it (CLAUSE_WORDS: "Ben kept
+everyone calm, la patiente de la chambre douze était ravie"). Capitalised words are left out, for a name ("Dr.
+Nguyễn Thị Lan stayed late") is not the language of its story, unless nearly every word has a capital (Title Case,
+ALL CAPS: "LE PATIENT DE LA CHAMBRE DOUZE"), when the text is read case-folded. Measured on this project's 380
+English stories and 50 short English thank-yous (tests/test_text_rules.py): no text written only in English held,
+whole or clause by clause.
 
 The detector takes about 1.6 s and 200 MB to build (lingua's high-accuracy models of the LIKELY languages; all of
 lingua's 75 take about 10 s and 900 MB), once per process: gunicorn.conf.py builds it as each worker starts, before
@@ -49,6 +52,12 @@ MIN_LETTERS = 16
 FOLD_SHARE = 0.8
 ENGLISH_SHARE = 0.25
 
+# A story mostly in English can hold a clause in another language ("Ben kept everyone calm, la patiente de la
+# chambre douze était ravie"): lingua calls the whole English. A clause (between punctuation) of CLAUSE_WORDS words
+# and CLAUSE_LETTERS letters or more, fewer than half of them plain English words, is read on its own too.
+CLAUSE_WORDS = 4
+CLAUSE_LETTERS = 20
+_CLAUSE = re.compile(r"[^,;:.!?()\[\]{}\n\"“”«»—–]+")
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Scripts written without spaces between words: one of their letters is a word ("王" is a surname).
@@ -121,7 +130,20 @@ def unreadable_language(text: str) -> str | None:
     else:
         # Names are not the language of a story ("Dr. Nguyễn Thị Lan stayed late"): read without capitalised words.
         text = _WORD.sub(lambda word: "" if word.group()[0].isupper() else word.group(), text)
-    if sum(c.isalpha() for c in text) < MIN_LETTERS:
+    found = _confidently_unreadable(text, MIN_LETTERS)
+    for clause in _CLAUSE.findall(text) if found is None else ():
+        words = [w for w in _WORD.findall(clause) if any(c.isalpha() for c in w)]
+        if len(words) >= CLAUSE_WORDS and sum(w.casefold() in ENGLISH for w in words) < len(words) / 2:
+            found = _confidently_unreadable(clause, CLAUSE_LETTERS)
+            if found is not None:
+                break
+    return found
+
+
+def _confidently_unreadable(text: str, min_letters: int) -> str | None:
+    """The language lingua is confident a text is in, when it is not a readable one and the text has enough
+    letters to tell."""
+    if sum(c.isalpha() for c in text) < min_letters:
         return None
     values = detector().compute_language_confidence_values(text)
     if not values or values[0].language in READABLE:

@@ -46,8 +46,10 @@ _STAFF_AFTER = re.compile(
 # Courtesy titles, English and Spanish, in any case ("mrs lopez", "Sra. Ruiz"); "Miss" and "Don" only capitalised,
 # since "miss" and "don" are verbs too.
 _TITLE = r"(?:(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS|Don|DON|Doña|Dona)"
-_COURTESY = re.compile(rf"(?<![\w.]){_TITLE}\.?\s+((?:(?:van|von|de|del|della|da|di|du|la|le)\s+)*)$")
-_COURTESY_INITIAL = re.compile(rf"(?<![\w.]){_TITLE}\.?\s+(?:([A-Z])(?![\w'’])|([a-z])(?=[.,;:!?)]|\s*$))")
+# A title's dot may stand for its space: "Mr.Alvarez" is "Mr. Alvarez".
+_TITLE_GAP = r"(?:\.\s*|\s+)"
+_COURTESY = re.compile(rf"(?<![\w.]){_TITLE}{_TITLE_GAP}((?:(?:van|von|de|del|della|da|di|du|la|le)\s+)*)$")
+_COURTESY_INITIAL = re.compile(rf"(?<![\w.]){_TITLE}{_TITLE_GAP}(?:([A-Z])(?![\w'’])|([a-z])(?=[.,;:!?)]|\s*$))")
 _FAMILY_BEFORE = re.compile(
     rf"\b(?:his|her|their|the|whose|\w+['’]s)\s+(?:\w+\s+)?{FAMILY}(?:\s+of\s+\w+\s+years)?\s*,?\s*\(?"
     rf"(?:(?:named|called)\s+)?(?:(?-i:[A-Z])[\w'’-]*\s*,?\s+(?:(?:and|&)\s+)?){{0,3}}$", re.IGNORECASE)
@@ -313,7 +315,7 @@ _DOCTOR_RESIDENT = re.compile(
     r"\b(?:chief|senior|junior|surgical|surgery|medical|medicine|anesthesia|anaesthesia|icu|ed|er|em|peds|pediatric"
     r"|paediatric|radiology|ob|obgyn|psych|psychiatry|neuro|ortho|cardiology|first-year|second-year|third-year"
     r"|fourth-year|final-year|pgy-?\d|night|covering|on-call|admitting|new)\s+$", re.IGNORECASE)
-_COURTESY_WORD = re.compile(rf"{_TITLE}\.?\s+")
+_COURTESY_WORD = re.compile(rf"{_TITLE}{_TITLE_GAP}")
 _LIST_GAP = re.compile(r"\s*,\s*(?:(?:and|&)\s+)?|\s+(?:and|&)\s+")
 _RELIGIOUS_TITLES = words("father mother sister brother")
 
@@ -497,11 +499,12 @@ def _households(text: str, tokens: list[_Token], roster: _Roster) -> tuple[list[
 # A strong cue before a word written in lower case or capitals: a courtesy title, a patient word, a relative word
 # after "his", "her", "the patient's" ..., or "named". ("mr. smith", "pt jones", "pt's wife linda", "MRS LOPEZ")
 _LOWER_CUE = re.compile(
-    rf"(?:(?<![\w.])(?P<title>(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS)\.?"
-    rf"|(?<![\w-])(?P<patient>patient|pacient|paciente|pateint|paitent|patinet|patiant|pt|resident)\.?,?"
+    rf"(?:(?<![\w.])(?P<title>(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS)"
+    rf"{_TITLE_GAP}$"
+    rf"|(?:(?<![\w-])(?P<patient>patient|pacient|paciente|pateint|paitent|patinet|patiant|pt|resident)\.?,?"
     rf"(?:\s+(?:named|known\s+as))?"
     rf"|\b(?:his|her|their|whose|\w+['’]s)\s+(?:\w+\s+)?(?P<family>{FAMILY}),?(?:\s+named)?"
-    rf"|\b(?:named|nicknamed|known\s+as)|\b{PATIENT_WORDS}['’]?s?\s+name\s*(?:was|is|:))\s+$", re.IGNORECASE)
+    rf"|\b(?:named|nicknamed|known\s+as)|\b{PATIENT_WORDS}['’]?s?\s+name\s*(?:was|is|:))\s+$)", re.IGNORECASE)
 
 
 # The last word of any such cue: only a word after one of these is worth the cue's search.

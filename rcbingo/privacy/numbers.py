@@ -39,6 +39,19 @@ _OTHER_KIND_BEFORE = re.compile(
     re.IGNORECASE)
 
 
+# After a label, a number split once or more by a space, dot, comma or slash is one number: "MRN 445 5667",
+# "MRN 445.5667", "445,5667", "445/5667" (and dashes as ever: "MRN 12-34-567").
+_SPLIT_NUMBER = r"\d(?:[\d-]|[ .,/](?=\d)){2,}\d(?![\w-])"
+
+
+def _split_number(match: re.Match, digits: int = 4) -> bool:
+    """A labelled number holds `digits` digits or more; six or more when split ("MRN 12 3" is not one)."""
+    code = re.search(_SPLIT_NUMBER + "$", match.group(0))
+    count = sum(c.isdigit() for c in match.group(0)[code.start():]) if code else 0
+    split = code is not None and any(c in " .,/" for c in code.group())
+    return count >= (max(digits, 6) if split else digits)
+
+
 def _generic_id(match: re.Match) -> bool:
     before = match.string[max(0, match.start() - 30):match.start()]
     code = match.group(1)
@@ -59,7 +72,7 @@ PATTERNS: list[Pattern] = [
     ("ssn", r"(?<![\d-])\d{3} \d{2} \d{4}(?![\d-])", 0, None),
     ("ssn", r"(?<![\w*-])(?:xxx|XXX|\*\*\*)-?(?:xx|XX|\*\*)-?\d{4}(?![\d-])", 0, None),  # masked but for the last four
     ("ssn", r"\b(?:SSN|SS\s*#|soc(?:ial)?\s*sec(?:urity)?(?:\s+(?:number|no\.?|#|card))?|social|seguro\s+social)"
-            r"\s*[:#]?\s*(?:is\s+|was\s+|of\s+)?\d{3}[\s-]?\d{2}[\s-]?\d{4}(?!\d)", 0, None),
+            r"\s*[:#]?\s*(?:is\s+|was\s+|of\s+)?\d{3}[\s./,-]?\d{2}[\s./,-]?\d{4}(?!\d)", 0, None),
     # the last four digits of one: "last 4 of her SSN 4821", "SSN ... (last four 4821)"
     ("ssn", r"\b(?:SSN|social(?:\s+security)?)\b[^.\n\d]{0,40}?\blast\s+(?:four|4)(?:\s+digits)?\s*[:#]?\s*"
             r"(?:(?:is|are|were|was)\s+)?\d{4}(?!\d)"
@@ -101,7 +114,7 @@ PATTERNS: list[Pattern] = [
     # medical record numbers
     ("mrn", r"\b(?:MRN|MR\s*#|MR\s+(?:number|no\.?)|med(?:ical)?\s*rec(?:ord)?(?:\s+(?:number|no\.?|#))?"
             r"|hospital\s+(?:number|no\.?|#)|(?-i:CSN)|(?:chart|record|encounter|visit|patient|pt)\s*(?:number|no\.?|#|id))"
-            r"\s*[:#]?\s*(?:is\s+|was\s+)?[A-Z]{0,3}-?\d[\d-]{2,}\d(?![\w-])", 0, None),
-    ("mrn", r"\bID\s*[:#]?\s*\d{5,}(?![\w-])", 0, None),
+            rf"\s*[:#]?\s*(?:is\s+|was\s+)?[A-Z]{{0,3}}-?{_SPLIT_NUMBER}", 0, _split_number),
+    ("mrn", rf"\bID\s*[:#]?\s*{_SPLIT_NUMBER}", 0, lambda m: _split_number(m, 5)),
     ("mrn", r"(?<![\w.,/+-])\d{7,}(?![\w/-]|[.,]\d)", 0, None),  # long bare digit runs: record numbers
 ]

@@ -86,13 +86,33 @@ def _as_read(*spellings: str) -> str:
 # A room and a bed in the languages staff are likely to write a word of (privacy/language.py's LIKELY, and Russian):
 # "our patient in chambre 12" is an English story the language check lets through. French "lit" is an English word
 # too: not after a subject ("we lit 4 candles").
-_ROOM_WORDS = _as_read("cuarto", "habitación", "chambre", "zimmer", "quarto", "stanza", "phòng", "kwarto", "kuwarto",
-                       "silid", "палата", "палате", "палату", "палаты", "палатой", "комната", "комнате", "комнату",
-                       "комнаты")
+_ROOM_WORDS = (_as_read("cuarto", "habitación", "chambre", "zimmer", "quarto", "stanza", "phòng", "kwarto", "kuwarto",
+                        "silid", "chanm", "chamb", "палата", "палате", "палату", "палаты", "палатой", "комната",
+                        "комнате", "комнату", "комнаты")
+               + "|" + "".join(rf"(?<!\b{kind}\s)" for kind in words("security video web body dash trail phone"))
+               + "camera")  # Italian, and an English word: not "the security camera 2"
 _NOT_BEFORE_LIT = "".join(rf"(?<!\b{subject}\s)" for subject in
                           words("i we he she they you who and then just had have has was were"))
-_BED_WORDS = (_as_read("cama", "camilla", "bett", "leito", "letto", "giường", "kama", "койка", "койке", "койку",
-                       "койки", "кровать", "кровати") + f"|{_NOT_BEFORE_LIT}lit")
+_BED_WORDS = (_as_read("cama", "camilla", "bett", "leito", "letto", "giường", "kama", "kabann", "койка", "койке",
+                       "койку", "койки", "кровать", "кровати") + f"|{_NOT_BEFORE_LIT}lit")
+# A number in words after a room or bed word of another language ("chambre douze", "habitación doce", "quarto
+# catorze", "camera dodici", "chanm douz"): Spanish, French, Portuguese, Italian, Haitian Creole, German, Tagalog and
+# Vietnamese, as the screen reads them (no accents). Words that are English too are left out ("set", "once", "bay"),
+# and so are "de", "en", "un", "una": "la chambre de Marie".
+_FOREIGN_UNITS = words("""uno dos tres cuatro cinco seis siete ocho nueve deux trois quatre cinq six sept huit neuf
+    dois duas quatro sete oito nove due quattro cinque sei sette otto youn twa kat senk uit nef eins zwei drei vier
+    funf fünf sechs sieben acht neun isa dalawa tatlo apat lima anim pito walo siyam mot hai ba bon nam sau tam chin""")
+_FOREIGN_TEENS = words("""diez doce trece catorce quince dieciseis diecisiete dieciocho diecinueve dix onze douze
+    treize quatorze catorze quinze seize dez doze treze dezesseis dezasseis dezessete dezassete dezoito dezenove
+    dezanove dieci undici dodici tredici quattordici quindici sedici diciassette diciotto diciannove onz douz trez
+    katoz kenz sez dizset dizwit diznef zehn elf zwolf zwölf dreizehn vierzehn funfzehn fünfzehn sechzehn siebzehn
+    achtzehn neunzehn sampu""")
+_FOREIGN_TENS = words("""veinte veinti treinta cuarenta cincuenta sesenta setenta ochenta noventa vingt trente
+    quarante cinquante soixante vinte trinta quarenta cinquenta sessenta oitenta venti vent trenta quaranta cinquanta
+    sessanta settanta ottanta novanta venn trant karant senkant swasant zwanzig dreissig muoi""")
+_UNIT_WORDS = _as_read(*_FOREIGN_UNITS)
+_FOREIGN_NO = (rf"(?:(?:{_as_read(*_FOREIGN_TENS)})(?:(?:[\s-]+(?:y|e|et)[\s-]+|[\s-]*)(?:{_UNIT_WORDS}))?"
+               rf"|{_as_read(*_FOREIGN_TEENS)}|{_UNIT_WORDS})\b(?![\s-]+(?:to|for|of|by)\b)")
 # What may stand between a room or bed word and its number: "#", ":", "/", a dash, "number", "no.", "Nr.", "numéro".
 _CUE_GAP = r"[\s#:./-]*(?:(?:number|numero|n[uú]mero|nr|no)\.?\s*)?#?\s*"
 _CJK_DIGITS = looks_like("零〇一二两三四五六七八九十百")
@@ -134,6 +154,8 @@ PATTERNS: list[Pattern] = [
              rf"(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, _patient_room),
     ("bed", rf"\b(?:bed|bed\s*space|stretcher|crib|{_BED_WORDS})s?\.?{_CUE_GAP}{_ROOM_NO}{_TIME_UNITS}"
             rf"(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, None),
+    ("room", rf"\b(?:{_ROOM_WORDS})s?\.?{_CUE_GAP}{_FOREIGN_NO}", 0, _patient_room),
+    ("bed", rf"\b(?:{_BED_WORDS})s?\.?{_CUE_GAP}{_FOREIGN_NO}", 0, None),
     # Chinese, Japanese and Korean, written without spaces: "十二号房间", "12号房", "房间12", "12号室", "302호실",
     # "병실 5", "床 4", "4号床", "ベッド 3", "4번 침대"
     ("room", rf"(?<![\d{_CJK_DIGITS}]){_CJK_NO_BEFORE}\s*(?:{_CJK_ROOMS})", 0, None),

@@ -10,7 +10,9 @@ precision (a missed identifier reaches a wall screen; a false alarm costs a coor
 The detectors read the text's confusable skeleton (`skeleton`): Cyrillic or Greek letters that look Latin, accents,
 other scripts' digits and invisible characters are read as what they look like, and each finding is given back as a
 span of the text itself. The detectors of numbers read the skeleton twice: as it is, and without the brackets,
-quotes, underscores, emoji and symbols around and inside its numbers (`skeleton.undressed`).
+quotes, underscores, emoji and symbols around and inside its numbers (`skeleton.undressed`); and both again with
+ASCII's look-alikes inside identifiers read as what they imitate (`skeleton.as_numbers`: "6l7-555-0l42", "DOB
+O3/l4/l952", "r00m 12", "b3d 4").
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from . import contact, dates, names, numbers, places, traits
 from .kinds import KINDS, PRIORITY, Finding, Span
 from .name_field import beyond_a_name
-from .skeleton import skeleton, span_back, undressed
+from .skeleton import around, as_numbers, skeleton, span_back, undressed
 
 # The person a name field names: its first capitalised words (a title, initials, hyphens and apostrophes included).
 _LEADING_NAME = re.compile(r"\s*(?:[A-Z][\w'’.-]*\s*){1,4}")
@@ -64,8 +66,19 @@ def _patterns(text: str) -> list[Span]:
 
 def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
     """Every span some detector proposes, overlapping or not: in the text, and the pattern detectors' again in the
-    text without the decoration of its numbers ("room (14)", "(406)-(555)-(0182)", "MRN 0 0 4 8 2 9 1 3")."""
-    found = _patterns(text) + names.find(text, names.roster(staff_names), places.protected(text))
+    text without the decoration of its numbers ("room (14)", "(406)-(555)-(0182)", "MRN 0 0 4 8 2 9 1 3"), and both
+    again with ASCII's look-alikes inside identifiers read as what they imitate ("6l7-555-0l42", "r00m 12")."""
+    found = names.find(text, names.roster(staff_names), places.protected(text)) + _dressed_or_not(text)
+    looked, changed = as_numbers(text)  # the text's length: its spans are the text's
+    if changed:  # read near what changed, and keep what touches it (the rest is the text's own reading)
+        found += [(start, end, kind) for start, end, kind in _dressed_or_not(around(looked, changed))
+                  if any(start < high and low < end for low, high in changed)]
+    return found
+
+
+def _dressed_or_not(text: str) -> list[Span]:
+    """The pattern detectors' spans in a text, and in the text without the decoration of its numbers."""
+    found = _patterns(text)
     bare, origins = undressed(text)
     if bare != text:
         found += [(*span_back(origins, start, end), kind) for start, end, kind in _patterns(bare)]

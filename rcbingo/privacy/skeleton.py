@@ -8,7 +8,8 @@ copy of confusables.txt), every character with a digit value (❶, ➀, ⓵, �
 for look-alikes the confusables leave out (small capitals ʀᴏᴏᴍ, negative squared 🆁, stroked ɍ; dashes, slashes and
 dots such as the em dash, the Hebrew maqaf, the fraction slash, the middle dot): a word that mixes scripts is read
 as the word it imitates. Only characters outside ASCII are mapped: ASCII's own look-alikes (0 and O, 1 and l) stay
-as they are, for the detectors tell them apart themselves.
+as they are in the skeleton; `as_numbers` gives the detectors of numbers and places a second reading where the
+characters around say which one is meant ("6l7-555-0l42" is a phone number, "r00m 12" a room).
 
 Each character of the skeleton remembers the character of the text it came from, so a finding in the skeleton is a
 span of the stored text (the one pages show and coordinators see highlighted).
@@ -145,6 +146,10 @@ _DECORATION = re.compile(r"""(?:[()\[\]{}<>"'`_*~^|\\=]|[^\x00-\x7f\w\s])+""")
 _SPACED_DIGITS = re.compile(r"(?<![\w.])(?:\d(?: \d){2,}|\d\d?(?: \d\d?){3,})(?![\w.])")
 # Letters typed one by one with spaces between: "r o o m 14", "M R N 0 0 4 8 2 9 1 3".
 _SPACED_LETTERS = re.compile(r"(?<![\w.])[A-Za-z](?: [A-Za-z]){2,}(?![\w.])")
+# Before a number, letters one by one with dots or dashes between ("R.O.O.M. 12", "b-e-d 4"), and a word split by
+# a dash next to a piece of one or two letters ("ro-om 12", "b-ed 4").
+_DOTTED_LETTERS = re.compile(r"(?<![\w.-])[A-Za-z](?:[.-][A-Za-z]){2,}\.?(?=[\s#:]*\d)")
+_SPLIT_WORD = re.compile(r"(?<![\w.-])(?:[A-Za-z]{1,2}-[A-Za-z]+|[A-Za-z]+-[A-Za-z]{1,2})(?=[\s#:]*\d)")
 # Spaces around a separator inside a number: "03 . 14 . 1952", "617 · 555 · 0142" (the middle dot read as a dot).
 _SPACED_SEPARATOR = re.compile(r"(?<=\d) *[./-] *(?=\d)")
 
@@ -163,10 +168,10 @@ def undressed(read: str) -> tuple[str, list[int]]:
     """A skeleton without the decoration around and inside its numbers, for the detectors of numbers: "room (14)",
     'room "14"', "bed [7]", "room_14", "room 🛏️ 14", "DOB (04)/(12)/(1951)", "(406)-(555)-(0182)" and
     "MRN: 0 0 4 8 2 9 1 3" read as "room 14", "bed 7", "DOB 04/12/1951", "406-555-0182", "MRN: 00482913" (and
-    "617 . 555 . 0142" as "617.555.0142", "r o o m 14" as "room 14"). A run of decoration next to a number (spaces
-    aside) between a letter and a letter or digit becomes a space (so "room😀14" stays two words); elsewhere it
-    goes; decoration away from numbers ("Walter's", "(RT)") stays. Each character remembers the skeleton's
-    character it comes from."""
+    "617 . 555 . 0142" as "617.555.0142", "r o o m 14", "R.O.O.M. 14" and "ro-om 14" as "room 14"). A run of
+    decoration next to a number (spaces aside) between a letter and a letter or digit becomes a space (so
+    "room😀14" stays two words); elsewhere it goes; decoration away from numbers ("Walter's", "(RT)") stays. Each
+    character remembers the skeleton's character it comes from."""
     pieces: list[str] = []
     origins: list[int] = []
     at = 0
@@ -183,21 +188,91 @@ def undressed(read: str) -> tuple[str, list[int]]:
     pieces.append(read[at:])
     origins.extend(range(at, len(read)))
     text = "".join(pieces)
-    for spaced in (_SPACED_LETTERS, _SPACED_DIGITS, _SPACED_SEPARATOR):
-        text, origins = _without_spaces(text, origins, spaced)
+    for spaced, gap in ((_DOTTED_LETTERS, ".-"), (_SPLIT_WORD, "-"), (_SPACED_LETTERS, " "), (_SPACED_DIGITS, " "),
+                        (_SPACED_SEPARATOR, " ")):
+        text, origins = _without_spaces(text, origins, spaced, gap)
     return text, origins
 
 
-def _without_spaces(text: str, origins: list[int], spaced: re.Pattern) -> tuple[str, list[int]]:
-    """The text without the spaces inside each match of `spaced`, and the origins of what is left."""
+def _without_spaces(text: str, origins: list[int], spaced: re.Pattern, gap: str = " ") -> tuple[str, list[int]]:
+    """The text without the spaces (or other `gap` characters) inside each match of `spaced`, and the origins of
+    what is left."""
     joined, kept = [], []
     at = 0
     for match in spaced.finditer(text):
         joined.append(text[at:match.start()])
         kept.extend(origins[at:match.start()])
-        joined.append(match.group().replace(" ", ""))
-        kept.extend(origins[match.start() + offset] for offset, char in enumerate(match.group()) if char != " ")
+        joined.append("".join(char for char in match.group() if char not in gap))
+        kept.extend(origins[match.start() + offset] for offset, char in enumerate(match.group()) if char not in gap)
         at = match.end()
     joined.append(text[at:])
     kept.extend(origins[at:])
     return "".join(joined), kept
+
+
+# ASCII's own look-alikes, read the other way where the characters around say which they imitate (`as_numbers`).
+_LOOK_DIGIT = str.maketrans("OolIi|", "001111")
+_LOOK_LETTER = str.maketrans("0134578", "oleastb")
+# A run of letters and digits, with the separators a number is written with inside it ("6l7-555-0l42", "O3/l4/l952").
+_NUMBER_RUN = re.compile(r"[A-Za-z0-9|]+(?:[-/.:,][A-Za-z0-9|]+)*")
+_ALNUM = re.compile(r"[A-Za-z0-9|]+")
+# A number with its ordinal or unit, or a dose's frequency, read as it is: "1st", "10pm", "5th", "8h", "3x", "q4h".
+_NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|[ap]m|hr?s?|x)|q\d+h?", re.IGNORECASE)
+
+
+def _looked(token: str) -> str:
+    """A run of letters and digits as what it imitates: digits when its letters all look like digits ("6l7", "O3",
+    "l952"); letters when its digits all look like letters and letters outnumber them ("r00m", "b3d", "8ed")."""
+    letters = sum(c.isalpha() or c == "|" for c in token)
+    if not letters or letters == len(token) or len(token) < 3 or _NUMBER_WITH_UNIT.fullmatch(token):
+        return token
+    digit_look = token.translate(_LOOK_DIGIT)
+    if digit_look.isdigit():
+        return digit_look
+    letter_look = token.translate(_LOOK_LETTER)
+    if letter_look.isalpha() and letters >= len(token) - letters:
+        return letter_look
+    return token
+
+
+def as_numbers(read: str) -> tuple[str, list[tuple[int, int]]]:
+    """A skeleton with ASCII's look-alikes inside identifiers read as what they imitate, for the detectors of numbers
+    and places: "6l7-555-0l42" as "617-555-0142", "DOB O3/l4/lO52" as "DOB 03/14/1052", "SSN l23-45-6789", "r00m
+    12" and "ro0m 12" as "room 12", "b3d 4" as "bed 4". A run of letters and digits is read as digits when every
+    letter in it looks like a digit (O o → 0; l I i | → 1), across its separators too ("lO/l4/l952"); a word
+    whose digits look like letters (0 o, 1 l, 3 e, 4 a, 5 s, 7 t, 8 b) and that holds at least as many letters is
+    read as letters. Short runs ("O2", "D3": a number needs four characters, a word three) and numbers with their
+    unit ("1st", "10pm", "q4h") are read as they are. The reading has the skeleton's length, character for character
+    (a span of it is the same span of the skeleton); the spans it changed come with it."""
+    if not any(c.isdigit() for c in read):
+        return read, []
+    pieces, changed, at = [], [], 0
+    for run in _NUMBER_RUN.finditer(read):
+        text = run.group()
+        if not any(c.isdigit() for c in text) or text.isdigit() or not any(c.isalpha() for c in text):
+            continue
+        whole = "".join(c for c in text if c.isalnum() or c == "|")
+        if len(whole) >= 4 and whole.translate(_LOOK_DIGIT).isdigit():  # "lO/l4/l952": every letter looks like one
+            looked = text.translate(_LOOK_DIGIT)
+        else:
+            looked = _ALNUM.sub(lambda token: _looked(token.group()), text)
+        if looked != text:
+            pieces += [read[at:run.start()], looked]
+            changed.append(run.span())
+            at = run.end()
+    pieces.append(read[at:])
+    return "".join(pieces), changed
+
+
+def around(text: str, spans: list[tuple[int, int]], before: int = 100, after: int = 60) -> str:
+    """The text blanked (spaces, its length kept) but for whole words within `before` characters before and `after`
+    characters after each span: a second reading of a long story costs the detectors only what changed in it."""
+    kept = [" "] * len(text)
+    for start, end in spans:
+        low, high = max(0, start - before), min(len(text), end + after)
+        while low > 0 and not text[low - 1].isspace():
+            low -= 1
+        while high < len(text) and not text[high].isspace():
+            high += 1
+        kept[low:high] = text[low:high]
+    return "".join(kept)

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 
 from ..org.access import admin_only
-from . import service
+from . import rules, service
 
 bp = Blueprint("spread", __name__)
 
@@ -13,4 +13,5 @@ bp = Blueprint("spread", __name__)
 def organization():
     """Each unit's activity over the last weeks, its games and winners: how the game spreads."""
     rows = service.activity()
-    return render_template("spread/organization.html", rows=rows, weeks=service.WEEKS)
+    shared = rules.scale(n for row in rows for n in row.weekly)
+    return render_template("spread/organization.html", rows=rows, weeks=service.WEEKS, scale=shared)

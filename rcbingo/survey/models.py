@@ -8,7 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..org.models import Unit, Workgroup
-from ..rc import DIMENSION_KEYS
+from ..rc import DIMENSION_KEYS, N_
+
+# What staff see as the survey's title when the administrator gave none (the wave's name is for coordinators).
+DEFAULT_STAFF_TITLE = N_("How we work together")
 
 
 class SurveyItem(db.Model):
@@ -28,7 +31,8 @@ class Wave(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))  # for coordinators ("Baseline 2026"); staff see `title_for_staff`
+    staff_title: Mapped[str | None] = mapped_column(String(120))
     # "staff" rate workgroups from inside; "family" is the patient-and-family variant, rating from outside.
     kind: Mapped[str] = mapped_column(String(20), default="staff")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -44,6 +48,11 @@ class Wave(db.Model):
 
     unit: Mapped[Unit] = relationship()
     workgroups: Mapped[list["WaveWorkgroup"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def title_for_staff(self) -> str:
+        """The title on the answer pages and slips: the administrator's, or the default (shown with `tr`)."""
+        return self.staff_title or DEFAULT_STAFF_TITLE
 
 
 class WaveWorkgroup(db.Model):

@@ -9,6 +9,10 @@ A rating is one respondent rating one target workgroup on the seven dimensions (
 - "Rated by others" is the mean of the counting between-group rating scores a workgroup received;
   a dimension's mean is over the answered items of that dimension in counting between-group ratings.
 
+A respondent whose workgroup is not listed answers as NOT_LISTED: every rating of theirs is between-group, and they
+are a rater group of their own, like any workgroup: its index is shown only once k of them answered, and until then
+the pooled figures leave them out. Choosing it is no way to stand apart from the others.
+
 Anonymity: a figure resting on fewer than `min_respondents` distinct respondents (k: default 5, never below 3:
 a lower value raises ValueError) is withheld, with neither value nor count. When any workgroup's index is
 withheld, the pooled figures (overall, rated by others, dimension means, the rating map) use only the respondents
@@ -74,6 +78,9 @@ WITHIN_GROUP = "within_group"
 RATING_MAP = "rating_map"
 # Which of two leaking figures resting on as many respondents and ratings is withheld first: the more specific.
 SPECIFIC_FIRST = (RATING_MAP, WITHIN_GROUP, RATED_BY_OTHERS, WORKGROUPS, OVERALL)
+NOT_LISTED = "not_listed"  # the rater of "My workgroup is not listed" (a workgroup key never has "_")
+SECONDS_PER_ITEM = 8  # reading an item and tapping a point of a familiar five-point scale
+SECONDS_PER_CHOICE = 15  # finding one's own workgroup in the list
 LEAK_SEARCH = 300  # sets of small classes tried for one figure before it is withheld to be safe
 
 
@@ -408,6 +415,37 @@ def uncounted(invited: Mapping[K, int]) -> list[K]:
     return sorted(key for key, n in invited.items() if n <= 0)
 
 
+def minutes_to_answer(rated: int, items: int, asks_rater: bool) -> int:
+    """About how many minutes the questionnaire takes, rounded up: `items` per rated workgroup, and the choice of
+    one's own workgroup when it is asked."""
+    seconds = rated * items * SECONDS_PER_ITEM + (SECONDS_PER_CHOICE if asks_rater else 0)
+    return max(1, -(-seconds // 60))
+
+
+def answers_needed(answered_by_rater: Mapping[str, int], min_respondents: int) -> int:
+    """How many more answers an open wave needs before closing it could show any figure: every figure rests on at
+    least `min_respondents` people of one rater group (their workgroup's index, which the pooled figures need
+    too), so it is the threshold less the largest group's count, 0 when one group has reached it. Counts only:
+    closing with fewer shows nothing, for good."""
+    return max(0, min_respondents - max(answered_by_rater.values(), default=0))
+
+
+def weakest(values: Mapping[str, Decimal], count: int = 2) -> list[str]:
+    """The dimensions to suggest as focus squares: the lowest, a tie taken whole, up to `count` (more only when the
+    lowest are tied), and only dimensions lower than some other: when every one scores the same, none is weakest.
+    Never one picked from a tie by its name."""
+    ordered = sorted(set(values.values()))
+    chosen: list[str] = []
+    for value in ordered[:-1]:  # the highest is no one's weakest
+        tied = sorted(k for k, v in values.items() if v == value)
+        if chosen and len(chosen) + len(tied) > count:
+            break
+        chosen += tied
+        if len(chosen) >= count:
+            break
+    return chosen
+
+
 def band(value: Decimal) -> str:
     """The band of a figure: "weak" below 3.50, "moderate" from 3.50 to 4.00 inclusive, "strong" above 4.00,
     judged on the reported 2-place figure (so 3.495, shown as 3.50, is moderate: the band matches the number
@@ -563,3 +601,13 @@ def as_rows(figures: Figures) -> list[tuple[str, str, str, int, str]]:
                 (WITHIN_GROUP, figures.within_group)]
     return [(section, key, str(f.value), f.respondents, f.band)
             for section, items in sections for key, f in items.items() if not f.hidden]
+
+
+DEFAULT_CODES = 10  # answer codes offered when no one's number is known (a family wave)
+
+
+def codes_to_offer(invited: int, roster: int, issued: int, most: int) -> int:
+    """How many answer codes the codes page offers to issue: one for each person invited (the wave's invited counts,
+    else the people on the unit's roster, else DEFAULT_CODES), less the codes issued already; 1 to `most`."""
+    planned = invited or roster or DEFAULT_CODES
+    return max(1, min(most, planned - issued))

@@ -26,6 +26,7 @@ from .instrument import DEFAULT_ITEMS, DEFAULT_LABELS
 from .models import SurveyItem, Wave, WaveAnswer, WaveCode, WaveWorkgroup
 
 FAMILY = "family"  # the rater of the patient-and-family variant
+NOT_LISTED = rules.NOT_LISTED  # the rater of a staff member whose workgroup is not among those rated
 MAX_CODES = 500  # per sheet: about two seconds of QR codes and 42 printed pages
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
 CODE_LENGTH = 12  # 60 random bits
@@ -66,18 +67,20 @@ def save_items(wording: dict[str, str], labels: dict[str, list[str]], actor) -> 
 
 
 def open_wave(unit: Unit, *, name: str, kind: str, invited: dict[int, int], actor,
-              open_link: bool = False) -> tuple[Wave, str]:
+              open_link: bool = False, staff_title: str = "") -> tuple[Wave, str]:
     """A new wave for a unit, rating the given workgroups; returns it with the secret of its answer link.
 
     It takes one-time answer codes only, unless `open_link` (the administrator's explicit choice): an open link
     cannot stop one person from answering again from another browser, so it needs how many of every rated
-    workgroup were invited (ValueError otherwise), for more answers than that to mark the wave suspect."""
+    workgroup were invited (ValueError otherwise), for more answers than that to mark the wave suspect. Staff see
+    `staff_title` (empty: the default title), never the wave's name."""
     if open_link and rules.uncounted(invited):
         raise ValueError("an open link needs the invited count of every rated workgroup")
     token = secrets.token_urlsafe(18)
     with write_transaction() as session:
         wave = Wave(unit_id=unit.id, name=name.strip(), kind=kind if kind in ("staff", FAMILY) else "staff",
-                    token_hash=token_hash(token), codes_only=not open_link)
+                    token_hash=token_hash(token), codes_only=not open_link,
+                    staff_title=" ".join(staff_title.split()) or None)
         wave.workgroups = [WaveWorkgroup(workgroup_id=w, invited=max(n, 0)) for w, n in sorted(invited.items())]
         session.add(wave)
         session.flush()
@@ -108,7 +111,7 @@ def close_wave(wave: Wave, actor) -> None:
         closed = session.execute(update(Wave).where(Wave.id == wave.id, Wave.closed_at.is_(None))
                                  .values(closed_at=utcnow())).rowcount
         if closed:
-            _freeze(session, wave.id, _threshold())
+            _freeze(session, wave.id, threshold())
             record("survey_changed", actor=actor, unit_id=wave.unit_id, subject=f"wave {wave.id}", detail="closed")
     db.session.expire(wave)
 
@@ -282,6 +285,11 @@ def response_rates(wave: Wave) -> list[tuple[Workgroup, int, int]]:
             for w in sorted(wave.workgroups, key=lambda w: w.workgroup.name)]
 
 
+def answers_needed(wave: Wave) -> int:
+    """How many more answers the wave needs before closing it could show any figure (see rules.answers_needed)."""
+    return rules.answers_needed(_answered_by_rater(wave.id), threshold())
+
+
 def suspect(wave: Wave) -> bool:
     """Whether more people answered the wave than were invited, so far (see rules.suspect)."""
     return rules.suspect({w.workgroup.key: w.invited for w in wave.workgroups}, _answered_by_rater(wave.id))
@@ -292,10 +300,9 @@ def _answered_by_rater(wave_id: int) -> dict[str, int]:
                                    .where(WaveAnswer.wave_id == wave_id).group_by(WaveAnswer.rater)).all())
 
 
-def weakest(result: rules.Figures, count: int = 2) -> list[str]:
-    """The lowest-scoring shown dimensions: suggested focus squares."""
-    shown = [(f.value, k) for k, f in result.dimensions.items() if not f.hidden]
-    return [k for _value, k in sorted(shown)[:count]]
+def weakest(result: rules.Figures) -> list[str]:
+    """The shown dimensions to suggest as focus squares (rules.weakest)."""
+    return rules.weakest({k: f.value for k, f in result.dimensions.items() if not f.hidden})
 
 
 @dataclass(frozen=True)
@@ -325,7 +332,7 @@ def release(wave: Wave) -> Release | None:
     stored = db.session.scalar(select(Wave.released).where(Wave.id == wave.id))
     if stored is None:
         with write_transaction() as session:
-            _freeze(session, wave.id, _threshold())
+            _freeze(session, wave.id, threshold())
         stored = db.session.scalar(select(Wave.released).where(Wave.id == wave.id))
     return _loaded(json.loads(stored))
 
@@ -337,7 +344,8 @@ def latest_release(unit: Unit) -> Release | None:
     return release(wave) if wave is not None else None
 
 
-def _threshold() -> int:
+def threshold() -> int:
+    """The anonymity threshold k: no figure rests on fewer people."""
     return rules.check_min_respondents(current_app.config["SURVEY_MIN_RESPONDENTS"])
 
 

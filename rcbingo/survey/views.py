@@ -12,12 +12,12 @@ from ..extensions import db
 from ..links import absolute_url
 from ..org.access import admin_only, can, unit_role
 from ..org.models import RoleName
-from ..org.service import active_workgroups
+from ..org.service import active_workgroups, unit_people
 from ..qr import qr_data_uri
 from ..rc import DIMENSIONS
 from ..web import clean_text, csv_download, db_id
 from . import csvfile, rules, service
-from .models import Wave
+from .models import DEFAULT_STAFF_TITLE, Wave
 
 bp = Blueprint("survey", __name__)
 COORDINATOR = RoleName.COORDINATOR
@@ -26,6 +26,7 @@ COORDINATOR = RoleName.COORDINATOR
 ANSWERED_COOKIE = "rcbingo_answered_{}"
 ANSWERED_DAYS = 400  # the longest browsers keep a cookie
 INVITED_MAX = 9999  # staff invited from one workgroup, as the form allows
+TITLE_MAX = 120
 
 
 @bp.context_processor
@@ -44,10 +45,13 @@ def waves(unit):
         chosen = {w for w in request.form.getlist("workgroups", type=db_id) if w in known}
         invited = {w: min(request.form.get(f"invited-{w}", type=db_id) or 0, INVITED_MAX) for w in chosen}
         name = (request.form.get("name") or "").strip()
+        staff_title = " ".join((request.form.get("staff_title") or "").split())
         open_link = request.form.get("answer_by") == "link"
         uncounted = rules.uncounted(invited) if open_link else []
         if not name or len(chosen) < 2:
             flash(_("Name the wave and choose at least two workgroups to rate."), "problem")
+        elif len(staff_title) > TITLE_MAX:
+            flash(_("Shorten the title staff see to %(most)s characters.", most=TITLE_MAX), "problem")
         elif uncounted:
             names = {w.id: w.name for w in active_workgroups()}
             flash(_("An open link needs how many staff of each rated workgroup are invited, so that more answers "
@@ -55,13 +59,14 @@ def waves(unit):
                     names=", ".join(names[w] for w in uncounted)), "problem")
         else:
             wave, token = service.open_wave(unit, name=name[:120], kind=request.form.get("kind", "staff"),
-                                            invited=invited, actor=current_user, open_link=open_link)
+                                            invited=invited, actor=current_user, open_link=open_link,
+                                            staff_title=staff_title)
             if open_link:
                 return _show_link(wave, token)
             flash(_("The wave is open and takes one-time answer codes: issue one for each invited person."))
             return redirect(url_for("survey.codes", wave_id=wave.id))
     return render_template("survey/waves.html", unit=unit, waves=service.unit_waves(unit),
-                           workgroups=active_workgroups(), form=request.form)
+                           workgroups=active_workgroups(), form=request.form, default_title=DEFAULT_STAFF_TITLE)
 
 
 def _show_link(wave: Wave, token: str):
@@ -87,13 +92,16 @@ def results(wave_id):
         return _act(wave)
     released = service.release(wave)
     before = db.session.get(Wave, released.previous) if released and released.previous else None
-    names = {w.key: w.name for w in service.wave_workgroups(wave)} | {service.FAMILY: _("Patients and families")}
+    names = {w.key: w.name for w in service.wave_workgroups(wave)} | {
+        service.FAMILY: _("Patients and families"), service.NOT_LISTED: _("Workgroup not listed")}
     return render_template(
         "survey/results.html", wave=wave, unit=wave.unit, released=released,
         result=released.figures if released else None, before=before,
         earlier=service.release(before).figures if before else None, names=names,
         rates=service.response_rates(wave), sources=service.answer_sources(wave),
-        suspect=released.suspect if released else service.suspect(wave), focus=board.focus_of(wave.unit))
+        suspect=released.suspect if released else service.suspect(wave), focus=board.focus_of(wave.unit),
+        needed=None if released else service.answers_needed(wave), threshold=service.threshold(),
+        not_listed=service.NOT_LISTED)
 
 
 @bp.get("/surveys/<int:wave_id>/figures.csv")
@@ -181,8 +189,11 @@ def codes(wave_id):
             abort(400)
         return redirect(url_for("survey.codes", wave_id=wave.id))
     issued, used = service.code_counts(wave)
+    invited = sum(w.invited for w in wave.workgroups)
+    roster = 0 if invited or wave.kind != "staff" else sum(p.retired_at is None for p in unit_people(wave.unit))
     return render_template("survey/codes.html", wave=wave, unit=wave.unit, issued=issued, used=used,
-                           most=service.MAX_CODES)
+                           most=service.MAX_CODES, invited=invited, roster=roster,
+                           offered=rules.codes_to_offer(invited, roster, issued, service.MAX_CODES))
 
 
 def _code_sheet(wave: Wave, issued: list[str]):
@@ -233,7 +244,7 @@ def _questionnaire(wave: Wave, code: str | None = None):
         keys = {w.key for w in workgroups}
         ratings = {w.key: {d.key: _answer(request.form.get(f"{w.key}-{d.key}")) for d in DIMENSIONS}
                    for w in workgroups}
-        if not family and rater not in keys:
+        if not family and rater not in keys | {service.NOT_LISTED}:
             problem = _("Choose your own workgroup first.")
         elif not any(v is not None for answers in ratings.values() for v in answers.values()):
             problem = _("Answer at least one question before sending.")
@@ -252,8 +263,11 @@ def _questionnaire(wave: Wave, code: str | None = None):
                                 samesite="Lax",
                                 secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
             return response
-    return render_template("survey/respond.html", wave=wave, workgroups=workgroups, items=service.items(),
-                           family=family, rater=rater, problem=problem, form=request.form), 422 if problem else 200
+    items = service.items()
+    minutes = rules.minutes_to_answer(len(workgroups), len(items), asks_rater=not family)
+    return render_template("survey/respond.html", wave=wave, workgroups=workgroups, items=items, minutes=minutes,
+                           family=family, rater=rater, not_listed=service.NOT_LISTED, problem=problem,
+                           form=request.form), 422 if problem else 200
 
 
 def _answer(value: str | None) -> int | None:
