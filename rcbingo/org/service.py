@@ -16,8 +16,18 @@ from ..extensions import db
 from ..rc import N_
 from .events import names_changed, settings_changed, workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
-from .rules import (CsvRow, NameIndex, matching_people, may, may_add_workgroup, may_change_units, name_index,
-                    roster_problems, unique_key, unit_name_problem)
+from .rules import (
+    CsvRow,
+    NameIndex,
+    matching_people,
+    may,
+    may_add_workgroup,
+    may_change_units,
+    name_index,
+    roster_problems,
+    unique_key,
+    unit_name_problem,
+)
 
 
 class NotAllowed(Forbidden):
