@@ -31,8 +31,11 @@ RATELIMIT_STORAGE_URI = "memory://"
 # at a fixed window's end and another at the next one's start would pass twice the budget in a few seconds.
 RATELIMIT_STRATEGY = "moving-window"
 RATELIMIT_HEADERS_ENABLED = False
-# A card left half-written on a shared tablet clears itself after this long without a touch.
-CARD_IDLE_SECONDS = 180
+# A card left half-written on a shared tablet clears itself after this long without a touch: over its last
+# CARD_IDLE_WARNING_SECONDS a countdown shows on the card, and a touch keeps it (static/app.js). A blank card renews
+# itself quietly at the same pace.
+CARD_IDLE_SECONDS = 90
+CARD_IDLE_WARNING_SECONDS = 20
 # The wall display: a win fills the screen this long (runners-up, place 2 on, a little over half as long), and only
 # on walls that see it within this long of the win; the stories column turns to the next story this often and
 # turns through this many of the newest. A story published less than WALL_NEW_STORY_SECONDS ago is marked "New" and

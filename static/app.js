@@ -43,12 +43,21 @@
     }
   }
 
+  // Nobody on the roster for what is typed: said beside the box (politely, role=status, once: not again for each
+  // letter while nobody matches), and kept while the person goes on to the workgroup.
+  function sayNoMatch(input, none) {
+    var note = document.getElementById(input.getAttribute("aria-controls").replace(/-suggestions$/, "-no-match"));
+    var text = none ? note && note.dataset.message : "";
+    if (note && note.textContent !== text) note.textContent = text;
+  }
+
   function showList(input) {
     var list = listOf(input);
     var any = optionsOf(list).length > 0;
     list.hidden = !any;
     input.setAttribute("aria-expanded", any ? "true" : "false");
     input.removeAttribute("aria-activedescendant");
+    sayNoMatch(input, !any);
   }
 
   function closeList(input) {
@@ -114,7 +123,10 @@
     var input = event.target;
     if (!isCombo(input)) return;
     delete input.dataset.dismissed;
-    if (tooShort(input)) closeList(input);
+    if (tooShort(input)) {
+      closeList(input);
+      sayNoMatch(input, false);
+    }
   });
 
   document.addEventListener("keydown", function (event) {
@@ -482,19 +494,90 @@
     if (next) next.querySelector("button").focus(); else { list.remove(); box.focus(); }
   });
 
-  // A shared tablet: a card left untouched clears itself for the next person.
-  var idleTimer = null;
+  // A shared tablet: a card left untouched clears itself for the next person after CARD_IDLE_SECONDS. A card with
+  // something on it first counts down its last CARD_IDLE_WARNING_SECONDS on screen (#card-idle, kiosk.html), said
+  // once to screen readers (politely, #card-idle-status) and again at ten seconds; a touch or a key anywhere keeps it.
+  // Clearing wipes what was typed from the page at once, then fetches a blank card (static/resilience.js asks again
+  // if that fails). A card waiting to be sent again (resilience.js, data-unsent) is never discarded.
+  var idleTimer = null, countdown = null;
+
+  function kioskCard() { return document.querySelector("form#card[data-idle-seconds]"); }
+
+  function hasWriting(card) {
+    if (card.classList.contains("card-check")) return true;  // the screen's check holds what was typed, hidden
+    return Array.prototype.some.call(card.elements, function (field) {
+      if (field.type === "checkbox") return field.checked;
+      if (field.type === "radio") return field.checked !== field.defaultChecked;
+      return /^(text|search|textarea)$/.test(field.type) && field.value.trim() !== "";
+    });
+  }
+
+  // Every typed or ticked thing out of the page, values and the markup's defaults both (a refused card is shown
+  // again with what was typed in its markup), and the open name lists.
+  window.wipeCard = function (card) {
+    card.querySelectorAll("input[type=text], input[type=search], input:not([type]), textarea").forEach(function (f) {
+      f.value = "";
+      f.defaultValue = "";
+    });
+    card.querySelectorAll("input[type=checkbox], input[type=radio]").forEach(function (box) {
+      box.checked = box.defaultChecked = false;
+    });
+    card.querySelectorAll(".suggestions").forEach(function (list) { list.textContent = ""; });
+  };
+
+  function idleSay(key, seconds) {
+    var status = document.getElementById("card-idle-status");
+    if (status) status.textContent = status.dataset[key].replace("{seconds}", seconds);
+  }
+
+  function stopCountdown() {
+    var box = document.getElementById("card-idle");
+    clearInterval(countdown);
+    countdown = null;
+    if (box) box.hidden = true;
+  }
+
+  function clearCard() {
+    var card = kioskCard();
+    stopCountdown();
+    if (!card || !window.htmx || card.hasAttribute("data-unsent")) return;
+    window.wipeCard(card);
+    htmx.ajax("GET", card.dataset.blankUrl, { target: "#card", swap: "outerHTML" });
+  }
+
+  function startCountdown(seconds) {
+    var box = document.getElementById("card-idle");
+    if (!box) return clearCard();
+    var left = seconds, count = box.querySelector("[data-idle-count]");
+    count.textContent = left;
+    box.hidden = false;
+    idleSay("message", left);
+    countdown = setInterval(function () {
+      left -= 1;
+      if (left <= 0) {
+        clearCard();
+        idleSay("cleared");
+        return;
+      }
+      count.textContent = left;
+      if (left === 10) idleSay("message", left);
+    }, 1000);
+  }
+
   function armIdle() {
-    var card = document.querySelector("form#card[data-idle-seconds]");
+    var card = kioskCard();
+    if (countdown) idleSay("kept");
+    stopCountdown();
     clearTimeout(idleTimer);
     if (!card) return;
+    var total = parseInt(card.dataset.idleSeconds, 10);
+    var warning = Math.min(parseInt(card.dataset.idleWarningSeconds, 10) || 0, total);
     idleTimer = setTimeout(function () {
-      var current = document.querySelector("form#card[data-idle-seconds]");
-      // A card waiting to be sent again (static/resilience.js) is never discarded.
-      if (current && window.htmx && !current.hasAttribute("data-unsent")) {
-        htmx.ajax("GET", current.dataset.blankUrl, { target: "#card", swap: "outerHTML" });
-      }
-    }, parseInt(card.dataset.idleSeconds, 10) * 1000);
+      var current = kioskCard();
+      if (!current || current.hasAttribute("data-unsent")) return;
+      if (warning > 0 && hasWriting(current)) startCountdown(warning);
+      else clearCard();  // a blank card is renewed quietly (a fresh token for the next person)
+    }, (total - warning) * 1000);
   }
   ["pointerdown", "keydown", "input"].forEach(function (type) {
     document.addEventListener(type, armIdle, { passive: true });

@@ -53,17 +53,10 @@
     }, backoff(form, "attempt"));
   }
 
-  function wipeTyped(form) {
-    form.querySelectorAll("input[type=text], input[type=search], input:not([type]), textarea").forEach(function (field) {
-      field.value = "";
-    });
-    form.querySelectorAll("input[type=checkbox]").forEach(function (box) { box.checked = false; });
-  }
-
   function blankCardFailed(detail) {
     var target = detail.target;
     if (!target || target.id !== "card" || !document.body.contains(target)) return;
-    if (isKioskCard(target) && !target.hasAttribute("data-unsent")) wipeTyped(target);
+    if (isKioskCard(target) && !target.hasAttribute("data-unsent") && window.wipeCard) window.wipeCard(target);
     var lede = target.querySelector(".lede");  // the thank-you names the last person's colleagues
     if (lede) lede.remove();
     var path = detail.requestConfig.path;

@@ -169,3 +169,10 @@ def test_walls_show_a_first_name_never_a_surname_with_its_title(written, shown):
     from rcbingo.cards.rules import first_name
 
     assert first_name(written) == shown
+
+
+def test_a_half_written_card_leaves_a_shared_tablet_within_a_minute_and_a_half():
+    from rcbingo import config
+
+    assert config.CARD_IDLE_SECONDS <= 90
+    assert 10 <= config.CARD_IDLE_WARNING_SECONDS < config.CARD_IDLE_SECONDS  # long enough to read and touch

@@ -2,15 +2,17 @@
 
 import copy
 import json
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from rcbingo.extensions import db
 from rcbingo.org.models import Person, Unit
-from rcbingo.org.rules import roster_problems
+from rcbingo.org.rules import enrolment_link_state, matching_people, name_index, one_slip_from_start, roster_problems
 from rcbingo.org.service import load_roster, organization, search_people, unit_by_key
 
-from .conftest import ROSTER
+from .conftest import ROSTER, csrf_from
 
 
 def test_a_valid_roster_has_no_problems():
@@ -121,3 +123,98 @@ def test_seed_demo_gives_a_living_icu_once(runner, client):
     assert "0 new units, 0 new workgroups, 0 new staff, 0 new games, 0 new cards" in again.output
     page = client.get("/").get_data(as_text=True)
     assert "ICU Connections" in page and "Intensive Care Unit" in page
+
+
+NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("expires", "enrolled", "revoked", "state"), [
+    (NOON + timedelta(hours=1), None, None, "waiting"),
+    (NOON - timedelta(hours=1), None, None, "expired"),
+    (NOON + timedelta(hours=1), NOON, None, "used"),
+    (NOON - timedelta(hours=1), NOON - timedelta(hours=2), None, "used"),  # used, then its day ended: still "used"
+    (NOON + timedelta(hours=1), NOON, NOON, "revoked"),
+    (NOON + timedelta(hours=1), None, NOON, "revoked"),
+])
+def test_an_enrolment_link_says_what_became_of_it(expires, enrolled, revoked, state):
+    assert enrolment_link_state(expires, enrolled, revoked, NOON) == state
+
+
+def test_a_used_enrolment_link_leads_an_enrolled_tablet_to_its_card_and_tells_others_why(app, client, roster):
+    from rcbingo.org import tablets
+
+    _tablet, link = tablets.create_enrolment(unit_by_key("ward"), "Station", None)
+    enrolled = client.post(f"/enrol/{link}", data={"csrf_token": csrf_from(client.get(f"/enrol/{link}").get_data(
+        as_text=True))})
+    assert (enrolled.status_code, enrolled.headers["Location"]) == (303, "/u/ward/card")
+    again = client.get(f"/enrol/{link}")  # a refresh, a bookmark, the code scanned twice
+    assert (again.status_code, again.headers["Location"]) == (303, "/u/ward/card")
+    other = app.test_client().get(f"/enrol/{link}")
+    page = other.get_data(as_text=True)
+    assert other.status_code == 410 and "Page not found" not in page
+    assert "This enrolment link was already used" in page
+    assert "Ask a coordinator of Surgical Ward for a new link" in page
+    assert "ask a coordinator for a new one" in app.test_client().get("/enrol/no-such-link").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("typed", "word", "slip"), [
+    ("rossa", "rosa", True),  # one letter too many
+    ("phrm", "pharmacists", True),  # one missing
+    ("phram", "pharmacists", True),  # two swapped
+    ("pjarm", "pharmacists", True),  # one wrong
+    ("rosa", "rose", True),
+    ("rosa", "rita", False),
+    ("phili", "phelps", False),
+    ("marai", "maria", True),
+    ("roossa", "rosa", False),  # two slips
+])
+def test_a_slip_of_a_finger_is_one_letter_wrong_missing_extra_or_swapped(typed, word, slip):
+    assert one_slip_from_start(typed, word) is slip
+
+
+STAFF = name_index([(1, "rosa lopez", "nurses"), (2, "phil pharma", "pharmacists"), (3, "paula pill", "pharmacists"),
+                    (4, "philippa phelps", "rehabilitation therapists"), (5, "ross reed", "respiratory therapists")])
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("rossa", {1: 1, 5: 1}),  # a slip, when nobody is called Rossa (Rosa, and Ross)
+    ("ross", {5: 0}),  # as typed: the slip to Rosa is not offered
+    ("pharm", {2: 0, 3: 2}),  # his name, and every pharmacist
+    ("pharmacist", {2: 2, 3: 2}),
+    ("therap", {4: 2, 5: 2}),
+    ("phili", {4: 0}),  # Philippa; not Phil with a letter too many
+    ("pharm paula", {3: 2}),  # profession and name together
+    ("lopez rosa", {1: 0}),
+    ("zed quill", {}),
+    ("nu", {}),  # too short for a workgroup
+])
+def test_the_name_search_forgives_a_slip_and_finds_people_by_profession(typed, found):
+    assert matching_people(typed.split(), STAFF) == found
+
+
+def test_the_name_search_answers_within_a_keystroke_on_a_large_roster():
+    import random
+    import string
+    import time
+
+    rnd = random.Random(21)
+
+    def word():
+        return "".join(rnd.choice(string.ascii_lowercase) for _ in range(rnd.randint(3, 10)))
+
+    workgroups = [f"{word()} {word()}" for _ in range(40)]
+    index = name_index([(n, f"{word()} {word()}", rnd.choice(workgroups)) for n in range(20_000)])
+    started = time.process_time()  # the CPU it takes (the wall clock of a shared machine says little)
+    for typed in ("ro", "ros", "rossa", "rossa lo", "pharm", "pharma", "phil phar"):
+        matching_people(typed.split(), index)
+    assert (time.process_time() - started) / 7 < 0.05  # each under 50 ms for 20,000 people (some 5 ms, measured)
+
+
+def test_people_are_found_through_a_slip_or_their_workgroup_nearest_unit_first(app, roster):
+    load_roster({**ROSTER, "staff": [*ROSTER["staff"], {"name": "Rosa Lopez", "workgroup": "nurses", "unit": "icu"},
+                                     {"name": "Paula Pill", "workgroup": "pharmacists", "unit": "ward"}]})
+    icu = unit_by_key("icu")
+    assert [p.name for p in search_people("Rossa", near=icu)] == ["Rosa Lopez"]
+    assert [p.name for p in search_people("pharm", near=icu)] == ["Phil Pharma", "Paula Pill"]
+    assert [p.name for p in search_people("rehab", near=icu)] == ["Rita Rehab"]
+    assert search_people("Zed Quill", near=icu) == []

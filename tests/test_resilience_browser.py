@@ -40,7 +40,7 @@ def icu(app, roster):
 
 @pytest.fixture
 def server(app):
-    app.config.update(THANKS_SECONDS=60, CARD_IDLE_SECONDS=1, RETRY_AFTER_SECONDS=1)
+    app.config.update(THANKS_SECONDS=60, CARD_IDLE_SECONDS=1, CARD_IDLE_WARNING_SECONDS=0, RETRY_AFTER_SECONDS=1)
     server = Server(app)
     server.start()
     yield server

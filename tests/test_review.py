@@ -346,10 +346,12 @@ def test_an_enrolled_tablet_writes_cards_and_others_are_turned_away(app, client,
     from .conftest import csrf_from
 
     done = tablet.post(link, data={"csrf_token": csrf_from(enrol_page.get_data(as_text=True))})
-    assert done.status_code == 302 and done.headers["Location"] == "/u/icu/card"
+    assert done.status_code == 303 and done.headers["Location"] == "/u/icu/card"
     assert tablets.COOKIE in done.headers["Set-Cookie"] and "HttpOnly" in done.headers["Set-Cookie"]
     assert tablet.get("/u/icu/card").status_code == 200
-    assert tablet.get(link).status_code == 404  # the link works once
+    assert tablet.get(link).headers["Location"] == "/u/icu/card"  # opened again on the tablet: its card
+    used = app.test_client().get(link)  # the link works once
+    assert used.status_code == 410 and "This enrolment link was already used" in used.get_data(as_text=True)
     assert tablet.get("/u/ward/card").status_code == 200  # the ward does not require enrolment
     fresh()
     from rcbingo.org.models import Tablet

@@ -188,3 +188,112 @@ def unit_name_problem(name: str, others: Iterable[str]) -> str | None:
     if name.casefold() in {" ".join(other.split()).casefold() for other in others}:
         return N_("Another unit already has this name: choose one that tells them apart.")
     return None
+
+
+def enrolment_link_state(expires_at: datetime | None, enrolled_at: datetime | None, revoked_at: datetime | None,
+                         now: datetime) -> str:
+    """What a tablet's one-time enrolment link is now: "waiting" (it may enrol a device), "used", "revoked" or
+    "expired". A link already used says so even after its day is over, so the person holding it learns why."""
+    if revoked_at is not None:
+        return "revoked"
+    if enrolled_at is not None:
+        return "used"
+    if expires_at is None or expires_at < now:
+        return "expired"
+    return "waiting"
+
+
+# --- The name search on the card ----------------------------------------------------------------------------------
+# Words of fewer letters than this are matched only as they are typed: "ann" one slip away from "ian" is noise.
+SLIP_FROM = 4
+# A typed word of at least this many letters finds the people of a workgroup whose name has a word starting with it.
+WORKGROUP_FROM = 3
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """The roster as the name search reads it: each folded word of a person's name, and of a workgroup's name, with
+    the people it belongs to, by first letter (a slip is looked for among words of the same first letter)."""
+    names: dict[str, tuple[tuple[str, set[int]], ...]]  # (kept read-only: a NameIndex is shared)
+    workgroups: dict[str, tuple[tuple[str, set[int]], ...]]
+
+
+def name_index(people) -> NameIndex:
+    """`people`: (id, folded name, folded workgroup name) of each person who may be named on a card."""
+    names: dict[str, set[int]] = {}
+    workgroups: dict[str, set[int]] = {}
+    for person_id, name, workgroup in people:
+        for word in name.split():
+            names.setdefault(word, set()).add(person_id)
+        for word in workgroup.split():
+            workgroups.setdefault(word, set()).add(person_id)
+
+    def by_letter(words: dict[str, set[int]]):
+        letters: dict[str, list] = {}
+        for word, ids in words.items():
+            letters.setdefault(word[0], []).append((word, ids))
+        return {letter: tuple(entries) for letter, entries in letters.items()}
+
+    return NameIndex(by_letter(names), by_letter(workgroups))
+
+
+def one_slip_from_start(typed: str, word: str) -> bool:
+    """Whether `typed` is one slip of a finger from the start of `word`: a letter wrong, one too many, one missing, or
+    two side by side swapped ("rossa" for Rosa, "phram" for pharmacists, "marai" for Maria)."""
+    n, i = len(typed), 0
+    if len(word) < n - 1:
+        return False
+    while i < n and i < len(word) and typed[i] == word[i]:  # (the strings differ early, mostly: a short walk)
+        i += 1
+    swapped = typed[i:i + 2] == word[i + 1:i + 2] + word[i:i + 1] and typed[i + 2:] == word[i + 2:n]
+    return (i == n or swapped
+            or typed[i + 1:] == word[i + 1:n]  # a wrong letter
+            or typed[i + 1:] == word[i:n - 1]  # one too many
+            or typed[i:] == word[i + 1:n + 1])  # one missing
+
+
+def matching_people(words: list[str], index: NameIndex) -> dict[int, int]:
+    """The people whom every typed (folded) word finds, each with how closely, best first when sorted by it:
+    0: every word is part of a word of their name (as typed, in any order: "ned ni" finds Ned Night);
+    1: some word is one slip from the start of a word of their name (words of SLIP_FROM letters or more);
+    2: some word starts a word of their workgroup's name ("pharm" lists the pharmacists; WORKGROUP_FROM letters);
+    3: some word is one slip from the start of a word of their workgroup's name.
+    A slip is looked for among words of the same first letter (or with the first two letters swapped), and only counts
+    when nobody is found as typed: "phili" finds Philippa, not Phil; "rossa" finds Rosa when nobody is called Rossa."""
+    found: dict[int, int] | None = None
+    for typed in words:
+        closeness = _closeness(typed, index)
+        found = closeness if found is None else {
+            person_id: max(rank, closeness[person_id]) for person_id, rank in found.items() if person_id in closeness}
+        if not found:
+            return {}
+    if found and any(rank in (0, 2) for rank in found.values()):
+        return {person_id: rank for person_id, rank in found.items() if rank in (0, 2)}
+    return found or {}
+
+
+def _closeness(typed: str, index: NameIndex) -> dict[int, int]:
+    """The people one typed word finds, each with its best rank (matching_people)."""
+    closeness: dict[int, int] = {}
+
+    def take(ids: set[int], rank: int) -> None:
+        for person_id in ids:
+            if closeness.get(person_id, 9) > rank:
+                closeness[person_id] = rank
+
+    letters = {typed[0], typed[1]} if len(typed) > 1 else {typed[0]}
+    for entries in index.names.values():
+        for word, ids in entries:
+            if typed in word:
+                take(ids, 0)
+    if len(typed) >= SLIP_FROM:
+        for word, ids in (entry for letter in letters for entry in index.names.get(letter, ())):
+            if typed not in word and one_slip_from_start(typed, word):
+                take(ids, 1)
+    if len(typed) >= WORKGROUP_FROM:
+        for word, ids in (entry for letter in letters for entry in index.workgroups.get(letter, ())):
+            if word.startswith(typed):
+                take(ids, 2)
+            elif len(typed) >= SLIP_FROM and one_slip_from_start(typed, word):
+                take(ids, 3)
+    return closeness

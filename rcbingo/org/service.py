@@ -16,7 +16,18 @@ from ..extensions import db
 from ..rc import N_
 from .events import names_changed, settings_changed, workgroups_merged
 from .models import DEFAULT_PROGRAM_NAME, Organization, Person, Unit, Workgroup
-from .rules import CsvRow, may, may_add_workgroup, may_change_units, roster_problems, unique_key, unit_name_problem
+from .rules import (
+    CsvRow,
+    NameIndex,
+    matching_people,
+    may,
+    may_add_workgroup,
+    may_change_units,
+    name_index,
+    roster_problems,
+    unique_key,
+    unit_name_problem,
+)
 
 
 class NotAllowed(Forbidden):
@@ -118,17 +129,22 @@ def person(person_id: int, near: Unit) -> Person | None:
 
 
 def search_people(text: str, near: Unit, limit: int = 6) -> list[Person]:
-    """Roster people whose name holds every word of `text` (case and accents set aside), people of the `near` unit
+    """Roster people whom every word of `text` finds (case and accents set aside; a slip of a finger forgiven; a
+    workgroup's name lists its people: rules.matching_people), the closest first, then people of the `near` unit
     first; none of a retired workgroup (no card may name it)."""
     if len(text.strip()) < 2:
         return []
-    words = folded(text).split()
-    found = [person_id for person_id, name in card_lookups().roster if all(word in name for word in words)]
-    if not found:
-        return []
-    query = select(Person).join(Workgroup, Workgroup.id == Person.workgroup_id).where(
-        Person.id.in_(found), Person.retired_at.is_(None), Workgroup.retired_at.is_(None), _visible_from(near))
-    return list(db.session.scalars(query.order_by((Person.unit_id != near.id), Person.name).limit(limit)))
+    found = matching_people(folded(text).split(), card_lookups().index)
+    people: list[Person] = []
+    for rank in sorted(set(found.values())):
+        query = select(Person).join(Workgroup, Workgroup.id == Person.workgroup_id).where(
+            Person.id.in_([person_id for person_id, r in found.items() if r == rank]), Person.retired_at.is_(None),
+            Workgroup.retired_at.is_(None), _visible_from(near))
+        people += db.session.scalars(query.order_by((Person.unit_id != near.id), Person.name).limit(
+            limit - len(people)))
+        if len(people) == limit:
+            break
+    return people
 
 
 def folded(text: str) -> str:
@@ -205,7 +221,8 @@ class Lookups:
     units: dict[str, int]  # the active units' ids by key
     staff: tuple[str, ...]  # staff_names()
     people: dict[tuple[str, int, int], int]  # the active roster's people by name, workgroup and unit (the first)
-    roster: tuple[tuple[int, str], ...]  # the active roster's people: id and folded name (for the name search)
+    roster: tuple[tuple[int, str, str], ...]  # the active roster's people: id, folded name and workgroup name
+    index: NameIndex  # the same, by the words of names and workgroups (for the name search)
 
     def person(self, name: str, workgroup_key: str, unit_key: str) -> int | None:
         """The roster person a name written on a card stands for, when name, workgroup and unit all match."""
@@ -224,11 +241,15 @@ def card_lookups(fresh: bool = False) -> Lookups:
             return dict(db.session.execute(select(model.key, model.id).where(model.retired_at.is_(None))).all())
 
         people, roster = {}, []
+        workgroup_names = {workgroup_id: folded(name) for workgroup_id, name in db.session.execute(
+            select(Workgroup.id, Workgroup.name))}
         for person_id, *key in db.session.execute(select(Person.id, Person.name, Person.workgroup_id, Person.unit_id)
                                                   .where(Person.retired_at.is_(None)).order_by(Person.id)):
             people.setdefault(tuple(key), person_id)
-            roster.append((person_id, folded(key[0])))
-        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people, tuple(roster)))
+            roster.append((person_id, folded(key[0]), workgroup_names.get(key[1], "")))
+        roster = tuple(roster)
+        index = kept[1].index if kept is not None and kept[1].roster == roster else name_index(roster)  # unchanged
+        kept = (now, Lookups(ids(Workgroup), ids(Unit), tuple(staff_names()), people, roster, index))
         if forgotten == _forgotten[0]:  # (kept only if no change was committed here while it was read)
             current_app.extensions[_LOOKUPS] = kept
     return kept[1]

@@ -10,6 +10,7 @@ from ..database import utcnow, write_transaction
 from ..extensions import db
 from ..tokens import token_hash
 from .models import Tablet, Unit
+from .rules import enrolment_link_state
 
 COOKIE = "rcbingo_tablet"
 COOKIE_DAYS = 5 * 365
@@ -31,20 +32,28 @@ def create_enrolment(unit: Unit, name: str, actor) -> tuple[Tablet, str]:
     return tablet, link
 
 
+def link_tablet(link: str) -> Tablet | None:
+    """The tablet an enrolment link was made for, whatever became of the link (rules.enrolment_link_state)."""
+    return db.session.scalar(select(Tablet).where(Tablet.link_hash == token_hash(link)))
+
+
+def link_state(tablet: Tablet) -> str:
+    return enrolment_link_state(tablet.link_expires_at, tablet.enrolled_at, tablet.revoked_at, utcnow())
+
+
 def waiting_tablet(link: str) -> Tablet | None:
     """The tablet an enrolment link is for, while the link is unused, unexpired and not revoked."""
-    tablet = db.session.scalar(select(Tablet).where(Tablet.link_hash == token_hash(link)))
-    if tablet is None or tablet.revoked_at is not None or tablet.link_expires_at < utcnow():
-        return None
-    return tablet
+    tablet = link_tablet(link)
+    return tablet if tablet is not None and link_state(tablet) == "waiting" else None
 
 
 def enrol(tablet: Tablet) -> str:
-    """Use up the link and return the device secret that goes in the tablet's cookie."""
+    """Use up the link and return the device secret that goes in the tablet's cookie. The link's hash stays, so a
+    used link opened again is known as used (and leads an enrolled tablet to its card)."""
     device = secrets.token_urlsafe(32)
     with write_transaction() as session:
         tablet = session.merge(tablet)
-        tablet.token_hash, tablet.link_hash, tablet.enrolled_at = token_hash(device), None, utcnow()
+        tablet.token_hash, tablet.enrolled_at = token_hash(device), utcnow()
         record("tablet_enrolled", unit_id=tablet.unit_id, subject=f"tablet {tablet.id}")
     return device
 
@@ -52,15 +61,16 @@ def enrol(tablet: Tablet) -> str:
 def revoke(tablet: Tablet, actor) -> None:
     with write_transaction() as session:
         tablet = session.merge(tablet)
-        tablet.revoked_at, tablet.link_hash = utcnow(), None
+        tablet.revoked_at = utcnow()
         record("tablet_revoked", actor=actor, unit_id=tablet.unit_id, subject=f"tablet {tablet.id}")
 
 
-def enrolled_tablet(unit: Unit, device: str | None) -> Tablet | None:
+def enrolled_tablet(unit: Unit | None, device: str | None) -> Tablet | None:
+    """The tablet whose cookie `device` is, while not revoked (and enrolled to `unit`, when given)."""
     if not device:
         return None
-    return db.session.scalar(select(Tablet).where(
-        Tablet.token_hash == token_hash(device), Tablet.unit_id == unit.id, Tablet.revoked_at.is_(None)))
+    query = select(Tablet).where(Tablet.token_hash == token_hash(device), Tablet.revoked_at.is_(None))
+    return db.session.scalar(query if unit is None else query.where(Tablet.unit_id == unit.id))
 
 
 def kiosk_allowed(unit: Unit, device: str | None) -> bool:

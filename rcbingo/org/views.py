@@ -236,14 +236,21 @@ def revoke_tablet(unit, tablet_id):
 
 @bp.route("/enrol/<link>", methods=["GET", "POST"])
 def enrol_tablet(link):
-    """Opened on the tablet itself: one tap enrols it and leaves it on the unit's card."""
-    tablet = tablets.waiting_tablet(link)
-    if tablet is None:
-        abort(404, _("This enrolment link has expired or was already used. Ask a coordinator for a new one."))
+    """Opened on the tablet itself: one tap enrols it and sends it to the unit's card. Opened again later (a
+    refresh, a bookmark, the code scanned twice), an enrolled tablet goes to its card; another device is told why
+    the link no longer works and what to do."""
+    tablet = tablets.link_tablet(link)
+    state = tablets.link_state(tablet) if tablet is not None else "unknown"
+    if state != "waiting":
+        enrolled = tablets.enrolled_tablet(None, request.cookies.get(tablets.COOKIE))
+        if enrolled is not None:
+            return redirect(url_for("cards.show_card", unit_key=enrolled.unit.key), 303)
+        return render_template("org/enrol.html", tablet=tablet, state=state), 404 if state == "unknown" else 410
     if request.method == "GET":
-        return render_template("org/enrol.html", tablet=tablet)
+        return render_template("org/enrol.html", tablet=tablet, state=state)
     device = tablets.enrol(tablet)
-    response = make_response(redirect(url_for("cards.show_card", unit_key=tablet.unit.key)))
+    # 303: the tablet's address becomes the card's, so a refresh or a restart shows the card again.
+    response = make_response(redirect(url_for("cards.show_card", unit_key=tablet.unit.key), 303))
     response.set_cookie(tablets.COOKIE, device, max_age=tablets.COOKIE_DAYS * 86400, httponly=True,
                         samesite="Lax", secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
     return response
