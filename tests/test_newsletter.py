@@ -680,3 +680,21 @@ def test_moving_a_story_up_next_to_a_left_out_one_changes_the_issues_order(icu):
     fresh()
     issue = newsletter.draft(icu, THIS_MONTH)
     assert [s.story for s in issue.stories if not s.excluded] == ["Third.", "First."]
+
+
+@pytest.mark.parametrize("intro", [
+    "Thanks to all who sat with the patient in room &#49;&#50; (SSN 123&#45;45&#45;6789, M&#114;. Alvarez) this month.",
+    "Thanks to all who sat with the patient in r**oo**m 12 this month.",
+])
+def test_an_introduction_is_screened_as_readers_will_read_it_not_only_as_typed(editing, client, intro):
+    """Markdown's character references and emphasis inside a word make other words on the page and in the PDF than
+    the ones typed: the screen reads both, and the introduction waits for "I checked" on both pages and publishing."""
+    url, csrf = editing
+    fields = {"csrf_token": csrf(), "action": "save", "title": "December", "intro": intro, "grouping": "workgroup"}
+    refused = client.post(url, data=fields)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Introduction, as readers will read it" in page
+    assert the_issue(url).intro != intro
+    with write_transaction() as session:  # stored before this screen: publishing reads it again
+        session.merge(the_issue(url)).intro = intro
+    assert client.post(url, data={"csrf_token": csrf(), "action": "publish"}).status_code == 422

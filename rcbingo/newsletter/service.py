@@ -2,6 +2,8 @@
 
 import calendar
 import hashlib
+import html
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -91,7 +93,21 @@ def _checked(texts: dict[str, str], kept: str | None, checked: bool, story_id: i
 
 
 def _issue_texts(issue: Issue) -> dict[str, str]:
-    return {"title": issue.title, "intro": issue.intro}
+    return _title_and_intro(issue.title, issue.intro)
+
+
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|blockquote|h[1-6]|br)\b[^>]*>")
+
+
+def _title_and_intro(title: str, intro: str) -> dict[str, str]:
+    """The issue's own texts as the screen reads them: the introduction as typed, and also as readers will read it
+    when its Markdown makes other words ("room &#49;2" reads "room 12", "r**oo**m" reads "room")."""
+    texts = {"title": title, "intro": intro}
+    rendered = _BLOCK_TAG.sub("\n", str(markdown_html(intro, INTRO_TAGS)))
+    reading = html.unescape(re.sub(r"<[^>]*>", "", rendered)).strip()
+    if " ".join(reading.split()) != " ".join(intro.split()):
+        texts["intro_read"] = reading
+    return texts
 
 
 def _story_texts(story: IssueStory) -> dict[str, str]:
@@ -237,7 +253,7 @@ def update_issue(issue: Issue, *, title: str, intro: str, grouping: str, actor, 
     """Save the title, introduction and grouping. Raises Unchecked when the screen flags the title or introduction
     and the editor did not tick "I checked" (nothing is saved)."""
     title, intro = title.strip()[:200], intro.strip()
-    mark = _checked({"title": title, "intro": intro}, issue.checked_digest, checked)
+    mark = _checked(_title_and_intro(title, intro), issue.checked_digest, checked)
     with write_transaction() as session:
         issue = _locked_draft(session, issue.id)
         if mark is not None and mark != issue.checked_digest:

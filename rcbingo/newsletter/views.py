@@ -89,8 +89,8 @@ def edit(issue_id):
                            archive_url=_archive_url(issue.unit)), 422 if form.errors or flags else 200
 
 
-FIELDS = {"title": _l("Title"), "intro": _l("Introduction"), "practice": _l("Which practice impressed you most"),
-          "story": _l("Story")}
+FIELDS = {"title": _l("Title"), "intro": _l("Introduction"), "intro_read": _l("Introduction, as readers will read it"),
+          "practice": _l("Which practice impressed you most"), "story": _l("Story")}
 
 
 def _marks(flag: service.Flag) -> list:
