@@ -285,7 +285,7 @@ def test_every_surface_announces_the_same_winners_in_the_same_ranks(app, four_fi
     assert "Nurse managers" in said["games"]
     assert "Nurse managers" in said["newsletter"].group() and "Dietitians" not in said["newsletter"].group()
     assert "place" not in said["newsletter"].group()
-    assert re.search(r"<td>\s*Nurse managers\s*</td>", said["organization"])
+    assert re.search(r"<td data-label=\"Winners\">\s*Nurse managers\s*</td>", said["organization"])
 
     # Chaplains confirmed: the places announced are ranked 1, 2, 3 over what is announced, with no gap.
     act(client, coordinator, game, "confirm", win_of("chaplains"))
