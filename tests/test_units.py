@@ -1,5 +1,7 @@
 """Administrators add and rename units in the app: names checked like every text, links that never break."""
 
+import threading
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -111,3 +113,33 @@ def test_an_administrator_adds_and_renames_a_unit_at_a_persons_pace(tablet, rost
     expect(page.get_by_text("Renamed to Oncology Day Unit.")).to_be_visible()
     page.goto("/u/oncology/card")
     expect(page.get_by_text("Oncology Day Unit").first).to_be_visible()
+
+
+def test_administrators_adding_one_name_at_once_make_one_unit_and_the_rest_are_told(app, roster):
+    """Six at the same instant, "Burn Unit" and "burn unit": one unit, and the others refused in words (on PostgreSQL
+    both passed the name check, or the key's uniqueness answered 500)."""
+    from rcbingo.org.service import UnitNameTaken
+
+    answers, barrier = [], threading.Barrier(6)
+
+    def add(name):
+        with app.app_context():
+            try:
+                barrier.wait()
+                add_unit(name, actor=None)
+                answers.append("added")
+            except UnitNameTaken:
+                answers.append("taken")
+            except Exception as failure:  # what a request would have answered 500 for
+                answers.append(repr(failure))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=add, args=(name,)) for name in ["Burn Unit", "burn unit"] * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["added"] + ["taken"] * 5
+    fresh()
+    assert len([u for u in db.session.scalars(select(Unit)) if u.name.lower() == "burn unit"]) == 1

@@ -354,10 +354,22 @@ def _checked_unit_name(session, name: str, unit_id: int | None) -> str:
     return name
 
 
+UNIT_NAMES = 0x52434255  # PostgreSQL's advisory lock key of units' names and keys ("RCBU")
+
+
+def _one_unit_change_at_a_time(session) -> None:
+    """Units are added and renamed one at a time: each checks the others' names and keys before it writes. SQLite's
+    write transaction does that already; on PostgreSQL two administrators at once both passed the checks (the same
+    name twice, or a 500 on the key)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(UNIT_NAMES)))
+
+
 def add_unit(name: str, actor) -> Unit:
     """A new unit with a key made from its name (never changed after), in the zone most units keep their clocks."""
     _require(_administers(actor))
     with write_transaction() as session:
+        _one_unit_change_at_a_time(session)
         name = _checked_unit_name(session, name, None)
         zone = session.scalar(select(Unit.timezone).group_by(Unit.timezone)
                               .order_by(func.count().desc(), Unit.timezone).limit(1))
@@ -374,6 +386,7 @@ def rename_unit(unit: Unit, name: str, actor) -> None:
     """A unit's new name; its key, and so every link to its card, board, walls and tablets, stays."""
     _require(_administers(actor))
     with write_transaction() as session:
+        _one_unit_change_at_a_time(session)
         session.merge(unit).name = _checked_unit_name(session, name, unit.id)
         record("unit_changed", actor=actor, unit_id=unit.id, subject=f"unit {unit.id}", detail="renamed")
         names_changed.send(session=session)
