@@ -27,9 +27,13 @@ _PRIVATE_KEY = re.compile("(?:" + "|".join(sorted(SECRET_VARIABLES | PRIVATE_QUE
 # A parameter of a query: its key and value. A value ends at the next parameter: `&` in a query; also `%26` in a
 # query that is itself a value (the sign-in page's address for a page opened signed out), where the value's own `&`
 # would be `%2526`.
-_PARAMETER = re.compile(r'([?&])([^=&\s"#]*)(=)[^&\s"]+')
+_PARAMETER = re.compile(r'([?&])([^=&\s"#]*)(=)[^&\s]+')
 _INNER_PARAMETER = re.compile(r'(%3F|%26)((?:(?!%3D|%26)[^=&\s"])*)(%3D)(?:(?!&|%26)[^\s"])+', re.IGNORECASE)
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# A part of a path as long as a link's secret (32 characters; the shortest secret route part is a 12-character answer
+# code, always matched by its route): masked wherever it stands, so an address the app does not route (dot segments,
+# a backslash: `/wall/./<token>`) still shows no secret.
+_SECRET_LIKE = re.compile(r"(?:(?<=[/\\=])|(?<=%2[Ff]))[A-Za-z0-9_-]{24,}(?![A-Za-z0-9_-])")
 # Decoded before masking: what spells a route or a name (and `%`, for what was encoded twice), never what
 # separates the parts of an address (`?`, `&`, `=`, `#`) nor what could break a log line.
 _SPELLING = frozenset(string.ascii_letters + string.digits + "-._~/%")
@@ -63,6 +67,7 @@ def mask(text: str, patterns: list[re.Pattern]) -> str:
     spans = sorted({m.span(g) for p in patterns for m in p.finditer(text) for g in range(1, p.groups + 1)})
     for start, end in reversed(spans):
         text = text[:start] + MASK + text[end:]
+    text = _SECRET_LIKE.sub(MASK, text)
     for parameter in (_PARAMETER, _INNER_PARAMETER):
         text = parameter.sub(lambda m: m[1] + m[2] + m[3] + MASK if _private(m[2]) else m[0], text)
     return text

@@ -405,3 +405,16 @@ def test_a_card_without_a_sharing_answer_asks_for_one_and_keeps_the_rest(client,
         assert response.status_code == 422
         assert "Say whether we may share your story" in page and "open for a long time" not in page
         assert "Phil called within minutes" in page
+
+
+def test_a_secret_in_an_address_the_app_does_not_route_is_masked_too(app):
+    """Dot segments, a backslash or a raw quote make an address no route matches (a 404), yet it holds the secret."""
+    import secrets
+
+    patterns, token = secret_patterns(app.url_map), secrets.token_urlsafe(24)  # as a display link's
+    for line in (f"GET /wall/./{token} HTTP/1.1", f"GET /wall/%2E/{token}/stream HTTP/1.1",
+                 f"GET /wall/{token}/../{token} HTTP/1.1", f"GET /wall\\{token} HTTP/1.1"):
+        assert token not in mask_secrets(line, patterns), line
+    for typed in ('nominees-0-name=John"Alvarez', 'nominees-0-name="JohnAlvarez'):
+        assert "Alvarez" not in mask_secrets(f"GET /u/icu/card/people?slot=nominees-0&{typed} HTTP/1.1", patterns)
+    assert mask_secrets("GET /static/htmx.min.js?v=2 HTTP/1.1", patterns) == "GET /static/htmx.min.js?v=2 HTTP/1.1"
