@@ -53,6 +53,7 @@ def test_the_kiosk_shows_no_way_to_sign_in(tablet, roster):
     expect(page.get_by_label("Your name")).to_be_visible()
     expect(page.locator("input[type=password]")).to_have_count(0)
     expect(page.get_by_role("link", name="Coordinators")).to_have_count(0)
+    expect(page.get_by_role("link", name="Units")).to_have_count(0)  # nor a way off the card for a passer-by
 
 
 def test_a_coordinator_copies_a_new_display_link_with_one_tap(tablet, roster, make_account):
