@@ -59,12 +59,20 @@ def test_the_response_rate_is_answered_against_invited(answered, invited, rate):
 
 def test_each_role_sees_the_lines_its_pages_handle():
     facts = rules.UnitFacts(held=1, oldest_held=NOW, waiting=2, oldest_waiting=NOW - timedelta(days=3),
-                            last_card=None, progress={7: 6}, waves=[(3, 10, 4)], issue=(9, False))
+                            last_card=None, game=1, progress={7: 6}, waves=[(3, 10, 4)], issue=(9, False))
     everything = [line.kind for line in rules.lines(facts, NOW, rules.kinds_for(True, True))]
     assert everything == ["held", "waiting", "near_win", "quiet", "survey", "newsletter"]
     assert [line.kind for line in rules.lines(facts, NOW, rules.kinds_for(False, True))] == ["near_win", "newsletter"]
     assert "newsletter" not in [line.kind for line in rules.lines(facts, NOW, rules.kinds_for(True, False))]
-    assert rules.lines(rules.UnitFacts(last_card=NOW), NOW, rules.kinds_for(True, False)) == []
+    assert rules.lines(rules.UnitFacts(last_card=NOW, game=1), NOW, rules.kinds_for(True, False)) == []
+
+
+def test_a_unit_with_no_game_running_is_told_to_start_one():
+    """A new unit's cards count on no board until a round runs: the first thing its coordinator needs to know."""
+    facts = rules.UnitFacts(last_card=NOW, waiting=1, oldest_waiting=NOW)
+    found = rules.lines(facts, NOW, rules.kinds_for(True, False))
+    assert [line.kind for line in found] == ["no_game", "waiting"]
+    assert "no_game" not in [line.kind for line in rules.lines(rules.UnitFacts(), NOW, rules.kinds_for(False, True))]
 
 
 def test_a_won_game_still_open_comes_first_with_its_winners():
@@ -186,7 +194,7 @@ def test_a_coordinator_of_another_unit_sees_none_of_it(busy_icu, make_account, a
     for line in ICU_LINES:
         assert line not in html, line
     assert "Intensive Care" not in html and "/u/icu/" not in html
-    assert "Nothing needs you here today." in html
+    assert "No game running" in html  # its own unit's one line: no round runs there yet
 
 
 def test_an_editor_sees_the_newsletter_and_the_race_but_not_the_review_queue(busy_icu, make_account, auth):

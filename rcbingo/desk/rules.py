@@ -13,7 +13,7 @@ QUIET_DAYS = 7        # a unit with no card for this long has gone quiet
 PER_PAGE = 25         # stories on one page of the search
 MAX_WORDS = 8         # words searched at once (the rest are ignored)
 
-COORDINATOR_LINES = frozenset({"won", "confirm_win", "waiting", "held", "near_win", "quiet", "survey"})
+COORDINATOR_LINES = frozenset({"won", "confirm_win", "no_game", "waiting", "held", "near_win", "quiet", "survey"})
 EDITOR_LINES = frozenset({"near_win", "newsletter"})
 
 
@@ -84,6 +84,8 @@ def lines(facts: UnitFacts, now: datetime, kinds: frozenset[str]) -> list[Line]:
     found = [Line("confirm_win", game=game, workgroup=w) for game, w in facts.to_confirm]
     if facts.winners:  # the prize to arrange, and the game to close (or keep going for runners-up)
         found.insert(0, Line("won", game=facts.game, workgroups=facts.winners))
+    if facts.game is None:  # a new unit, or between rounds: cards count on no board
+        found.append(Line("no_game"))
     if facts.held:
         found.append(Line("held", count=facts.held, since=facts.oldest_held))
     if facts.waiting:
