@@ -542,7 +542,11 @@
     stopCountdown();
     if (!card || !window.htmx || card.hasAttribute("data-unsent")) return;
     window.wipeCard(card);
-    htmx.ajax("GET", card.dataset.blankUrl, { target: "#card", swap: "outerHTML" });
+    if (document.activeElement && card.contains(document.activeElement)) document.activeElement.blur();
+    // The next person starts at the top of a blank card, not where the last one stopped.
+    htmx.ajax("GET", card.dataset.blankUrl, { target: "#card", swap: "outerHTML" }).then(function () {
+      window.scrollTo(0, 0);
+    });
   }
 
   function startCountdown(seconds) {

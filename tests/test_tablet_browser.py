@@ -66,6 +66,8 @@ def test_a_half_written_card_counts_down_a_touch_keeps_it_and_then_it_clears(tab
     expect(status).to_have_text("The card was cleared for the next person.")
     html = page.content()
     assert "Bed 7" not in html and "Norma" not in html
+    expect(page.get_by_label("Your name")).to_be_in_viewport()  # the next person starts at the top of the card
+    assert page.evaluate("window.scrollY") == 0
 
 
 def test_a_colleague_is_found_despite_a_slip_or_by_profession_and_nobody_found_is_said(tablet, roster):
