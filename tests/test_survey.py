@@ -216,3 +216,13 @@ def test_patients_and_families_rate_the_workgroups_from_outside(app, client, adm
     assert "Patients and families" in html
     by_workgroup = html.split("By workgroup")[-1]
     assert re.search(r'Nurses</th><td>.*?</td><td><strong class="band band-strong">5.00</strong>', by_workgroup)
+
+
+def test_a_closed_wave_with_every_workgroup_withheld_says_so_plainly(app, client, admin):
+    wave, link = open_wave(client, admin)
+    for _ in range(2):
+        answer(app, link, "nurses", lambda t: 4)
+    close(client, admin, wave)
+    page = client.get(f"/surveys/{wave.id}").get_data(as_text=True)
+    assert "No workgroup had enough answers: every figure is withheld." in page
+    assert "the pooled figures cover the shown workgroups only" not in page
