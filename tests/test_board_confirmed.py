@@ -191,7 +191,7 @@ def test_a_bingo_to_confirm_comes_first_on_a_coordinators_desk_and_not_on_an_edi
 
     from rcbingo.desk import rules as desk
 
-    facts = desk.UnitFacts(held=1, oldest_held=datetime(2026, 1, 1, tzinfo=UTC), to_confirm=[(7, 2)],
+    facts = desk.UnitFacts(held=1, oldest_held=datetime(2026, 1, 1, tzinfo=UTC), to_confirm=[(7, 2)], game=7,
                            last_card=datetime(2026, 1, 1, tzinfo=UTC))
     now = datetime(2026, 1, 2, tzinfo=UTC)
     assert [line.kind for line in desk.lines(facts, now, desk.kinds_for(True, False))][:2] == ["confirm_win", "held"]
@@ -315,3 +315,15 @@ def test_the_nurse_whose_card_completed_a_board_hears_that_a_coordinator_will_co
                                                     headers={"HX-Request": "true"}).get_data(as_text=True)
     wall = client.get(f"/wall/{token}").get_data(as_text=True)
     assert "Bingo! Being checked" in wall and "will confirm the bingo soon" in wall
+
+
+def test_approving_the_card_that_completes_a_board_says_so_to_the_coordinator(app, game, client, coordinator):
+    """A reviewed unit: the bingo happens at the approval, so the coordinator approving hears of it there."""
+    publish([PHARMACIST], DIMENSION_KEYS[:6])
+    save_unit_settings(unit_by_key("icu"), review_first=True, require_enrolled_tablets=False, actor=None)
+    last = publish([PHARMACIST], [DIMENSION_KEYS[6]])
+    url = f"/u/icu/review/{last.id}"
+    page = client.post(url, data={"csrf_token": coordinator.csrf(url), "action": "approve", "story": last.story,
+                                  "practice": last.practice}, follow_redirects=True).get_data(as_text=True)
+    assert "Card approved: it counts now." in page
+    assert "It completes the board for Pharmacists: confirm the bingo on the game page." in page

@@ -144,8 +144,13 @@ def _decide(unit, card, action: str, form: ReviewForm):
               else _("Nothing changed."))
         return redirect(url_for("review.review_card", unit_key=unit.key, card_id=card.id))
     if action == "approve":
-        service.approve(card, actor=current_user)
+        completed = service.approve(card, actor=current_user)
         flash(_("Card approved: it counts now."))
+        for board in completed:  # the card that completes a board: say so where the coordinator is
+            names = " & ".join(board.workgroups)
+            flash(_("It completes the board for %(workgroups)s: confirm the bingo on the game page.",
+                    workgroups=names) if board.checked else _("Bingo! It completes the board for %(workgroups)s.",
+                                                                workgroups=names))
     elif action == "reject":
         service.reject(card, form.reason.data, actor=current_user)
         flash(_("Card rejected: it counts for nothing."))

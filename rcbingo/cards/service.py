@@ -345,9 +345,9 @@ def edit(card: Card, *, practice: str, story: str, actor) -> bool:
     return True
 
 
-def approve(card: Card, actor) -> None:
-    """Publish a card: from now on it counts."""
-    _decide(card, CardStatus.PUBLISHED, "", actor, "card_approved")
+def approve(card: Card, actor) -> list[Completed]:
+    """Publish a card: from now on it counts. Says which boards it completed (as the thank-you does)."""
+    return _decide(card, CardStatus.PUBLISHED, "", actor, "card_approved")
 
 
 def reject(card: Card, reason: str, actor) -> None:
@@ -359,11 +359,11 @@ def withdraw(card: Card, reason: str, actor) -> None:
     _decide(card, CardStatus.WITHDRAWN, reason, actor, "card_withdrawn")
 
 
-def _decide(card: Card, status: CardStatus, reason: str, actor, action: str) -> None:
+def _decide(card: Card, status: CardStatus, reason: str, actor, action: str) -> list[Completed]:
     with write_transaction() as session:
         card = _locked(session, card)
         if card.status is status:  # decided so already (twice, or by two coordinators at once)
-            return
+            return []
         was_counted = card.status is CardStatus.PUBLISHED
         now = utcnow()
         card.status, card.reviewed_at, card.reviewed_by_id = status, now, actor.id
@@ -373,9 +373,11 @@ def _decide(card: Card, status: CardStatus, reason: str, actor, action: str) -> 
         record(action, actor=actor, unit_id=card.unit_id, subject=f"card {card.id}")
         session.flush()
         if status is CardStatus.PUBLISHED and not was_counted:
-            card_published.send(card, session=session)
-        elif was_counted and status is not CardStatus.PUBLISHED:
+            return [answer for _receiver, answer in card_published.send(card, session=session)
+                    if isinstance(answer, Completed)]
+        if was_counted and status is not CardStatus.PUBLISHED:
             card_unpublished.send(card, session=session)
+    return []
 
 
 @workgroups_merged.connect
