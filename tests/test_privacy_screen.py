@@ -876,6 +876,18 @@ def test_a_name_after_a_courtesy_title_without_a_space_is_flagged(text, span):
     flagged(text, "patient_name", span)
 
 
+@pytest.mark.parametrize(("text", "span"), [
+    ("Ben sat with Mr_Alvarez all night.", "Alvarez"), ("Ben sat with Mr;Alvarez all night.", "Alvarez"),
+    ("Ben sat with Mr/Alvarez all night.", "Alvarez"),
+    ("Ben sat with b\u00e0 Nguyen all night.", "Nguyen"), ("Ben sat with madame Dubois all night.", "Dubois"),
+    ("Ben sat with frau M\u00fcller all night.", "M\u00fcller"), ("Ben sat with mme Dubois all night.", "Dubois"),
+    ("Ben sat with do\u00f1a Garcia all night.", "Garcia"), ("Ben sat with herr M\u00fcller all night.", "M\u00fcller"),
+    ("Ben sat with MADAME DUBOIS all night.", "DUBOIS"), ("Ben sat with B\u00c0 NGUYEN all night.", "NGUYEN"),
+])
+def test_foreign_titles_in_any_case_and_titles_joined_by_a_separator_mark_a_name(text, span):
+    flagged(text, "patient_name", span)
+
+
 @pytest.mark.parametrize("text", [
     "Phil at 10 pm stayed with us.", "Rated I0 out of 10 by everyone.", "Gave 0.5 mg of lorazepam and stayed calm.",
     "Set up a 1:1 sitter in no time.", "Weaned from BiPAP to 2L NC overnight.", "SpO2 up to 92% on O2.",

@@ -45,9 +45,13 @@ _STAFF_AFTER = re.compile(
     r"|social\s+work|case\s+management|\w+\s+team)\b)", re.IGNORECASE)
 # Courtesy titles, English and Spanish, in any case ("mrs lopez", "Sra. Ruiz"); "Miss" and "Don" only capitalised,
 # since "miss" and "don" are verbs too.
-_TITLE = r"(?:(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS|Don|DON|Doña|Dona)"
-# A title's dot may stand for its space: "Mr.Alvarez" is "Mr. Alvarez".
-_TITLE_GAP = r"(?:\.\s*|\s+)"
+# French, German and Vietnamese ones too, as the screen reads them (no accents: "bà" is "ba", "ông" is "ong").
+_ANY_CASE_TITLES = (r"mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita|do[ñn]a|madame|mme|mlle"
+                    r"|mademoiselle|monsieur|frau|herr|ba|ong")
+_TITLE = rf"(?:(?i:{_ANY_CASE_TITLES})|Miss|MISS|Don|DON)"
+# A title's dot may stand for its space: "Mr.Alvarez" is "Mr. Alvarez"; and so may an underscore, a semicolon, a
+# slash or a dash ("Mr_Alvarez", "Mr;Alvarez", "Mr/Alvarez").
+_TITLE_GAP = r"(?:[._;/-]\s*|\s+)"
 _COURTESY = re.compile(rf"(?<![\w.]){_TITLE}{_TITLE_GAP}((?:(?:van|von|de|del|della|da|di|du|la|le)\s+)*)$")
 _COURTESY_INITIAL = re.compile(rf"(?<![\w.]){_TITLE}{_TITLE_GAP}(?:([A-Z])(?![\w'’])|([a-z])(?=[.,;:!?)]|\s*$))")
 _FAMILY_BEFORE = re.compile(
@@ -499,7 +503,7 @@ def _households(text: str, tokens: list[_Token], roster: _Roster) -> tuple[list[
 # A strong cue before a word written in lower case or capitals: a courtesy title, a patient word, a relative word
 # after "his", "her", "the patient's" ..., or "named". ("mr. smith", "pt jones", "pt's wife linda", "MRS LOPEZ")
 _LOWER_CUE = re.compile(
-    rf"(?:(?<![\w.])(?P<title>(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS)"
+    rf"(?:(?<![\w.])(?P<title>(?i:{_ANY_CASE_TITLES})|Miss|MISS)"
     rf"{_TITLE_GAP}$"
     rf"|(?:(?<![\w-])(?P<patient>patient|pacient|paciente|pateint|paitent|patinet|patiant|pt|resident)\.?,?"
     rf"(?:\s+(?:named|known\s+as))?"
@@ -508,7 +512,8 @@ _LOWER_CUE = re.compile(
 
 
 # The last word of any such cue: only a word after one of these is worth the cue's search.
-_CUE_ENDS = words("""mr mrs ms mx mister sr sra srta señor senor señora senora señorita senorita miss patient pacient
+_CUE_ENDS = words("""mr mrs ms mx mister sr sra srta señor senor señora senora señorita senorita doña dona madame mme
+    mlle mademoiselle monsieur frau herr ba ong miss patient pacient
     paciente pateint paitent patinet patiant pt resident named nicknamed as was is name""")
 _FAMILY_WORD = re.compile(FAMILY, re.IGNORECASE)
 
