@@ -910,6 +910,10 @@ def test_doses_times_scores_and_units_with_look_alikes_are_not_findings(text):
     ("Ben stayed with him in cuarto treinta y dos.", "room", "cuarto treinta y dos"),
     ("Ben turned the man in cama cinco every two hours.", "bed", "cama cinco"),
     ("Ben sat by kabann twa all night.", "bed", "kabann twa"),
+    ("Ben stayed with the man in cama once all night.", "bed", "cama once"),
+    ("Ben stayed with the man in letto tre all night.", "bed", "letto tre"),
+    ("Ben stayed with the man in sala doce all night.", "room", "sala doce"),
+    ("Ben stayed with the man in hab. 12 all night.", "room", "hab. 12"),
 ])
 def test_a_foreign_room_or_bed_word_with_a_number_in_words_or_a_creole_room_word_is_flagged(text, kind, span):
     flagged(normalise(text), kind, span)
