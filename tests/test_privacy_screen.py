@@ -901,6 +901,36 @@ def test_doses_times_scores_and_units_with_look_alikes_are_not_findings(text):
 
 
 @pytest.mark.parametrize(("text", "kind", "span"), [
+    ("Ben helped the patient in room lO today.", "room", "room lO"),
+    ("Ben helped the patient in room IO today.", "room", "room IO"),
+    ("Ben helped in room !2 today.", "room", "room !2"), ("Ben helped in room;12 today.", "room", "room;12"),
+    ("Ben called 6|7-555-0|42 for her.", "phone", "6|7-555-0|42"),
+    ("Ben called 6!7-555-0!42 for her.", "phone", "6!7-555-0!42"),
+    ("Ben called 617-SSS-0142 for her.", "phone", "617-SSS-0142"),
+    ("Ben checked MRN 44556G7 twice.", "mrn", "MRN 44556G7"), ("Ben checked MRN 4455b67 twice.", "mrn", "MRN 4455b67"),
+    ("Ben checked MRN 44S5667 twice.", "mrn", "MRN 44S5667"),
+    ("Ben checked SSN |23-45-6789 twice.", "ssn", "SSN |23-45-6789"),
+    ("Ben checked SSN 123-4S-6789 twice.", "ssn", "SSN 123-4S-6789"),
+    ("Ben checked SSN 123 456 789 twice.", "ssn", "SSN 123 456 789"),
+    ("Ben knew she was born 3|4|1952 and cared.", "dob", "born 3|4|1952"),
+    ("Ben knew she was born 3_4_1952 and cared.", "dob", "born 3_4_1952"),
+    ("Ben knew she was born 3~4~1952 and cared.", "dob", "born 3~4~1952"),
+    ("Ben knew she was born 3/4/|952 and cared.", "dob", "born 3/4/|952"),
+])
+def test_wider_ascii_look_alikes_and_separators_in_numbers_are_read(text, kind, span):
+    flagged(text, kind, span)
+
+
+@pytest.mark.parametrize("text", [
+    "Phil at 10 pm gave 0.5 mg and set up a 1:1 sitter.", "BiPAP on, 2L NC, SpO2 92%, B12 given q4h.",
+    "5 of 7 days, GCS 15, I/O charted!!", "S/P fall, c/o pain, G6PD checked.", "Great job!! 10/10!!",
+    "The room is quiet now.", "Room OK at 1500.", "Team of 12 did 3 codes in 2024-Q3.",
+])
+def test_ordinary_nursing_text_stays_clean_with_wider_look_alikes(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), [
     ("Ben kept everyone calm, la patiente de la chambre douze \u00e9tait ravie.", "room", "chambre douze"),
     ("Ben kept everyone calm with the patient in chanm 12.", "room", "chanm 12"),
     ("The lady in habitaci\u00f3n doce said gracias for everything Ben did.", "room", "habitaci\u00f3n doce"),

@@ -116,7 +116,7 @@ _SPANISH_PLACES = _as_read("cuarto", "habitación", "hab", "sala", "cama", "cami
 _FOREIGN_NO = (rf"(?:(?:{_as_read(*_FOREIGN_TENS)})(?:(?:[\s-]+(?:y|e|et)[\s-]+|[\s-]*)(?:{_UNIT_WORDS}))?"
                rf"|{_as_read(*_FOREIGN_TEENS)}|{_UNIT_WORDS})\b(?![\s-]+(?:to|for|of|by)\b)")
 # What may stand between a room or bed word and its number: "#", ":", "/", a dash, "number", "no.", "Nr.", "numéro".
-_CUE_GAP = r"[\s#:./-]*(?:(?:number|numero|n[uú]mero|nr|no)\.?\s*)?#?\s*"
+_CUE_GAP = r"[\s#:;./-]*(?:(?:number|numero|n[uú]mero|nr|no)\.?\s*)?#?\s*"
 _CJK_DIGITS = looks_like("零〇一二两三四五六七八九十百")
 _CJK_NO = rf"(?:\d{{1,4}}|[{_CJK_DIGITS}]{{1,4}})"
 _CJK_NUMBER_MARK = _as_read("号", "號", "번", "第")
