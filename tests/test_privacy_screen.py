@@ -921,10 +921,24 @@ def test_wider_ascii_look_alikes_and_separators_in_numbers_are_read(text, kind, 
     flagged(text, kind, span)
 
 
+@pytest.mark.parametrize(("text", "kind", "span"), [
+    ("Ben helped in roorn 12 today.", "room", "roorn 12"), ("Ben helped in rrn 12 today.", "room", "rrn 12"),
+    ("Ben helped in becl 14 today.", "bed", "becl 14"), ("Ben helped in room tvvelve today.", "room", "room tvvelve"),
+    ("Ben visited her at 12 Oak $treet last week.", "address", "12 Oak $treet"),
+    ("Ben comforted the claughter Maria all night.", "family_name", "Maria"),
+    ("Ben comforted pat1ent Jones all night.", "patient_name", "Jones"),
+    ("Ben comforted patlent Jones all night.", "patient_name", "Jones"),
+    ("Ben sat with Mr. A1varez all night.", "patient_name", "A1varez"),
+])
+def test_cue_words_and_names_written_with_letter_look_alikes_are_read(text, kind, span):
+    flagged(text, kind, span)
+
+
 @pytest.mark.parametrize("text", [
     "Phil at 10 pm gave 0.5 mg and set up a 1:1 sitter.", "BiPAP on, 2L NC, SpO2 92%, B12 given q4h.",
     "5 of 7 days, GCS 15, I/O charted!!", "S/P fall, c/o pain, G6PD checked.", "Great job!! 10/10!!",
     "The room is quiet now.", "Room OK at 1500.", "Team of 12 did 3 codes in 2024-Q3.",
+    "She was clad in scrubs, 2 of us turned him.", "Turn him q2h, 1 morn dose.",
 ])
 def test_ordinary_nursing_text_stays_clean_with_wider_look_alikes(text):
     assert found(text) == []

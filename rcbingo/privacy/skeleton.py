@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from ..text import BLANKS, IGNORABLE
+from .lexicon import words
 
 # What the detectors read as ASCII punctuation: Unicode's confusables of these, and by kind below.
 _PUNCTUATION = "-/.:,()[]#@+%&"
@@ -279,6 +280,45 @@ def as_numbers(read: str) -> tuple[str, list[tuple[int, int]]]:
             pieces += [read[at:run.start()], looked]
             changed.append(run.span())
             at = run.end()
+    pieces.append(read[at:])
+    return "".join(pieces), changed
+
+
+# Letters that imitate other letters together: "rn" is m, "cl" is d, "vv" is w; and $ 5 are s, l 1 | ! are i, 0 o,
+# 3 e, 4 a, 7 t, 8 b. A word whose key is a cue word's is read as that cue word ("roorn" room, "becl" bed, "claughter"
+# daughter, "patlent" patient, "tvvelve" twelve, "$treet" street); other words are left as they are.
+_KEY_LETTERS = str.maketrans("$51|!l03478", "siiiiioeatb")
+_CLUSTERS = re.compile(r"rn|cl|vv")
+_CUE_WORDS = words("""room rm bed bay patient resident daughter son wife husband mother father mom dad sister brother
+    uncle
+    aunt niece nephew grandson granddaughter grandmother grandfather grandma grandpa cousin partner street avenue road
+    lane drive born named mrn ssn dob phone one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety""")
+_WORD_RUN = re.compile(r"(?<![\w$|!])[A-Za-z0-9$|!]{2,14}(?![\w$|!])")
+
+
+def _key(word: str) -> str:
+    return _CLUSTERS.sub(lambda m: {"rn": "m", "cl": "d", "vv": "w"}[m.group()], word.lower()).translate(_KEY_LETTERS)
+
+
+_CUE_KEYS = {_key(word): word for word in _CUE_WORDS}
+
+
+def as_words(read: str) -> tuple[str, list[tuple[int, int]]]:
+    """A text with words that imitate a cue word (a room, a bed, a patient or relative word, a street word, a number
+    word) read as that word, padded with spaces to the text's length: "roorn 12" as "room  12", "becl 14" as "bed  14",
+    "the claughter Maria" as "the daughter  Maria". The spans it changed come with it."""
+    pieces, changed, at = [], [], 0
+    for match in _WORD_RUN.finditer(read):
+        word = match.group()
+        cue = _CUE_KEYS.get(_key(word))
+        if cue is None or word.lower() == cue:
+            continue
+        pieces += [read[at:match.start()], cue.ljust(len(word))]
+        changed.append(match.span())
+        at = match.end()
+    if not changed:
+        return read, []
     pieces.append(read[at:])
     return "".join(pieces), changed
 
