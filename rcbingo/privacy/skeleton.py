@@ -290,9 +290,8 @@ def as_numbers(read: str) -> tuple[str, list[tuple[int, int]]]:
 _KEY_LETTERS = str.maketrans("$51|!l03478", "siiiiioeatb")
 _CLUSTERS = re.compile(r"rn|cl|vv")
 _CUE_WORDS = words("""room rm bed bay patient resident daughter son wife husband mother father mom dad sister brother
-    uncle
-    aunt niece nephew grandson granddaughter grandmother grandfather grandma grandpa cousin partner street avenue road
-    lane drive born named mrn ssn dob phone one two three four five six seven eight nine ten eleven twelve thirteen
+    uncle aunt niece nephew grandson granddaughter grandmother grandfather grandma grandpa cousin partner street avenue
+    road lane drive born named mrn ssn dob phone one two three four five six seven eight nine ten eleven twelve thirteen
     fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety""")
 _WORD_RUN = re.compile(r"(?<![\w$|!])[A-Za-z0-9$|!]{2,14}(?![\w$|!])")
 
