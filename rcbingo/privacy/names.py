@@ -557,6 +557,20 @@ def _uncapitalised_names(text: str, tokens: list[_Token], roster: _Roster) -> li
     return found
 
 
+def _titled_surnames(text: str, tokens: list[_Token], roster: _Roster) -> list[Span]:
+    """A roster surname alone after a courtesy title ("Mr. Ruiz" where Mateo Ruiz is staff): staff are seldom called
+    so in these stories, and on a large roster common surnames would let any "Mrs. Garcia" through. A roster first
+    name after the title ("Mr. Mateo Ruiz", "Miss Kim") is the colleague still."""
+    found = []
+    for i, token in enumerate(tokens):
+        word = token.word.casefold()
+        if (_capitalised(token) and len(word) > 1 and word in roster.words and word not in roster.firsts
+                and (i == 0 or tokens[i - 1].word.casefold() not in roster.firsts)
+                and _COURTESY.search(text, max(0, token.start - 30), token.start)):
+            found.append((token.start, token.end, "patient_name"))
+    return found
+
+
 def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) -> list[Span]:
     """Names of patients and relatives in a text, never a roster person's; nothing inside a `protected` span (the
     hospital's programs and places)."""
@@ -570,7 +584,7 @@ def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) 
     households, stems = _households(text, tokens, roster)
     found = (_cued_names(text, tokens, staff) + _full_names(text, tokens, roster)
              + _strongly_cued_names(text, tokens, roster) + _named_then_cued(text, tokens, roster) + households
-             + _uncapitalised_names(text, tokens, roster))
+             + _uncapitalised_names(text, tokens, roster) + _titled_surnames(text, tokens, roster))
     # Once a word is known to name a patient or relative, its other mentions are that person too.
     known = dict.fromkeys(stems, "patient_name")
     starts = [token.start for token in tokens]
