@@ -483,6 +483,12 @@ def test_a_roster_surname_alone_after_a_courtesy_title_is_flagged(text, span):
     assert ("patient_name", span) in found(text, (*ROSTER, "Mateo Ruiz"))
 
 
+def test_a_roster_name_with_a_patient_word_in_brackets_after_it_is_flagged():
+    assert ("patient_name", "Devon Price") in found("Ben sat with Devon Price [patient] all night.",
+                                                    (*ROSTER, "Devon Price"))
+    assert ("patient_name", "Maya Okafor") in found("Ben sat with Maya Okafor (pt) all night.")
+
+
 @pytest.mark.parametrize("text", ["Dr. Ruiz was great today.", "Mr. Mateo Ruiz was great today."])
 def test_a_roster_surname_after_dr_or_a_full_roster_name_after_a_title_is_the_colleague(text):
     assert found(text, (*ROSTER, "Mateo Ruiz")) == []

@@ -571,6 +571,14 @@ def _titled_surnames(text: str, tokens: list[_Token], roster: _Roster) -> list[S
     return found
 
 
+# A name with a patient word in brackets after it: "Devon Price [patient]", "Devon Price (pt)". The bracket says who
+# it is, even when the name is a colleague's too ("Sam (PT)" is a physical therapist).
+_BRACKETED_PATIENT = re.compile(
+    r"(?-i:((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+))\s*[\[(]\s*(?:(?:our|the|a|my)\s+)?"
+    r"(?:patient|pacient|paciente|(?-i:pt|Pt))s?\.?\s*[\])]",
+    re.IGNORECASE)
+
+
 def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) -> list[Span]:
     """Names of patients and relatives in a text, never a roster person's; nothing inside a `protected` span (the
     hospital's programs and places)."""
@@ -584,7 +592,8 @@ def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) 
     households, stems = _households(text, tokens, roster)
     found = (_cued_names(text, tokens, staff) + _full_names(text, tokens, roster)
              + _strongly_cued_names(text, tokens, roster) + _named_then_cued(text, tokens, roster) + households
-             + _uncapitalised_names(text, tokens, roster) + _titled_surnames(text, tokens, roster))
+             + _uncapitalised_names(text, tokens, roster) + _titled_surnames(text, tokens, roster)
+             + [(*match.span(1), "patient_name") for match in _BRACKETED_PATIENT.finditer(text)])
     # Once a word is known to name a patient or relative, its other mentions are that person too.
     known = dict.fromkeys(stems, "patient_name")
     starts = [token.start for token in tokens]
