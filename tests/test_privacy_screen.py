@@ -927,7 +927,9 @@ def test_doses_times_scores_and_units_with_look_alikes_are_not_findings(text):
     ("Ben called 6!7-555-0!42 for her.", "phone", "6!7-555-0!42"),
     ("Ben called 617-SSS-0142 for her.", "phone", "617-SSS-0142"),
     ("Ben checked MRN 44556G7 twice.", "mrn", "MRN 44556G7"), ("Ben checked MRN 4455b67 twice.", "mrn", "MRN 4455b67"),
-    ("Ben checked MRN 44S5667 twice.", "mrn", "MRN 44S5667"),
+    ("Ben checked MRN 44S5667 twice.", "mrn", "MRN 44S5667"), ("Ben checked MRN 4A55667.", "mrn", "MRN 4A55667"),
+    ("Ben checked SSN 123-45-678g twice.", "ssn", "SSN 123-45-678g"),
+    ("Ben called 61T-555-0142.", "phone", "61T-555-0142"),
     ("Ben checked SSN |23-45-6789 twice.", "ssn", "SSN |23-45-6789"),
     ("Ben checked SSN 123-4S-6789 twice.", "ssn", "SSN 123-4S-6789"),
     ("Ben checked SSN 123 456 789 twice.", "ssn", "SSN 123 456 789"),
@@ -948,6 +950,9 @@ def test_wider_ascii_look_alikes_and_separators_in_numbers_are_read(text, kind, 
     ("Ben comforted pat1ent Jones all night.", "patient_name", "Jones"),
     ("Ben comforted patlent Jones all night.", "patient_name", "Jones"),
     ("Ben sat with Mr. A1varez all night.", "patient_name", "A1varez"),
+    ("Ben comforted p@tient Jones all night.", "patient_name", "Jones"),
+    ("Ben helped in 6ed 14 today.", "bed", "6ed 14"),
+    ("Ben stayed in room +welve all night.", "room", "room +welve"),
 ])
 def test_cue_words_and_names_written_with_letter_look_alikes_are_read(text, kind, span):
     flagged(text, kind, span)

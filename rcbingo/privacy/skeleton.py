@@ -214,10 +214,11 @@ def _without_spaces(text: str, origins: list[int], spaced: re.Pattern, gap: str 
 # ASCII's own look-alikes, read the other way where the characters around say which they imitate (`as_numbers`).
 _LOOK_DIGIT = str.maketrans("OolIi|!", "0011111")
 # ... and, in a run that already holds three real digits ("44556G7", "617-SSS-0142", "123-4S-6789"), the letters
-# that look like digits less closely: never in a short code ("B12", "SpO2", "G6PD" hold fewer digits).
-_LOOK_DIGIT_WIDE = str.maketrans("OolIi|!SsGbBZzQD", "0011111556682200")
+# that look like digits less closely (T 7, A 4, g q 9 too): never in a short code ("B12", "SpO2", "G6PD" hold fewer
+# digits).
+_LOOK_DIGIT_WIDE = str.maketrans("OolIi|!SsGbBZzQDTAgq", "00111115566822007499")
 _WIDE_DIGITS = 3
-_LOOK_LETTER = str.maketrans("0134578", "oleastb")
+_LOOK_LETTER = str.maketrans("013456789", "oleasbtbg")
 # A run of letters and digits, with the separators a number is written with inside it ("6l7-555-0l42", "O3/l4/l952").
 _NUMBER_RUN = re.compile(r"[A-Za-z0-9|!]+(?:[-/.:,][A-Za-z0-9|!]+)*")
 _ALNUM = re.compile(r"[A-Za-z0-9|!]+")
@@ -285,15 +286,15 @@ def as_numbers(read: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 # Letters that imitate other letters together: "rn" is m, "cl" is d, "vv" is w; and $ 5 are s, l 1 | ! are i, 0 o,
-# 3 e, 4 a, 7 t, 8 b. A word whose key is a cue word's is read as that cue word ("roorn" room, "becl" bed, "claughter"
-# daughter, "patlent" patient, "tvvelve" twelve, "$treet" street); other words are left as they are.
-_KEY_LETTERS = str.maketrans("$51|!l03478", "siiiiioeatb")
+# 3 e, 4 a @, 7 t +, 8 6 b. A word whose key is a cue word's is read as that cue word ("roorn" room, "becl" bed,
+# "claughter" daughter, "patlent" patient, "tvvelve" twelve, "$treet" street); other words are left as they are.
+_KEY_LETTERS = str.maketrans("$51|!l03478@+6", "siiiiioeatbatb")
 _CLUSTERS = re.compile(r"rn|cl|vv")
 _CUE_WORDS = words("""room rm bed bay patient resident daughter son wife husband mother father mom dad sister brother
     uncle aunt niece nephew grandson granddaughter grandmother grandfather grandma grandpa cousin partner street avenue
     road lane drive born named mrn ssn dob phone one two three four five six seven eight nine ten eleven twelve thirteen
     fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety""")
-_WORD_RUN = re.compile(r"(?<![\w$|!])[A-Za-z0-9$|!]{2,14}(?![\w$|!])")
+_WORD_RUN = re.compile(r"(?<![\w$|!@+])[A-Za-z0-9$|!@+]{2,14}(?![\w$|!@+])")
 
 
 def _key(word: str) -> str:
