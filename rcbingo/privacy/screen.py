@@ -12,7 +12,8 @@ other scripts' digits and invisible characters are read as what they look like, 
 span of the text itself. The detectors of numbers read the skeleton twice: as it is, and without the brackets,
 quotes, underscores, emoji and symbols around and inside its numbers (`skeleton.undressed`); and both again with
 ASCII's look-alikes inside identifiers read as what they imitate (`skeleton.as_numbers`: "6l7-555-0l42", "DOB
-O3/l4/l952", "r00m 12", "b3d 4").
+O3/l4/l952", "r00m 12", "b3d 4", "MRN 44556G7"), and cue words written with look-alike letters read as the cue word
+(`skeleton.as_words`: "roorn 12", "becl 14", "the claughter Maria"); the names are read again near what changed.
 """
 
 from __future__ import annotations
