@@ -37,8 +37,7 @@ READABLE = frozenset({Language.ENGLISH})
 
 # Languages told apart from the readable ones: those staff are likely to write in, in a US hospital (Haitian Creole
 # is not in lingua, which reads it as English or Tagalog: it is told by its own words, `_haitian_creole`). Latin,
-# Chinese, Japanese and Korean scripts:
-# a text mostly in another script is held by its letters, without a model.
+# Chinese, Japanese and Korean scripts: a text mostly in another script is held by its letters, without a model.
 LIKELY = (Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.PORTUGUESE, Language.GERMAN,
           Language.ITALIAN, Language.VIETNAMESE, Language.TAGALOG, Language.CHINESE, Language.JAPANESE,
           Language.KOREAN)
