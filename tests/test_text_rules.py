@@ -365,8 +365,21 @@ A_CLAUSE_IN_ANOTHER_LANGUAGE = {
     "Italian": "Rita was amazing all night and kept the whole team calm and organised, il paziente della camera "
                "dodici era felice.",
     "Spanish": "Rita was amazing all night and kept the whole team calm, el paciente del cuarto doce estaba feliz.",
-    "Tagalog": "Rita was great tonight, pasyan nan chanm douz la te kontan anpil.",  # Haitian Creole, read as Tagalog
+    "Haitian Creole": "Rita was great tonight, pasyan nan chanm douz la te kontan anpil.",
 }
+# Held too: Haitian Creole (lingua reads it as English or Tagalog), a French clause of under 20 letters, a German
+# clause whose nouns start with a capital.
+SHORT_OR_UNKNOWN_TO_LINGUA = {
+    "Ben, mesi paske ou te ede granmoun Jozef la.": "Haitian Creole",
+    "Ben, mesi anpil paske ou te ede madanm nan ak pitit fi li.": "Haitian Creole",
+    "Ben helped so much; la patiente avait peur.": "French",
+    "Ben was kind, die Frau hatte Angst.": "German",
+}
+
+
+@pytest.mark.parametrize(("text", "language"), SHORT_OR_UNKNOWN_TO_LINGUA.items())
+def test_creole_short_clauses_and_german_nouns_are_held(text, language):
+    assert unreadable_language(normalise(text)) == language
 # English stories with a word or a name of another language in them stay readable.
 ENGLISH_WITH_A_FOREIGN_WORD = [
     "Ben helped us so much tonight, and the lady said gracias for everything Ben did.",

@@ -15,7 +15,10 @@ MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?"
 _DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _YEAR = r"(?:(?:,?\s+|-)(?:\d{4}|'\d{2})(?!\d))?"
 DATE_WORDS = rf"(?:(?<![\d.]){_DAY}[\s-]+(?:of\s+)?{MONTH}{_YEAR}|\b{MONTH}\s*(?:the\s+)?{_DAY}{_YEAR})"
-DATE_DIGITS = r"(?<![\d/.-])(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})(?![\d/-]|\.\d)"
+# Any of / . - separates a date's parts, and so may _ ~ | ; ("3_4_1952", "3~4~1952", "3|4|1952").
+_DATE_SEP = r"[/.\-_~|;]"
+DATE_DIGITS = (rf"(?<![\d/.\-_~|;])(?:\d{{1,2}}{_DATE_SEP}\d{{1,2}}{_DATE_SEP}(?:\d{{4}}|\d{{2}})"
+               rf"|\d{{4}}{_DATE_SEP}\d{{1,2}}{_DATE_SEP}\d{{1,2}})(?![\d/\-_~|;]|\.\d)")
 # After a birth label, a date split by spaces or commas: "DOB 03 14 1952", "DOB 03,14,1952".
 _SPLIT_DATE = r"(?<!\d)\d{1,2}([ ,])\d{1,2}\1(?:\d{4}|\d{2})(?!\d)"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
@@ -45,7 +48,7 @@ _NOT_A_PERSON = re.compile(r"\b(?:unit|team|we|it|hospital|program|floor|ward|ch
 
 
 def _numeric_date(match: re.Match) -> bool:
-    parts = [int(part) for part in re.split(r"[/.-]", match.group(0))]
+    parts = [int(part) for part in re.split(_DATE_SEP, match.group(0))]
     if parts[0] > 31:  # year first
         return 1 <= parts[1] <= 12 and 1 <= parts[2] <= 31
     a, b = parts[0], parts[1]

@@ -29,15 +29,15 @@ import unicodedata
 
 from lingua import Language, LanguageDetectorBuilder
 
-from .lexicon import ENGLISH
+from .lexicon import ENGLISH, words
 from .skeleton import looks_like
 
 # The languages the screen reads. Spanish is one line: Language.SPANISH, once the screen knows Spanish (its issue).
 READABLE = frozenset({Language.ENGLISH})
 
 # Languages told apart from the readable ones: those staff are likely to write in, in a US hospital (Haitian Creole
-# is not in lingua: it reads as French or Tagalog, and is held as such). Latin, Chinese, Japanese and Korean scripts:
-# a text mostly in another script is held by its letters, without a model.
+# is not in lingua, which reads it as English or Tagalog: it is told by its own words, `_haitian_creole`). Latin,
+# Chinese, Japanese and Korean scripts: a text mostly in another script is held by its letters, without a model.
 LIKELY = (Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.PORTUGUESE, Language.GERMAN,
           Language.ITALIAN, Language.VIETNAMESE, Language.TAGALOG, Language.CHINESE, Language.JAPANESE,
           Language.KOREAN)
@@ -56,7 +56,14 @@ ENGLISH_SHARE = 0.25
 # chambre douze était ravie"): lingua calls the whole English. A clause (between punctuation) of CLAUSE_WORDS words
 # and CLAUSE_LETTERS letters or more, fewer than half of them plain English words, is read on its own too.
 CLAUSE_WORDS = 4
-CLAUSE_LETTERS = 20
+CLAUSE_LETTERS = 16
+# A lower-case German article before a capitalised word: a German noun, not a name.
+_GERMAN_NOUN = re.compile(r"(?<!\w)(?:der|die|das|dem|den|des|ein|eine|einem|einen|einer)\s+[A-ZÄÖÜ]")
+# Haitian Creole words that are no English word (lingua has no Creole model).
+_CREOLE = words("""mesi mèsi paske anpil granmoun madanm pitit ede mwen pou kounye avek avèk fanmi bezwen kontan
+    pasyan chanm kabann lopital enfimye enfimyè doktè mesye ankò toujou konnen ansanm pwoblèm pwoblem bèl byen anvan
+    apre jodi lannwit maten swa""")
+CREOLE_WORDS = 3
 _CLAUSE = re.compile(r"[^,;:.!?()\[\]{}\n\"“”«»—–]+")
 _WORD = re.compile(r"\w+")
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -129,7 +136,12 @@ def unreadable_language(text: str) -> str | None:
         text = text.casefold()
     else:
         # Names are not the language of a story ("Dr. Nguyễn Thị Lan stayed late"): read without capitalised words.
-        text = _WORD.sub(lambda word: "" if word.group()[0].isupper() else word.group(), text)
+        # But a clause where a German article stands before a capitalised word keeps its capitals: German nouns
+        # ("die Frau hatte Angst").
+        text = _CLAUSE.sub(lambda clause: clause.group() if _GERMAN_NOUN.search(clause.group())
+                           else _WORD.sub(_lower_case_only, clause.group()), text)
+    if (creole := _haitian_creole(text)) is not None:
+        return creole
     found = _confidently_unreadable(text, MIN_LETTERS)
     for clause in _CLAUSE.findall(text) if found is None else ():
         words = [w for w in _WORD.findall(clause) if any(c.isalpha() for c in w)]
@@ -138,6 +150,17 @@ def unreadable_language(text: str) -> str | None:
             if found is not None:
                 break
     return found
+
+
+def _lower_case_only(word: re.Match) -> str:
+    return "" if word.group()[0].isupper() else word.group()
+
+
+def _haitian_creole(text: str) -> str | None:
+    """Haitian Creole, which lingua does not know (it reads it as English or Tagalog): a text holding CREOLE_WORDS
+    or more different words that are Creole and no English word ("mesi", "paske", "anpil", "granmoun")."""
+    found = {w for w in _WORD.findall(text.casefold()) if w in _CREOLE}
+    return "Haitian Creole" if len(found) >= CREOLE_WORDS else None
 
 
 def _confidently_unreadable(text: str, min_letters: int) -> str | None:

@@ -45,9 +45,13 @@ _STAFF_AFTER = re.compile(
     r"|social\s+work|case\s+management|\w+\s+team)\b)", re.IGNORECASE)
 # Courtesy titles, English and Spanish, in any case ("mrs lopez", "Sra. Ruiz"); "Miss" and "Don" only capitalised,
 # since "miss" and "don" are verbs too.
-_TITLE = r"(?:(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS|Don|DON|Doña|Dona)"
-# A title's dot may stand for its space: "Mr.Alvarez" is "Mr. Alvarez".
-_TITLE_GAP = r"(?:\.\s*|\s+)"
+# French, German and Vietnamese ones too, as the screen reads them (no accents: "bà" is "ba", "ông" is "ong").
+_ANY_CASE_TITLES = (r"mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita|do[ñn]a|madame|mme|mlle"
+                    r"|mademoiselle|monsieur|frau|herr|ba|ong")
+_TITLE = rf"(?:(?i:{_ANY_CASE_TITLES})|Miss|MISS|Don|DON)"
+# A title's dot may stand for its space: "Mr.Alvarez" is "Mr. Alvarez"; and so may an underscore, a semicolon, a
+# slash or a dash ("Mr_Alvarez", "Mr;Alvarez", "Mr/Alvarez").
+_TITLE_GAP = r"(?:[._;/-]\s*|\s+)"
 _COURTESY = re.compile(rf"(?<![\w.]){_TITLE}{_TITLE_GAP}((?:(?:van|von|de|del|della|da|di|du|la|le)\s+)*)$")
 _COURTESY_INITIAL = re.compile(rf"(?<![\w.]){_TITLE}{_TITLE_GAP}(?:([A-Z])(?![\w'’])|([a-z])(?=[.,;:!?)]|\s*$))")
 _FAMILY_BEFORE = re.compile(
@@ -499,7 +503,7 @@ def _households(text: str, tokens: list[_Token], roster: _Roster) -> tuple[list[
 # A strong cue before a word written in lower case or capitals: a courtesy title, a patient word, a relative word
 # after "his", "her", "the patient's" ..., or "named". ("mr. smith", "pt jones", "pt's wife linda", "MRS LOPEZ")
 _LOWER_CUE = re.compile(
-    rf"(?:(?<![\w.])(?P<title>(?i:mr|mrs|ms|mx|mister|sr|sra|srta|se[ñn]or|se[ñn]ora|se[ñn]orita)|Miss|MISS)"
+    rf"(?:(?<![\w.])(?P<title>(?i:{_ANY_CASE_TITLES})|Miss|MISS)"
     rf"{_TITLE_GAP}$"
     rf"|(?:(?<![\w-])(?P<patient>patient|pacient|paciente|pateint|paitent|patinet|patiant|pt|resident)\.?,?"
     rf"(?:\s+(?:named|known\s+as))?"
@@ -508,7 +512,8 @@ _LOWER_CUE = re.compile(
 
 
 # The last word of any such cue: only a word after one of these is worth the cue's search.
-_CUE_ENDS = words("""mr mrs ms mx mister sr sra srta señor senor señora senora señorita senorita miss patient pacient
+_CUE_ENDS = words("""mr mrs ms mx mister sr sra srta señor senor señora senora señorita senorita doña dona madame mme
+    mlle mademoiselle monsieur frau herr ba ong miss patient pacient
     paciente pateint paitent patinet patiant pt resident named nicknamed as was is name""")
 _FAMILY_WORD = re.compile(FAMILY, re.IGNORECASE)
 
@@ -552,6 +557,28 @@ def _uncapitalised_names(text: str, tokens: list[_Token], roster: _Roster) -> li
     return found
 
 
+def _titled_surnames(text: str, tokens: list[_Token], roster: _Roster) -> list[Span]:
+    """A roster surname alone after a courtesy title ("Mr. Ruiz" where Mateo Ruiz is staff): staff are seldom called
+    so in these stories, and on a large roster common surnames would let any "Mrs. Garcia" through. A roster first
+    name after the title ("Mr. Mateo Ruiz", "Miss Kim") is the colleague still."""
+    found = []
+    for i, token in enumerate(tokens):
+        word = token.word.casefold()
+        if (_capitalised(token) and len(word) > 1 and word in roster.words and word not in roster.firsts
+                and (i == 0 or tokens[i - 1].word.casefold() not in roster.firsts)
+                and _COURTESY.search(text, max(0, token.start - 30), token.start)):
+            found.append((token.start, token.end, "patient_name"))
+    return found
+
+
+# A name with a patient word in brackets after it: "Devon Price [patient]", "Devon Price (pt)". The bracket says who
+# it is, even when the name is a colleague's too ("Sam (PT)" is a physical therapist).
+_BRACKETED_PATIENT = re.compile(
+    r"(?-i:((?:[A-Z][\w'’-]+\s+){0,2}[A-Z][\w'’-]+))\s*[\[(]\s*(?:(?:our|the|a|my)\s+)?"
+    r"(?:patient|pacient|paciente|(?-i:pt|Pt))s?\.?\s*[\])]",
+    re.IGNORECASE)
+
+
 def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) -> list[Span]:
     """Names of patients and relatives in a text, never a roster person's; nothing inside a `protected` span (the
     hospital's programs and places)."""
@@ -565,7 +592,8 @@ def find(text: str, roster: _Roster, protected: Iterable[tuple[int, int]] = ()) 
     households, stems = _households(text, tokens, roster)
     found = (_cued_names(text, tokens, staff) + _full_names(text, tokens, roster)
              + _strongly_cued_names(text, tokens, roster) + _named_then_cued(text, tokens, roster) + households
-             + _uncapitalised_names(text, tokens, roster))
+             + _uncapitalised_names(text, tokens, roster) + _titled_surnames(text, tokens, roster)
+             + [(*match.span(1), "patient_name") for match in _BRACKETED_PATIENT.finditer(text)])
     # Once a word is known to name a patient or relative, its other mentions are that person too.
     known = dict.fromkeys(stems, "patient_name")
     starts = [token.start for token in tokens]

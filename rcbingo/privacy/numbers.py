@@ -72,7 +72,8 @@ PATTERNS: list[Pattern] = [
     ("ssn", r"(?<![\d-])\d{3} \d{2} \d{4}(?![\d-])", 0, None),
     ("ssn", r"(?<![\w*-])(?:xxx|XXX|\*\*\*)-?(?:xx|XX|\*\*)-?\d{4}(?![\d-])", 0, None),  # masked but for the last four
     ("ssn", r"\b(?:SSN|SS\s*#|soc(?:ial)?\s*sec(?:urity)?(?:\s+(?:number|no\.?|#|card))?|social|seguro\s+social)"
-            r"\s*[:#]?\s*(?:is\s+|was\s+|of\s+)?\d{3}[\s./,-]?\d{2}[\s./,-]?\d{4}(?!\d)", 0, None),
+            r"\s*[:#]?\s*(?:is\s+|was\s+|of\s+)?(?:\d{3}[\s./,-]?\d{2}[\s./,-]?\d{4}|\d{3}([\s./,-])\d{3}\1\d{3})(?!\d)",
+     0, None),  # "SSN 123 456 789": nine digits grouped three by three
     # the last four digits of one: "last 4 of her SSN 4821", "SSN ... (last four 4821)"
     ("ssn", r"\b(?:SSN|social(?:\s+security)?)\b[^.\n\d]{0,40}?\blast\s+(?:four|4)(?:\s+digits)?\s*[:#]?\s*"
             r"(?:(?:is|are|were|was)\s+)?\d{4}(?!\d)"

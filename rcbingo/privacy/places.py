@@ -86,9 +86,9 @@ def _as_read(*spellings: str) -> str:
 # A room and a bed in the languages staff are likely to write a word of (privacy/language.py's LIKELY, and Russian):
 # "our patient in chambre 12" is an English story the language check lets through. French "lit" is an English word
 # too: not after a subject ("we lit 4 candles").
-_ROOM_WORDS = (_as_read("cuarto", "habitación", "chambre", "zimmer", "quarto", "stanza", "phòng", "kwarto", "kuwarto",
-                        "silid", "chanm", "chamb", "палата", "палате", "палату", "палаты", "палатой", "комната",
-                        "комнате", "комнату", "комнаты")
+_ROOM_WORDS = (_as_read("cuarto", "habitación", "hab", "sala", "chambre", "zimmer", "quarto", "stanza", "phòng",
+                        "kwarto", "kuwarto", "silid", "chanm", "chamb", "палата", "палате", "палату", "палаты",
+                        "палатой", "комната", "комнате", "комнату", "комнаты")
                + "|" + "".join(rf"(?<!\b{kind}\s)" for kind in words("security video web body dash trail phone"))
                + "camera")  # Italian, and an English word: not "the security camera 2"
 _NOT_BEFORE_LIT = "".join(rf"(?<!\b{subject}\s)" for subject in
@@ -100,7 +100,7 @@ _BED_WORDS = (_as_read("cama", "camilla", "bett", "leito", "letto", "giường",
 # Vietnamese, as the screen reads them (no accents). Words that are English too are left out ("set", "once", "bay"),
 # and so are "de", "en", "un", "una": "la chambre de Marie".
 _FOREIGN_UNITS = words("""uno dos tres cuatro cinco seis siete ocho nueve deux trois quatre cinq six sept huit neuf
-    dois duas quatro sete oito nove due quattro cinque sei sette otto youn twa kat senk uit nef eins zwei drei vier
+    dois duas quatro sete oito nove due tre quattro cinque sei sette otto youn twa kat senk uit nef eins zwei drei vier
     funf fünf sechs sieben acht neun isa dalawa tatlo apat lima anim pito walo siyam mot hai ba bon nam sau tam chin""")
 _FOREIGN_TEENS = words("""diez doce trece catorce quince dieciseis diecisiete dieciocho diecinueve dix onze douze
     treize quatorze catorze quinze seize dez doze treze dezesseis dezasseis dezessete dezassete dezoito dezenove
@@ -111,10 +111,12 @@ _FOREIGN_TENS = words("""veinte veinti treinta cuarenta cincuenta sesenta setent
     quarante cinquante soixante vinte trinta quarenta cinquenta sessenta oitenta venti vent trenta quaranta cinquanta
     sessanta settanta ottanta novanta venn trant karant senkant swasant zwanzig dreissig muoi""")
 _UNIT_WORDS = _as_read(*_FOREIGN_UNITS)
+# ... but right after a Spanish room or bed word, "once" is eleven ("cama once", "sala once").
+_SPANISH_PLACES = _as_read("cuarto", "habitación", "hab", "sala", "cama", "camilla")
 _FOREIGN_NO = (rf"(?:(?:{_as_read(*_FOREIGN_TENS)})(?:(?:[\s-]+(?:y|e|et)[\s-]+|[\s-]*)(?:{_UNIT_WORDS}))?"
                rf"|{_as_read(*_FOREIGN_TEENS)}|{_UNIT_WORDS})\b(?![\s-]+(?:to|for|of|by)\b)")
 # What may stand between a room or bed word and its number: "#", ":", "/", a dash, "number", "no.", "Nr.", "numéro".
-_CUE_GAP = r"[\s#:./-]*(?:(?:number|numero|n[uú]mero|nr|no)\.?\s*)?#?\s*"
+_CUE_GAP = r"[\s#:;./-]*(?:(?:number|numero|n[uú]mero|nr|no)\.?\s*)?#?\s*"
 _CJK_DIGITS = looks_like("零〇一二两三四五六七八九十百")
 _CJK_NO = rf"(?:\d{{1,4}}|[{_CJK_DIGITS}]{{1,4}})"
 _CJK_NUMBER_MARK = _as_read("号", "號", "번", "第")
@@ -156,6 +158,7 @@ PATTERNS: list[Pattern] = [
             rf"(?:\s*(?:,|and|&|or|to|-|/)\s*{_PLACE_NO})*", 0, None),
     ("room", rf"\b(?:{_ROOM_WORDS})s?\.?{_CUE_GAP}{_FOREIGN_NO}", 0, _patient_room),
     ("bed", rf"\b(?:{_BED_WORDS})s?\.?{_CUE_GAP}{_FOREIGN_NO}", 0, None),
+    ("bed", rf"\b(?:{_SPANISH_PLACES})s?\.?{_CUE_GAP}once\b", 0, None),
     # Chinese, Japanese and Korean, written without spaces: "十二号房间", "12号房", "房间12", "12号室", "302호실",
     # "병실 5", "床 4", "4号床", "ベッド 3", "4번 침대"
     ("room", rf"(?<![\d{_CJK_DIGITS}]){_CJK_NO_BEFORE}\s*(?:{_CJK_ROOMS})", 0, None),

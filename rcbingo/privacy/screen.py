@@ -12,7 +12,8 @@ other scripts' digits and invisible characters are read as what they look like, 
 span of the text itself. The detectors of numbers read the skeleton twice: as it is, and without the brackets,
 quotes, underscores, emoji and symbols around and inside its numbers (`skeleton.undressed`); and both again with
 ASCII's look-alikes inside identifiers read as what they imitate (`skeleton.as_numbers`: "6l7-555-0l42", "DOB
-O3/l4/l952", "r00m 12", "b3d 4").
+O3/l4/l952", "r00m 12", "b3d 4", "MRN 44556G7"), and cue words written with look-alike letters read as the cue word
+(`skeleton.as_words`: "roorn 12", "becl 14", "the claughter Maria"); the names are read again near what changed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterable
 from . import contact, dates, names, numbers, places, traits
 from .kinds import KINDS, PRIORITY, Finding, Span
 from .name_field import beyond_a_name
-from .skeleton import around, as_numbers, skeleton, span_back, undressed
+from .skeleton import around, as_numbers, as_words, skeleton, span_back, undressed
 
 # The person a name field names: its first capitalised words (a title, initials, hyphens and apostrophes included).
 _LEADING_NAME = re.compile(r"\s*(?:[A-Z][\w'’.-]*\s*){1,4}")
@@ -68,12 +69,25 @@ def candidates(text: str, staff_names: Iterable[str] = ()) -> list[Span]:
     """Every span some detector proposes, overlapping or not: in the text, and the pattern detectors' again in the
     text without the decoration of its numbers ("room (14)", "(406)-(555)-(0182)", "MRN 0 0 4 8 2 9 1 3"), and both
     again with ASCII's look-alikes inside identifiers read as what they imitate ("6l7-555-0l42", "r00m 12")."""
-    found = names.find(text, names.roster(staff_names), places.protected(text)) + _dressed_or_not(text)
+    staff = names.roster(staff_names)
+    found = names.find(text, staff, places.protected(text)) + _dressed_or_not(text)
     looked, changed = as_numbers(text)  # the text's length: its spans are the text's
-    if changed:  # read near what changed, and keep what touches it (the rest is the text's own reading)
-        found += [(start, end, kind) for start, end, kind in _dressed_or_not(around(looked, changed))
-                  if any(start < high and low < end for low, high in changed)]
+    looked, worded = as_words(looked)
+    changed += worded
+    if changed:  # read near what changed, and keep what touches it or follows it closely (a name after "claughter")
+        near = around(looked, changed)
+        found += [(start, _to_word_end(end, worded), kind) for start, end, kind
+                  in _dressed_or_not(near) + names.find(near, staff, places.protected(near))
+                  if any(start < high + _AFTER_A_CUE and low < end for low, high in changed)]
     return found
+
+
+def _to_word_end(end: int, spans: list[tuple[int, int]]) -> int:
+    """A finding that ends inside a word read as a shorter one ("tvvelve" as "twelve ") ends with the word."""
+    return next((high for low, high in spans if low < end < high), end)
+
+
+_AFTER_A_CUE = 30  # a name this close after a word read otherwise ("the claughter Maria", "Mr. A1varez")
 
 
 def _dressed_or_not(text: str) -> list[Span]:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from ..text import BLANKS, IGNORABLE
+from .lexicon import words
 
 # What the detectors read as ASCII punctuation: Unicode's confusables of these, and by kind below.
 _PUNCTUATION = "-/.:,()[]#@+%&"
@@ -211,19 +212,27 @@ def _without_spaces(text: str, origins: list[int], spaced: re.Pattern, gap: str 
 
 
 # ASCII's own look-alikes, read the other way where the characters around say which they imitate (`as_numbers`).
-_LOOK_DIGIT = str.maketrans("OolIi|", "001111")
-_LOOK_LETTER = str.maketrans("0134578", "oleastb")
+_LOOK_DIGIT = str.maketrans("OolIi|!", "0011111")
+# ... and, in a run that already holds three real digits ("44556G7", "617-SSS-0142", "123-4S-6789"), the letters
+# that look like digits less closely (T 7, A 4, g q 9 too): never in a short code ("B12", "SpO2", "G6PD" hold fewer
+# digits).
+_LOOK_DIGIT_WIDE = str.maketrans("OolIi|!SsGbBZzQDTAgq", "00111115566822007499")
+_WIDE_DIGITS = 3
+_LOOK_LETTER = str.maketrans("013456789", "oleasbtbg")
 # A run of letters and digits, with the separators a number is written with inside it ("6l7-555-0l42", "O3/l4/l952").
-_NUMBER_RUN = re.compile(r"[A-Za-z0-9|]+(?:[-/.:,][A-Za-z0-9|]+)*")
-_ALNUM = re.compile(r"[A-Za-z0-9|]+")
+_NUMBER_RUN = re.compile(r"[A-Za-z0-9|!]+(?:[-/.:,][A-Za-z0-9|!]+)*")
+_ALNUM = re.compile(r"[A-Za-z0-9|!]+")
 # A number with its ordinal or unit, or a dose's frequency, read as it is: "1st", "10pm", "5th", "8h", "3x", "q4h".
 _NUMBER_WITH_UNIT = re.compile(r"\d+(?:st|nd|rd|th|[ap]m|hr?s?|x)|q\d+h?", re.IGNORECASE)
+# After a word that says a number follows (a room, a bed, a record number), a short run is read as digits too when it
+# shows it is one (a capital O, a digit, a bar or "!" in it): "room lO", "room IO", "room !2", "bed I0".
+_NUMBER_CUE = re.compile(r"\b(?:room|rm|bed|bay|mrn|ssn|dob|born|phone|cell|fax|id)\s*[#:;.]?\s*$", re.IGNORECASE)
 
 
 def _looked(token: str) -> str:
     """A run of letters and digits as what it imitates: digits when its letters all look like digits ("6l7", "O3",
     "l952"); letters when its digits all look like letters and letters outnumber them ("r00m", "b3d", "8ed")."""
-    letters = sum(c.isalpha() or c == "|" for c in token)
+    letters = sum(not c.isdigit() for c in token)
     if not letters or letters == len(token) or len(token) < 3 or _NUMBER_WITH_UNIT.fullmatch(token):
         return token
     digit_look = token.translate(_LOOK_DIGIT)
@@ -235,31 +244,81 @@ def _looked(token: str) -> str:
     return token
 
 
+def _as_digits(text: str, cued: bool) -> str | None:
+    """A whole run read as digits, when every letter in it looks like one: "lO/l4/l952" (four characters or more),
+    "44556G7" (three real digits or more, with the wider look-alikes), "lO" after a room word."""
+    whole = "".join(c for c in text if c.isalnum() or c in "|!")
+    if len(whole) >= 4 and whole.translate(_LOOK_DIGIT).isdigit():
+        return text.translate(_LOOK_DIGIT)
+    if sum(c.isdigit() for c in whole) >= _WIDE_DIGITS and whole.translate(_LOOK_DIGIT_WIDE).isdigit():
+        return text.translate(_LOOK_DIGIT_WIDE)
+    if cued and len(whole) >= 2 and re.search(r"[O0-9|!]", whole) and whole.translate(_LOOK_DIGIT).isdigit():
+        return text.translate(_LOOK_DIGIT)
+    return None
+
+
 def as_numbers(read: str) -> tuple[str, list[tuple[int, int]]]:
     """A skeleton with ASCII's look-alikes inside identifiers read as what they imitate, for the detectors of numbers
     and places: "6l7-555-0l42" as "617-555-0142", "DOB O3/l4/lO52" as "DOB 03/14/1052", "SSN l23-45-6789", "r00m
     12" and "ro0m 12" as "room 12", "b3d 4" as "bed 4". A run of letters and digits is read as digits when every
-    letter in it looks like a digit (O o → 0; l I i | → 1), across its separators too ("lO/l4/l952"); a word
+    letter in it looks like a digit (O o → 0; l I i | ! → 1), across its separators too ("lO/l4/l952"), and in a run
+    holding three real digits S s → 5, G b → 6, B → 8, Z z → 2, Q D → 0 as well ("617-SSS-0142", "44556G7"); a word
     whose digits look like letters (0 o, 1 l, 3 e, 4 a, 5 s, 7 t, 8 b) and that holds at least as many letters is
-    read as letters. Short runs ("O2", "D3": a number needs four characters, a word three) and numbers with their
-    unit ("1st", "10pm", "q4h") are read as they are. The reading has the skeleton's length, character for character
-    (a span of it is the same span of the skeleton); the spans it changed come with it."""
-    if not any(c.isdigit() for c in read):
+    read as letters. Short runs ("O2", "D3": a number needs four characters, a word three; but "room lO") and numbers
+    with their unit ("1st", "10pm", "q4h") are read as they are. The reading has the skeleton's length, character for
+    character (a span of it is the same span of the skeleton); the spans it changed come with it."""
+    if not any(c.isdigit() or c in "|!O" for c in read):
         return read, []
     pieces, changed, at = [], [], 0
     for run in _NUMBER_RUN.finditer(read):
         text = run.group()
-        if not any(c.isdigit() for c in text) or text.isdigit() or not any(c.isalpha() for c in text):
+        if text.isdigit() or not any(c.isdigit() or c in "|!O" for c in text):
             continue
-        whole = "".join(c for c in text if c.isalnum() or c == "|")
-        if len(whole) >= 4 and whole.translate(_LOOK_DIGIT).isdigit():  # "lO/l4/l952": every letter looks like one
-            looked = text.translate(_LOOK_DIGIT)
-        else:
+        looked = _as_digits(text, _NUMBER_CUE.search(read, max(0, run.start() - 12), run.start()) is not None)
+        if looked is None:
             looked = _ALNUM.sub(lambda token: _looked(token.group()), text)
         if looked != text:
             pieces += [read[at:run.start()], looked]
             changed.append(run.span())
             at = run.end()
+    pieces.append(read[at:])
+    return "".join(pieces), changed
+
+
+# Letters that imitate other letters together: "rn" is m, "cl" is d, "vv" is w; and $ 5 are s, l 1 | ! are i, 0 o,
+# 3 e, 4 a @, 7 t +, 8 6 b. A word whose key is a cue word's is read as that cue word ("roorn" room, "becl" bed,
+# "claughter" daughter, "patlent" patient, "tvvelve" twelve, "$treet" street); other words are left as they are.
+_KEY_LETTERS = str.maketrans("$51|!l03478@+6", "siiiiioeatbatb")
+_CLUSTERS = re.compile(r"rn|cl|vv")
+_CUE_WORDS = words("""room rm bed bay patient resident daughter son wife husband mother father mom dad sister brother
+    uncle aunt niece nephew grandson granddaughter grandmother grandfather grandma grandpa cousin partner street avenue
+    road lane drive born named mrn ssn dob phone one two three four five six seven eight nine ten eleven twelve thirteen
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety""")
+_WORD_RUN = re.compile(r"(?<![\w$|!@+])[A-Za-z0-9$|!@+]{2,14}(?![\w$|!@+])")
+
+
+def _key(word: str) -> str:
+    return _CLUSTERS.sub(lambda m: {"rn": "m", "cl": "d", "vv": "w"}[m.group()], word.lower()).translate(_KEY_LETTERS)
+
+
+_CUE_KEYS = {_key(word): word for word in _CUE_WORDS}
+
+
+def as_words(read: str) -> tuple[str, list[tuple[int, int]]]:
+    """A text with words that imitate a cue word (a room, a bed, a patient or relative word, a street word, a number
+    word) read as that word, padded with spaces to the text's length: "roorn 12" as "room  12", "becl 14" as "bed  14",
+    "the claughter Maria" as "the daughter  Maria". The spans it changed come with it."""
+    pieces, changed, at = [], [], 0
+    for match in _WORD_RUN.finditer(read):
+        word = match.group()
+        cue = _CUE_KEYS.get(_key(word))
+        if cue is None or word.lower() == cue:
+            continue
+        pieces += [read[at:match.start()], cue.ljust(len(word))]
+        changed.append(match.span())
+        at = match.end()
+    if not changed:
+        return read, []
     pieces.append(read[at:])
     return "".join(pieces), changed
 
