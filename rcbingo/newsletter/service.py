@@ -2,8 +2,6 @@
 
 import calendar
 import hashlib
-import html
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -96,16 +94,12 @@ def _issue_texts(issue: Issue) -> dict[str, str]:
     return _title_and_intro(issue.title, issue.intro)
 
 
-_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|blockquote|h[1-6]|br)\b[^>]*>")
-
-
 def _title_and_intro(title: str, intro: str) -> dict[str, str]:
     """The issue's own texts as the screen reads them: the introduction as typed, and also as readers will read it
     when its Markdown makes other words ("room &#49;2" reads "room 12", "r**oo**m" reads "room")."""
     texts = {"title": title, "intro": intro}
-    rendered = _BLOCK_TAG.sub("\n", str(markdown_html(intro, INTRO_TAGS)))
-    reading = html.unescape(re.sub(r"<[^>]*>", "", rendered)).strip()
-    if " ".join(reading.split()) != " ".join(intro.split()):
+    reading = markdown_html(intro, INTRO_TAGS).striptags()  # (cmark ends each block with a line break)
+    if reading != " ".join(intro.split()):
         texts["intro_read"] = reading
     return texts
 
